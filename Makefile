@@ -1,0 +1,85 @@
+# The lab kit's commands. `make` alone lists them.
+#
+# Students:    make check LAB=3          check your lab 3 step by step   (STEP=2: only step 2)
+#              make run LAB=3 PROG=echo-server ARGS="--port 0"
+#              make repl                 drive servers by hand
+# Instructors: make test, make demo, make student-kit DEST=../kit-for-students
+
+SWIFT    ?= swift
+LAB      ?=
+STEP     ?=
+SOLUTION ?=
+PROG     ?=
+ARGS     ?=
+DEST     ?=
+
+# Quiet builds: only errors and warnings reach the screen.
+BUILD    := $(SWIFT) build -q
+BIN       = $(shell $(SWIFT) build --show-bin-path)
+SUFFIX    = $(if $(SOLUTION),-solution)
+
+.DEFAULT_GOAL := help
+.PHONY: help check run test demo clean student-kit system-packages
+
+help:
+	@echo "The Swift network programming lab kit"
+	@echo ""
+	@echo "  make check LAB=n [STEP=k] [SOLUTION=1]   check lab n (only step k; or the reference solution)"
+	@echo "  make check                               one line of progress per lab"
+	@echo "  make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\""
+	@echo "                                           run a lab program, e.g. make run LAB=3 PROG=echo-server"
+	@echo "  make test                                every test, and every reference solution's check"
+	@echo "  make demo                                a tour of the reference programs, lab by lab"
+	@echo "  make student-kit DEST=dir                a copy of the kit without the reference solutions"
+	@echo "  make clean                               remove build products and check transcripts"
+	@echo ""
+	@echo "Handouts: Labs/*/README.md — start with Labs/01-oo-greeting/README.md"
+
+# The checker builds the lab's own programs itself (and nothing else), so a half-done later lab never gets in the way.
+check: system-packages
+	@$(BUILD) --product labcheck
+	@$(BIN)/labcheck $(if $(LAB),--lab $(LAB)) $(if $(STEP),--step $(STEP)) $(if $(SOLUTION),--solution) \
+		--bin-dir "$(BIN)" --build
+
+run: system-packages
+	@test -n "$(LAB)" -a -n "$(PROG)" || { echo "usage: make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\"  (e.g. make run LAB=3 PROG=echo-server)"; exit 2; }
+	@$(BUILD) --product lab$(LAB)-$(PROG)$(SUFFIX)
+	@$(BIN)/lab$(LAB)-$(PROG)$(SUFFIX) $(ARGS)
+
+test: system-packages
+	$(BUILD)
+	$(SWIFT) test -q
+
+demo: system-packages
+	@$(BUILD)
+	@$(BIN)/labdemo --bin-dir "$(BIN)"
+
+clean:
+	$(SWIFT) package clean
+	rm -rf .labcheck
+
+# The copy a teacher hands out: everything but the reference solutions, the build and the history.
+student-kit:
+	@test -n "$(DEST)" || { echo "usage: make student-kit DEST=dir"; exit 2; }
+	@test ! -e "$(DEST)" || { echo "$(DEST) already exists: choose a new folder"; exit 2; }
+	@mkdir -p "$(DEST)"
+	@{ git ls-files 2>/dev/null || find . -type f ! -path './.*' ! -path './.build*'; } | grep -v '^\(\./\)\{0,1\}Solutions/' \
+		| tar -cf - -T - | tar -xf - -C "$(DEST)"
+	@echo "Student kit written to $(DEST) (no Solutions/). Try: cd $(DEST) && make check LAB=1"
+
+# libedit's headers, for labrepl. Installed when we can (as root, with apt-get); otherwise the exact command is shown.
+system-packages:
+	@if ! { command -v pkg-config >/dev/null && pkg-config --exists libedit; }; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing libedit-dev (labrepl's line editor)..."; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libedit-dev pkg-config >/dev/null \
+				|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libedit-dev pkg-config >/dev/null; } \
+				|| { echo "Could not install libedit-dev. Run: sudo apt-get install libedit-dev pkg-config"; exit 1; }; \
+		elif command -v apt-get >/dev/null; then \
+			echo "The kit needs libedit's headers. Run:  sudo apt-get install libedit-dev pkg-config  and try again."; exit 1; \
+		elif command -v brew >/dev/null; then \
+			echo "The kit needs libedit. Run:  brew install libedit pkg-config  and try again."; exit 1; \
+		else \
+			echo "The kit needs libedit's headers and pkg-config (Debian/Ubuntu: libedit-dev; macOS: brew install libedit)."; exit 1; \
+		fi; \
+	fi

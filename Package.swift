@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+//
+// The Swift network programming lab kit.
+//
+// Every lab program exists twice, file for file: the student's starter under `Sources/LabN…` (product `labN-name`)
+// and the reference under `Solutions/LabN…` (product `labN-name-solution`). The reference targets are declared
+// only when `Solutions/` exists, so the student copy of the kit (`make student-kit`) builds without them.
+
+import Foundation
+import PackageDescription
+
+/// One lab program: its product name, its module (the folder under `Sources/` and `Solutions/`) and the kit
+/// libraries it may use.
+struct LabProgram {
+    let product: String
+    let module: String
+    let uses: [Target.Dependency]
+}
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let labPrograms: [LabProgram] = [
+    LabProgram(product: "lab1-greeting", module: "Lab1Greeting", uses: []),
+    LabProgram(product: "lab2-greeting-server", module: "Lab2GreetingServer", uses: ["SocketKit"]),
+    LabProgram(product: "lab2-greeting-client", module: "Lab2GreetingClient", uses: ["SocketKit"]),
+    LabProgram(product: "lab3-echo-server", module: "Lab3EchoServer", uses: ["SocketKit"]),
+    LabProgram(product: "lab3-echo-client", module: "Lab3EchoClient", uses: ["SocketKit"]),
+]
+
+let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Solutions")
+
+let starterTargets: [Target] = labPrograms.map { lab in
+    .executableTarget(name: lab.module, dependencies: lab.uses + ["LabSupport", argumentParser])
+}
+let solutionTargets: [Target] = labPrograms.map { lab in
+    .executableTarget(
+        name: lab.module + "Solution", dependencies: lab.uses + ["LabSupport", argumentParser],
+        path: "Solutions/" + lab.module)
+}
+let labProducts: [Product] = labPrograms.flatMap { lab -> [Product] in
+    let starter = Product.executable(name: lab.product, targets: [lab.module])
+    guard hasSolutions else { return [starter] }
+    return [starter, .executable(name: lab.product + "-solution", targets: [lab.module + "Solution"])]
+}
+
+let package = Package(
+    name: "NetworkLabKit",
+    platforms: [.macOS(.v15)],
+    products: labProducts + [
+        .library(name: "SocketKit", targets: ["SocketKit"]),
+        .executable(name: "labcheck", targets: ["labcheck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Libraries.
+        .target(
+            name: "SocketKit",
+            dependencies: [.target(name: "CSystemShims", condition: .when(platforms: [.linux]))]),
+        .target(name: "CSystemShims"),
+        .target(name: "LabSupport", dependencies: ["SocketKit", argumentParser]),
+        .target(name: "ProcessKit"),
+        .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit"]),
+
+        // Tools.
+        .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", argumentParser]),
+
+        // Tests.
+        .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
+        .testTarget(name: "LabCheckTests", dependencies: ["LabCheckKit", "ProcessKit", "SocketKit"]),
+    ] + starterTargets + (hasSolutions ? solutionTargets : [])
+)

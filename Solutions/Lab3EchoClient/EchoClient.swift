@@ -1,0 +1,68 @@
+import ArgumentParser
+import LabSupport
+import SocketKit
+
+/// The lecture's echo client: it sends a message (or each line typed on standard input) and prints what comes back.
+@main
+struct EchoClient: LabCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab3-echo-client", abstract: "The lecture's echo client (TCP, or UDP with --udp).")
+
+    @OptionGroup var endpoint: EndpointOptions
+
+    @Argument(help: "The message to send. Without one, each line of standard input is sent in turn.")
+    var message: String?
+
+    @Flag(help: "Wait for Enter before sending, as on the slide.")
+    var pause = false
+
+    @Flag(help: "Send a UDP datagram (SOCK_DGRAM) instead of opening a connection.")
+    var udp = false
+
+    func run() throws {
+        if udp { return try sendDatagram(Array((message ?? "Hello, world").utf8)) }
+
+        let s = try Socket(.inet, .stream)
+        defer { s.close() }
+        try s.connect(endpoint.address)
+
+        if let message {
+            try echo(Array(message.utf8), over: s)
+        } else {
+            while let line = readLine(strippingNewline: false) {
+                try echo(Array(line.utf8), over: s)
+            }
+        }
+        try s.shutdown(.write)
+    }
+
+    /// Sends `data` and waits until as many bytes have come back: one recv may return only part of the echo.
+    func echo(_ data: [UInt8], over s: Socket) throws {
+        print("I am going to send \(repr(data))")
+        if pause { pressEnterToProceed() }
+        try s.sendAll(data)
+        var received: [UInt8] = []
+        while received.count < data.count {
+            let chunk = try s.recv(1024)
+            if chunk.isEmpty { throw ValidationError("the server closed the connection after \(received.count) of \(data.count) bytes") }
+            received += chunk
+        }
+        print("Received \(repr(received))")
+    }
+
+    /// UDP: one datagram out, one back — or none, since UDP does not retransmit what gets lost.
+    func sendDatagram(_ data: [UInt8]) throws {
+        let s = try Socket(.inet, .datagram)
+        defer { s.close() }
+        try s.setTimeout(2)
+        print("I am going to send \(repr(data))")
+        if pause { pressEnterToProceed() }
+        try s.sendTo(data, endpoint.address)
+        do {
+            let (reply, addr) = try s.recvFrom(65535)
+            print("Received \(repr(reply)) from \(addr)")
+        } catch let error as SocketError where error.isTimeout {
+            throw ValidationError("no reply within 2 s: UDP does not retransmit, so a lost datagram stays lost — is the server running with --udp?")
+        }
+    }
+}

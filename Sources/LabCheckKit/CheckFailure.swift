@@ -1,0 +1,58 @@
+import SocketKit
+
+/// A check that did not pass: what was done and what came back, in a sentence or two for the student.
+public struct CheckFailure: Error, CustomStringConvertible {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Fails unless `actual == expected`, saying what it should have been: the CS144 way.
+public func expect<Value: Equatable>(
+    _ actual: Value, equals expected: Value, _ what: @autoclosure () -> String
+) throws {
+    guard actual != expected else { return }
+    throw CheckFailure("\(what()) should have been \(show(expected)), but instead it was \(show(actual))")
+}
+
+/// Fails with `message` unless `condition` holds.
+public func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    if !condition { throw CheckFailure(message()) }
+}
+
+/// A value as a student should see it in a message: text in quotes with escapes, bytes as Python would show them.
+func show<Value>(_ value: Value) -> String {
+    switch value {
+    case let text as String: quoted(text)
+    case let bytes as [UInt8]: abbreviated(repr(bytes))
+    case let lines as [String]: "[" + lines.map(quoted).joined(separator: ", ") + "]"
+    default: String(describing: value)
+    }
+}
+
+/// "Hello\n" as `"Hello\n"`, shortened in the middle when long.
+func quoted(_ text: String) -> String {
+    var escaped = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": escaped += "\\n"
+        case "\r": escaped += "\\r"
+        case "\t": escaped += "\\t"
+        case "\"": escaped += "\\\""
+        case "\\": escaped += "\\\\"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            escaped += "\\u{" + String(scalar.value, radix: 16) + "}"
+        default: escaped.unicodeScalars.append(scalar)
+        }
+    }
+    return abbreviated("\"" + escaped + "\"")
+}
+
+func abbreviated(_ text: String, limit: Int = 160) -> String {
+    guard text.count > limit else { return text }
+    return text.prefix(limit / 2) + " … " + text.suffix(limit / 2 - 10)
+}

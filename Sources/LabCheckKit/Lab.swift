@@ -1,0 +1,58 @@
+/// A lab as the checker sees it: its programs and its numbered steps, each a small black-box check.
+public struct Lab: Sendable {
+    public let number: Int
+    public let title: String
+    /// The handout's folder under `Labs/`, e.g. "03-blocking-echo".
+    public let folder: String
+    /// The lab's programs without the "labN-" prefix: "echo-server" is the product `lab3-echo-server`.
+    public let programs: [String]
+    public let steps: [Step]
+
+    public init(number: Int, title: String, folder: String, programs: [String], steps: [Step]) {
+        self.number = number
+        self.title = title
+        self.folder = folder
+        self.programs = programs
+        self.steps = steps
+    }
+
+    public var handout: String { "Labs/\(folder)/README.md" }
+
+    /// The product name of one of the lab's programs: `lab3-echo-server`, or `lab3-echo-server-solution`.
+    public func product(_ program: String, solution: Bool) -> String {
+        "lab\(number)-\(program)" + (solution ? "-solution" : "")
+    }
+
+    public func step(_ number: Int) -> Step? { steps.first { $0.number == number } }
+}
+
+/// One step of a lab: what the student builds, the check that proves it, and where to look when it fails.
+/// Reads like the handout: number, title, hint; the check's body follows.
+public struct Step: Sendable {
+    public let number: Int
+    public let title: String
+    /// One sentence on what to look at next when the check fails. The handout anchor is added after it.
+    public let hint: String
+    /// Steps that must pass before this one can: by default the step before it.
+    public let needs: [Int]
+    public let check: @Sendable (Check) throws -> Void
+
+    public init(
+        _ number: Int, _ title: String, hint: String, needs: [Int]? = nil,
+        check: @escaping @Sendable (Check) throws -> Void
+    ) {
+        self.number = number
+        self.title = title
+        self.hint = hint
+        self.needs = needs ?? (number > 1 ? [number - 1] : [])
+        self.check = check
+    }
+
+    /// The handout's anchor for this step: `#step-2`.
+    public var anchor: String { "step-\(number)" }
+}
+
+/// Every lab the checker knows, in order.
+public let allLabs: [Lab] = [lab1, lab2, lab3]
+
+public func lab(_ number: Int) -> Lab? { allLabs.first { $0.number == number } }

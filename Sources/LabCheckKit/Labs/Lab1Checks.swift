@@ -1,0 +1,59 @@
+/// Lab 1 · OO greeting: `lab1-greeting` prints the lecture's dialogue between two `Human`s.
+let lab1 = Lab(
+    number: 1, title: "OO greeting", folder: "01-oo-greeting", programs: ["greeting"],
+    steps: [
+        Step(1, "Human(name:age:) and askName() print the first line",
+             hint: "store both values in init, then print \"<name>: Hi. What is your name?\" in askName()") { check in
+            try expectDialogue(check, lines: 0..<1)
+        },
+        Step(2, "answerName() prints the second line",
+             hint: "answerName() prints \"<name>: My name is <name>.\" with the person's own name") { check in
+            try expectDialogue(check, lines: 0..<2)
+        },
+        Step(3, "askAge() and answerAge() complete the dialogue",
+             hint: "askAge() prints \"<name>: How old are you?\", answerAge() prints \"<name>: I am <age>.\"") { check in
+            try expectDialogue(check, lines: 0..<4)
+        },
+        Step(4, "anyone can greet: names and ages from the command line",
+             hint: "use each Human's own name and age (self.name, self.age), never a fixed one") { check in
+            for people in [greeters(("Lee, Mong", 31), ("Park, Jimin", 19)), greeters(("김철수", 40), ("O'Brien", 7))] {
+                try expectDialogue(check, lines: 0..<4, people: people)
+            }
+        },
+    ])
+
+private typealias Person = (name: String, age: Int)
+
+private func greeters(_ asker: Person, _ answerer: Person) -> (Person, Person) { (asker, answerer) }
+
+/// Runs `lab1-greeting` for two people and compares the given lines of its output with the lecture's dialogue.
+private func expectDialogue(
+    _ check: Check, lines: Range<Int>, people: (Person, Person) = (("Hong, Gil Dong", 20), ("Kim, Younghee", 22))
+) throws {
+    let (asker, answerer) = people
+    let defaults = asker.name == "Hong, Gil Dong" && answerer.name == "Kim, Younghee"
+    let arguments = defaults ? [] : [
+        "--asker", asker.name, "--asker-age", String(asker.age),
+        "--answerer", answerer.name, "--answerer-age", String(answerer.age),
+    ]
+    let expected = [
+        "\(asker.name): Hi. What is your name?",
+        "\(answerer.name): My name is \(answerer.name).",
+        "\(asker.name): How old are you?",
+        "\(answerer.name): I am \(answerer.age).",
+    ]
+    let program = try check.run("greeting", arguments)
+    let printed = program.outputLines
+    let command = (["lab1-greeting"] + arguments.map { $0.contains(" ") || $0.contains("'") ? "\"\($0)\"" : $0 }).joined(separator: " ")
+    for index in lines {
+        guard index < printed.count else {
+            throw CheckFailure(
+                "`\(command)` printed \(printed.count) line\(printed.count == 1 ? "" : "s"); line \(index + 1) should have been \(quoted(expected[index]))")
+        }
+        try expect(printed[index], equals: expected[index], "line \(index + 1) of `\(command)`")
+    }
+    if lines.upperBound == expected.count {
+        try expect(printed.count == expected.count,
+                   "`\(command)` should print exactly the 4 lines of the dialogue, but it printed \(printed.count): \(show(printed))")
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// The checker's output, as a student reads it:
+///
+///     Lab 3 · Blocking echo
+///       ✔ 1  server accepts a client and echoes one message          0.2s
+///       ✘ 2  server echoes until the client closes
+///            sent 3 messages, got 1 back, then the connection closed
+///            hint: keep calling recv() until it returns an empty result — Labs/03-blocking-echo/README.md#step-2
+///       · 3  sends and receives 1 MiB intact — not run: needs step 2
+///     Score: 1/5 steps · transcript: .labcheck/lab3.log
+public struct Report: Sendable {
+    public let colors: Bool
+
+    public init(colors: Bool) {
+        self.colors = colors
+    }
+
+    private static let titleWidth = 60
+
+    public func header(_ lab: Lab) -> String {
+        bold("Lab \(lab.number) · \(lab.title)")
+    }
+
+    public func line(_ result: StepResult, in lab: Lab) -> String {
+        let step = result.step
+        let number = String(step.number)
+        switch result.outcome {
+        case .passed:
+            let padded = step.title.padding(toLength: max(step.title.count, Self.titleWidth), withPad: " ", startingAt: 0)
+            return "  \(green("✔")) \(number)  \(padded) \(dim(seconds(result.duration)))"
+        case .failed(let message):
+            let indent = String(repeating: " ", count: 6 + number.count)
+            let body = message.split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }
+            let hint = indent + yellow("hint: ") + step.hint + " — \(lab.handout)#\(step.anchor)"
+            return (["  \(red("✘")) \(number)  \(step.title)"] + body + [hint]).joined(separator: "\n")
+        case .notRun(let needs):
+            let list = needs.map(String.init).joined(separator: ", ")
+            return dim("  · \(number)  \(step.title) — not run: needs step\(needs.count > 1 ? "s" : "") \(list)")
+        }
+    }
+
+    public func summary(_ lab: Lab, _ results: [StepResult], transcript: String) -> String {
+        let passed = results.filter(\.passed).count
+        let score = "Score: \(passed)/\(results.count) step\(results.count == 1 ? "" : "s")"
+        return (passed == results.count ? green(score) : score) + " · transcript: \(transcript)"
+    }
+
+    /// One line per lab for `make check` without LAB: the student's progress at a glance.
+    public func progress(_ lab: Lab, _ results: [StepResult]) -> String {
+        let passed = results.filter(\.passed).count
+        let bar = results.map { $0.passed ? green("■") : "□" }.joined()
+        let title = "Lab \(lab.number) · \(lab.title)".padding(toLength: 34, withPad: " ", startingAt: 0)
+        let next = results.first { !$0.passed }.map { "  next: step \($0.step.number), \($0.step.title)" } ?? "  done"
+        return "\(title) \(bar) \(passed)/\(results.count)" + dim(next)
+    }
+
+    private func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)s"
+    }
+
+    private func paint(_ text: String, _ code: String) -> String { colors ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    private func green(_ text: String) -> String { paint(text, "32") }
+    private func red(_ text: String) -> String { paint(text, "31") }
+    private func yellow(_ text: String) -> String { paint(text, "33") }
+    private func bold(_ text: String) -> String { paint(text, "1") }
+    private func dim(_ text: String) -> String { paint(text, "2") }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Synchronization
+
+/// Everything a check run did, with timestamps: programs started, bytes sent and received, what the programs
+/// printed. Written to `.labcheck/labN.log` so a student can see the whole conversation behind a failure.
+public final class Transcript: Sendable {
+    private let lines = Mutex<[String]>([])
+    private let start = ContinuousClock.now
+
+    public init() {}
+
+    public func log(_ text: String) {
+        let elapsed = ContinuousClock.now - start
+        let stamp = String(format: "%7.3f", Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+        lines.withLock { $0.append("[\(stamp)] " + text) }
+    }
+
+    /// A block of text (a program's output) under a heading, indented.
+    public func attach(_ heading: String, _ text: String) {
+        guard !text.isEmpty else { return }
+        let body = text.split(separator: "\n", omittingEmptySubsequences: false).map { "    | " + $0 }
+        lines.withLock { $0 += ["  \(heading):"] + body }
+    }
+
+    public var text: String { lines.withLock { $0.joined(separator: "\n") + "\n" } }
+
+    /// Writes the transcript to `path` atomically, so that two checks running at once never mix their logs.
+    public func write(to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url, options: .atomic)
+    }
+}

@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// A pipe's two descriptors, close-on-exec so that only the child it is meant for inherits one end.
+struct DescriptorPipe {
+    var readEnd: Int32 = -1
+    var writeEnd: Int32 = -1
+
+    init() throws(SpawnError) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw SpawnError(command: "pipe", errno: errno) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        (readEnd, writeEnd) = (fds[0], fds[1])
+    }
+
+    mutating func closeReadEnd() {
+        _ = close(readEnd)
+        readEnd = -1
+    }
+
+    mutating func closeWriteEnd() {
+        _ = close(writeEnd)
+        writeEnd = -1
+    }
+}
+
+extension ChildProcess {
+    /// posix_spawn with the child's standard streams on the pipes, in a new process group, with default signal
+    /// handling and an empty signal mask (a parent that ignores SIGPIPE must not pass that on).
+    static func spawn(
+        _ argv: [String], name: String, environment: [String],
+        stdin: DescriptorPipe, stdout: DescriptorPipe, stderr: DescriptorPipe
+    ) throws(SpawnError) -> pid_t {
+        #if canImport(Glibc)
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        #else
+        var actions: posix_spawn_file_actions_t?
+        var attributes: posix_spawnattr_t?
+        #endif
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        posix_spawn_file_actions_adddup2(&actions, stdin.readEnd, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout.writeEnd, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr.writeEnd, 2)
+
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        var pid: pid_t = 0
+        let cArguments = argv.map { strdup($0) } + [nil]
+        let cEnvironment = environment.map { strdup($0) } + [nil]
+        defer {
+            cArguments.forEach { free($0) }
+            cEnvironment.forEach { free($0) }
+        }
+        let result = posix_spawnp(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
+        guard result == 0 else { throw SpawnError(command: name, errno: result) }
+        return pid
+    }
+
+    /// The children still running, for `stopAllOnInterrupt`.
+    final class Registry: Sendable {
+        private let pids = Mutex<Set<pid_t>>([])
+        func add(_ pid: pid_t) { pids.withLock { _ = $0.insert(pid) } }
+        func remove(_ pid: pid_t) { pids.withLock { _ = $0.remove(pid) } }
+        var all: [pid_t] { pids.withLock { Array($0) } }
+    }
+}
+
+// ChildProcess has methods named write and signal, which hide the C functions inside the class; these reach them.
+func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, bytes, count) }
+func systemRead(_ fd: Int32, _ bytes: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, bytes, count) }
+func ignoreSignal(_ number: Int32) { _ = signal(number, SIG_IGN) }

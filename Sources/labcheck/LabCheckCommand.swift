@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import LabCheckKit
+import ProcessKit
+
+/// `make check`: runs a lab's step checks against the student's programs (or the reference ones) and says what
+/// passed, what failed and what to look at next.
+@main
+struct LabCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "labcheck",
+        abstract: "Check a lab's steps against your programs (make check LAB=n [STEP=k] [SOLUTION=1]).")
+
+    @Option(help: "The lab to check (1–\(allLabs.count)). Without it, one line of progress per lab.")
+    var lab: Int?
+
+    @Option(help: "Run only this step, whether or not the steps before it pass.")
+    var step: Int?
+
+    @Flag(help: "Check the reference solution instead of your code.")
+    var solution = false
+
+    @Option(help: "Where the built lab programs are (swift build --show-bin-path).")
+    var binDir: String
+
+    @Option(help: "Where to write the transcripts.")
+    var transcripts = ".labcheck"
+
+    @Flag(help: "Build the lab's programs first (and only those), with `swift build --product`.")
+    var build = false
+
+    func validate() throws {
+        if let lab, LabCheckKit.lab(lab) == nil {
+            throw ValidationError("there is no lab \(lab): the labs are 1–\(allLabs.count)")
+        }
+        if step != nil && lab == nil { throw ValidationError("STEP needs a LAB: make check LAB=n STEP=k") }
+        if solution && !FileManager.default.fileExists(atPath: "Solutions") {
+            throw ValidationError("this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n")
+        }
+        if let lab, let step, LabCheckKit.lab(lab)?.step(step) == nil {
+            let count = LabCheckKit.lab(lab)!.steps.count
+            throw ValidationError("lab \(lab) has no step \(step): its steps are 1–\(count)")
+        }
+    }
+
+    func run() throws {
+        ChildProcess.stopAllOnInterrupt()
+        setvbuf(stdout, nil, _IOLBF, 0)
+        let report = Report(colors: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        let labs = lab.flatMap(LabCheckKit.lab).map { [$0] } ?? allLabs
+        var allPassed = true
+        for lab in labs {
+            if build, let errors = buildPrograms(of: lab) {
+                print(self.lab == nil ? "Lab \(lab.number) · \(lab.title): does not compile" : errors)
+                allPassed = false
+                continue
+            }
+            let runner = LabRunner(lab: lab, binDirectory: binDir, solution: solution)
+            let transcript = Transcript()
+            let path = "\(transcripts)/lab\(lab.number)\(solution ? "-solution" : "").log"
+            let results: [StepResult]
+            if self.lab == nil {
+                results = runner.run(transcript: transcript)
+                print(report.progress(lab, results))
+            } else {
+                print(report.header(lab))
+                results = runner.run(only: step, transcript: transcript) { print(report.line($0, in: lab)) }
+                print(report.summary(lab, results, transcript: path))
+            }
+            try? transcript.write(to: path)
+            allPassed = allPassed && results.allSatisfy(\.passed)
+        }
+        if !allPassed { throw ExitCode.failure }
+    }
+
+    /// Builds the lab's programs one product at a time; returns the compiler's complaints if one does not build.
+    private func buildPrograms(of lab: Lab) -> String? {
+        let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "swift"
+        for program in lab.programs {
+            let product = lab.product(program, solution: solution)
+            guard let built = try? ChildProcess.run(swift, ["build", "-q", "--product", product], timeout: .seconds(900))
+            else { return "could not run `\(swift) build`: is Swift on PATH?" }
+            guard built.termination.succeeded else {
+                let output = built.standardOutput + built.standardError
+                let errors = output.split(separator: "\n").filter { $0.contains("error:") }
+                let unique = errors.reduce(into: [Substring]()) { if !$0.contains($1) { $0.append($1) } }
+                return "\(product) does not compile:\n" + (unique.isEmpty ? output : unique.joined(separator: "\n"))
+            }
+        }
+        return nil
+    }
+}
