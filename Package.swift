@@ -69,5 +69,6 @@ let package = Package(
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
         .testTarget(name: "LabCheckTests", dependencies: ["LabCheckKit", "ProcessKit", "SocketKit"]),
+        .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit"]),
     ] + starterTargets + (hasSolutions ? solutionTargets : [])
 )

@@ -55,4 +55,7 @@ public struct Step: Sendable {
 /// Every lab the checker knows, in order.
 public let allLabs: [Lab] = [lab1, lab2, lab3]
 
-public func lab(_ number: Int) -> Lab? { allLabs.first { $0.number == number } }
+extension Lab {
+    /// Lab `number`, if there is one.
+    public static func numbered(_ number: Int) -> Lab? { allLabs.first { $0.number == number } }
+}

@@ -33,15 +33,15 @@ struct LabCheckCommand: ParsableCommand {
     var build = false
 
     func validate() throws {
-        if let lab, LabCheckKit.lab(lab) == nil {
+        if let lab, Lab.numbered(lab) == nil {
             throw ValidationError("there is no lab \(lab): the labs are 1–\(allLabs.count)")
         }
         if step != nil && lab == nil { throw ValidationError("STEP needs a LAB: make check LAB=n STEP=k") }
         if solution && !FileManager.default.fileExists(atPath: "Solutions") {
             throw ValidationError("this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n")
         }
-        if let lab, let step, LabCheckKit.lab(lab)?.step(step) == nil {
-            let count = LabCheckKit.lab(lab)!.steps.count
+        if let lab, let step, Lab.numbered(lab)?.step(step) == nil {
+            let count = Lab.numbered(lab)!.steps.count
             throw ValidationError("lab \(lab) has no step \(step): its steps are 1–\(count)")
         }
     }
@@ -50,7 +50,7 @@ struct LabCheckCommand: ParsableCommand {
         ChildProcess.stopAllOnInterrupt()
         setvbuf(stdout, nil, _IOLBF, 0)
         let report = Report(colors: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-        let labs = lab.flatMap(LabCheckKit.lab).map { [$0] } ?? allLabs
+        let labs = lab.flatMap(Lab.numbered).map { [$0] } ?? allLabs
         var allPassed = true
         for lab in labs {
             if build, let errors = buildPrograms(of: lab) {

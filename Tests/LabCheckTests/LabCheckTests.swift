@@ -1,1 +1,48 @@
+import Foundation
+import LabCheckKit
 import Testing
+
+/// The checker's promise, proved for every lab: the reference solution passes every step, and the untouched
+/// starter fails every step with "not implemented" — so each check really detects missing work.
+@Suite struct LabCheckTests {
+    @Test(arguments: allLabs.map(\.number))
+    func referenceSolutionPassesEveryStep(lab number: Int) throws {
+        let lab = try #require(Lab.numbered(number))
+        let results = LabRunner(lab: lab, binDirectory: try productsDirectory(), solution: true).run()
+        #expect(results.count == lab.steps.count)
+        for result in results {
+            #expect(result.passed, "lab \(number) step \(result.step.number) (\(result.step.title)): \(result.outcome)")
+        }
+    }
+
+    @Test(arguments: allLabs.flatMap { lab in lab.steps.map { StepID(lab: lab.number, step: $0.number) } })
+    func starterFailsEachStepWithNotImplemented(_ id: StepID) throws {
+        let lab = try #require(Lab.numbered(id.lab))
+        let results = LabRunner(lab: lab, binDirectory: try productsDirectory(), solution: false).run(only: id.step)
+        let result = try #require(results.first)
+        let failure = try #require(result.failure, "the starter passed lab \(id.lab) step \(id.step)")
+        #expect(failure.hasPrefix("not implemented: "), "lab \(id.lab) step \(id.step) failed otherwise: \(failure)")
+    }
+}
+
+struct StepID: Sendable, CustomTestStringConvertible {
+    let lab: Int
+    let step: Int
+    var testDescription: String { "lab \(lab) step \(step)" }
+}
+
+/// Where `swift build` put the lab programs: beside this test bundle.
+func productsDirectory() throws -> String {
+    #if os(Linux)
+    let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    #else
+    let executable = Bundle.main.bundlePath
+    #endif
+    var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
+    // On macOS the tests run inside Foo.xctest/Contents/MacOS.
+    while directory.lastPathComponent != "debug" && directory.lastPathComponent != "release" && directory.path != "/" {
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("labcheck").path) { break }
+        directory.deleteLastPathComponent()
+    }
+    return directory.path
+}

@@ -1,0 +1,76 @@
+import Foundation
+import ProcessKit
+import Testing
+
+/// The echo server and client against peers the kit did not write: Python's socket module, nc and socat.
+@Suite struct Lab3InteropTests {
+    @Test func serverEchoesAMegabyteToPython() throws {
+        let (server, port) = try startServer("lab3-echo-server-solution")
+        defer { server.stop() }
+        let output = try runPeer("python3", ["-c", """
+            import socket, threading
+            data = bytes((i * 7 + (i >> 11)) & 255 for i in range(1 << 20))
+            with socket.create_connection(('127.0.0.1', \(port))) as s:
+                threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR))).start()
+                got = bytearray()
+                while chunk := s.recv(65536):
+                    got += chunk
+            print(len(got), bytes(got) == data)
+            """])
+        #expect(output == "1048576 True\n")
+    }
+
+    @Test func serverEchoesForNetcat() throws {
+        try #require(commandExists("nc"), "nc is needed (Debian: netcat-openbsd)")
+        let (server, port) = try startServer("lab3-echo-server-solution")
+        defer { server.stop() }
+        let output = try runPeer("nc", ["-N", "127.0.0.1", String(port)], input: "Hello, world\nsecond line\n")
+        #expect(output == "Hello, world\nsecond line\n")
+    }
+
+    @Test func serverEchoesForSocatAndServesClientsOneAfterAnother() throws {
+        try #require(commandExists("socat"), "socat is needed (Debian: socat)")
+        let (server, port) = try startServer("lab3-echo-server-solution")
+        defer { server.stop() }
+        for round in 1...3 {
+            let output = try runPeer("socat", ["-t", "5", "-", "TCP:127.0.0.1:\(port)"], input: "round \(round)\n")
+            #expect(output == "round \(round)\n")
+        }
+        #expect(server.standardOutput.components(separatedBy: "Connected by").count == 4)
+    }
+
+    @Test func clientAgainstAPythonEchoServerThatAnswersInPieces() throws {
+        let server = try ChildProcess("python3", ["-u", "-c", """
+            import socket, time
+            with socket.create_server(('127.0.0.1', 0)) as s:
+                print('listening on 127.0.0.1:%d' % s.getsockname()[1])
+                conn, _ = s.accept()
+                with conn:
+                    data = conn.recv(1024)
+                    for i in range(len(data)):
+                        conn.sendall(data[i:i+1]); time.sleep(0.01)
+            """], timeLimit: .seconds(30))
+        defer { server.stop() }
+        let line = try #require(server.waitForLine(timeout: .seconds(10)) { $0.hasPrefix("listening on") })
+        let client = try runProgram("lab3-echo-client-solution", ["--port", String(line.split(separator: ":").last!), "Hello, world"])
+        #expect(client.termination.succeeded, "stderr: \(client.standardError)")
+        #expect(client.standardOutput == "I am going to send b'Hello, world'\nReceived b'Hello, world'\n")
+    }
+
+    @Test func udpEchoForPython() throws {
+        let (server, port) = try startServer("lab3-echo-server-solution", ["--udp"])
+        defer { server.stop() }
+        let output = try runPeer("python3", ["-c", """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+            for message in (b'one', b'two'):
+                s.sendto(message, ('127.0.0.1', \(port))); print(s.recvfrom(1024)[0])
+            """])
+        #expect(output == "b'one'\nb'two'\n")
+    }
+}
+
+func commandExists(_ name: String) -> Bool {
+    (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+}
