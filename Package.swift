@@ -49,6 +49,7 @@ let package = Package(
     products: labProducts + [
         .library(name: "SocketKit", targets: ["SocketKit"]),
         .executable(name: "labcheck", targets: ["labcheck"]),
+        .executable(name: "labdemo", targets: ["labdemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,7 +65,8 @@ let package = Package(
         .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit"]),
 
         // Tools.
-        .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", argumentParser]),
+        .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", argumentParser]),
+        .executableTarget(name: "labdemo", dependencies: ["ProcessKit", "LabSupport", argumentParser]),
 
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),

@@ -42,7 +42,7 @@ struct GreetingClient: LabCommand {
         if pause { pressEnterToProceed() }
         try s.sendAll(question)
         let answer = try s.recv(1024)
-        if answer.isEmpty { throw ValidationError("the server closed the connection without answering \(question)") }
+        if answer.isEmpty { throw Failure("the server closed the connection without answering \(question)") }
         return String(decoding: answer, as: UTF8.self)
     }
 
@@ -62,7 +62,7 @@ struct GreetingClient: LabCommand {
         try s.sendAll("what is your name?How old are you?")
         let reply = try s.recv(1024)
         if reply.isEmpty {
-            throw ValidationError(
+            throw Failure(
                 "the server closed the connection without answering: both questions arrived in one recv(), as one message it does not know")
         }
         print("Received \(repr(reply))")

@@ -44,7 +44,7 @@ struct EchoClient: LabCommand {
         var received: [UInt8] = []
         while received.count < data.count {
             let chunk = try s.recv(1024)
-            if chunk.isEmpty { throw ValidationError("the server closed the connection after \(received.count) of \(data.count) bytes") }
+            if chunk.isEmpty { throw Failure("the server closed the connection after \(received.count) of \(data.count) bytes") }
             received += chunk
         }
         print("Received \(repr(received))")
@@ -62,7 +62,7 @@ struct EchoClient: LabCommand {
             let (reply, addr) = try s.recvFrom(65535)
             print("Received \(repr(reply)) from \(addr)")
         } catch let error as SocketError where error.isTimeout {
-            throw ValidationError("no reply within 2 s: UDP does not retransmit, so a lost datagram stays lost — is the server running with --udp?")
+            throw Failure("no reply within 2 s: UDP does not retransmit, so a lost datagram stays lost — is the server running with --udp?")
         }
     }
 }

@@ -1,15 +1,13 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import LabCheckKit
+import LabSupport
 import ProcessKit
 
 /// `make check`: runs a lab's step checks against the student's programs (or the reference ones) and says what
 /// passed, what failed and what to look at next.
 @main
-struct LabCheckCommand: ParsableCommand {
+struct LabCheckCommand: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "labcheck",
         abstract: "Check a lab's steps against your programs (make check LAB=n [STEP=k] [SOLUTION=1]).")
@@ -48,7 +46,6 @@ struct LabCheckCommand: ParsableCommand {
 
     func run() throws {
         ChildProcess.stopAllOnInterrupt()
-        setvbuf(stdout, nil, _IOLBF, 0)
         let report = Report(colors: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
         let labs = lab.flatMap(Lab.numbered).map { [$0] } ?? allLabs
         var allPassed = true

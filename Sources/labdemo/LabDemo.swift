@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import LabSupport
+import ProcessKit
+
+/// `make demo`: a tour of the reference programs, lab by lab, each talking to the others over real sockets on
+/// loopback. Every command is shown as you would type it, with what it printed.
+@main
+struct LabDemo: LabCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "labdemo", abstract: "Run the reference programs of every lab, end to end.")
+
+    @Option(help: "Where the built lab programs are (swift build --show-bin-path).")
+    var binDir: String
+
+    @Option(help: "Show only this lab.")
+    var lab: Int?
+
+    func run() throws {
+        ChildProcess.stopAllOnInterrupt()
+        let tour = Tour(binDirectory: binDir)
+        for (number, section) in tourSections where lab == nil || lab == number {
+            do {
+                try section(tour)
+            } catch {
+                tour.fail("\(error)")
+            }
+            tour.endSection()
+        }
+        guard tour.failures.isEmpty else {
+            print("\nThe tour stopped short: \(tour.failures.count) problem(s) above.")
+            throw ExitCode.failure
+        }
+        print("\nEvery lab's reference programs ran as expected. Next: make check LAB=1, and Labs/01-oo-greeting/README.md")
+    }
+}
+
+/// The tour's sections in order, one per lab.
+let tourSections: [(Int, @Sendable (Tour) throws -> Void)] = [
+    (1, lab1Tour), (2, lab2Tour), (3, lab3Tour),
+]

@@ -1,0 +1,88 @@
+import Foundation
+import ProcessKit
+
+/// Runs programs for the demo and shows them as a terminal session: `$ command`, then its output, indented.
+final class Tour {
+    let binDirectory: String
+    private(set) var failures: [String] = []
+    private var servers: [(name: String, process: ChildProcess)] = []
+
+    init(binDirectory: String) {
+        self.binDirectory = binDirectory
+    }
+
+    func section(_ title: String, _ explanation: String) {
+        print("\n━━ \(title) " + String(repeating: "━", count: max(4, 72 - title.count)))
+        print(explanation)
+    }
+
+    /// Starts a reference server on a free port, shows its first line, and returns the port.
+    func startServer(_ product: String, _ arguments: [String] = []) throws -> Int {
+        let shown = ([product] + arguments + ["--port", "0"]).joined(separator: " ")
+        print("$ \(shown) &")
+        let process = try ChildProcess(binDirectory + "/" + product + "-solution", arguments + ["--port", "0"], timeLimit: .seconds(120))
+        servers.append((product, process))
+        guard let line = process.waitForLine(timeout: .seconds(10), where: { $0.hasPrefix("listening on ") }),
+            let port = line.split(separator: ":").last.flatMap({ Int($0) })
+        else { throw TourError("\(product) did not start: \(process.standardError)") }
+        print("  " + line)
+        return port
+    }
+
+    /// Runs a reference program to its end and shows what it printed; it must succeed unless `expectFailure`.
+    @discardableResult
+    func run(_ product: String, _ arguments: [String], input: String? = nil, expectFailure: Bool = false) throws -> String {
+        let shown = ([product] + arguments.map { $0.contains(" ") ? "\"\($0)\"" : $0 }).joined(separator: " ")
+        print("$ " + (input.map { "printf \(quoted($0)) | " } ?? "") + shown)
+        let finished = try ChildProcess.run(binDirectory + "/" + product + "-solution", arguments, input: input, timeout: .seconds(30))
+        show(finished.standardOutput + finished.standardError)
+        if finished.termination.succeeded == expectFailure {
+            throw TourError("\(product) ended with \(finished.termination)")
+        }
+        return finished.standardOutput
+    }
+
+    /// Runs a peer the kit did not write (python3, nc) to show it speaks the same protocol.
+    func runPeer(_ command: String, _ arguments: [String], shownAs: String, input: String? = nil) throws {
+        print("$ " + shownAs)
+        let finished = try ChildProcess.run(command, arguments, input: input, timeout: .seconds(30))
+        show(finished.standardOutput + finished.standardError)
+        if !finished.termination.succeeded { throw TourError("\(command) ended with \(finished.termination)") }
+    }
+
+    func note(_ text: String) {
+        print("  # " + text)
+    }
+
+    func fail(_ message: String) {
+        failures.append(message)
+        print("  ✘ \(message)")
+    }
+
+    /// Stops the section's servers and shows what they printed meanwhile.
+    func endSection() {
+        for (name, process) in servers {
+            process.stop()
+            let lines = process.standardOutput.split(separator: "\n").dropFirst()
+            guard !lines.isEmpty else { continue }
+            print("  (\(name) printed meanwhile:)")
+            show(lines.prefix(12).joined(separator: "\n") + (lines.count > 12 ? "\n…" : ""))
+        }
+        servers.removeAll()
+    }
+
+    private func show(_ output: String) {
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
+            print("  " + line)
+        }
+    }
+
+    private func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "\n", with: "\\n") + "'"
+    }
+}
+
+struct TourError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
