@@ -15,7 +15,7 @@ DEST     ?=
 
 # Quiet builds: only errors and warnings reach the screen.
 BUILD    := $(SWIFT) build -q
-BIN       = $(shell $(SWIFT) build --show-bin-path)
+BIN      := $(shell $(SWIFT) build --show-bin-path)
 SUFFIX    = $(if $(SOLUTION),-solution)
 
 .DEFAULT_GOAL := help

@@ -87,7 +87,7 @@ let lab3 = Lab(
             try lines.waitForExit(timeout: .seconds(3))
             try lines.waitForLine(containing: "Received b'two\\n'", waitingFor: "\"Received b'two\\n'\"")
         },
-        Step(5, "--pause: the server waits for Enter before each echo",
+        Step(5, "--pause: wait for Enter before each send, as on the slide",
              hint: "with --pause, call pressEnterToProceed() before sendAll, as the slide's input(\"Press enter to proceed\")",
              needs: [2]) { check in
             let (server, port) = try check.startServer("echo-server", ["--pause"])
@@ -97,6 +97,16 @@ let lab3 = Lab(
             try client.expectSilence(for: .milliseconds(300), because: "the server should wait for Enter before echoing")
             server.type("\n")
             try client.expect("ping", waitingFor: "the echo once Enter was pressed")
+
+            let listener = try check.listen()
+            let pausing = try check.start("echo-client", ["--port", String(listener.port), "--pause", "pong"])
+            let peer = try listener.accept(from: "lab3-echo-client --pause")
+            try pausing.waitForLine(containing: "Press enter to proceed", waitingFor: "\"Press enter to proceed\" from the client")
+            try peer.expectSilence(for: .milliseconds(300), because: "the client should wait for Enter before sending")
+            pausing.type("\n")
+            try peer.expect("pong", waitingFor: "the client's message once Enter was pressed")
+            try peer.send("pong")
+            try pausing.waitForExit(timeout: .seconds(3))
         },
         Step(6, "UDP: datagrams echoed to whoever sent them, no accept",
              hint: "a .datagram socket: bind, then recvFrom and sendTo in a loop — there is no listen, accept or connection",
