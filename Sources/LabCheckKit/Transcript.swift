@@ -16,9 +16,14 @@ public final class Transcript: Sendable {
     }
 
     /// A block of text (a program's output) under a heading, indented.
-    public func attach(_ heading: String, _ text: String) {
+    public func attach(_ heading: String, _ text: String, keeping limit: Int = 200) {
         guard !text.isEmpty else { return }
-        let body = text.split(separator: "\n", omittingEmptySubsequences: false).map { "    | " + $0 }
+        var shown = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if shown.count > limit {
+            let skipped = shown.count - limit
+            shown = shown.prefix(limit / 2) + ["… \(skipped) lines left out …"] + shown.suffix(limit / 2)
+        }
+        let body = shown.map { "    | " + $0.prefix(500) }
         lines.withLock { $0 += ["  \(heading):"] + body }
     }
 

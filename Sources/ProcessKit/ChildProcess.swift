@@ -21,6 +21,8 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
 
     private let state = NSCondition()
     private var output: [UInt8] = []
+    /// Where the complete lines of `output` end, kept as output arrives so that waiting for a line never rescans it.
+    private var lineEnds: [Int] = []
     private var errorOutput: [UInt8] = []
     private var outputClosed = false
     private var finalStatus: Termination?
@@ -72,11 +74,15 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
     /// Waits until a complete line of standard output satisfies `predicate`, and returns it; nil if the timeout
     /// passes or the child closes its output first. Lines are searched from the start, every time.
     public func waitForLine(timeout: Duration, where predicate: (String) -> Bool) -> String? {
+        var checked = 0
         var found: String?
-        _ = waitUntil(timeout: timeout) { bytes, _ in
-            let text = String(decoding: bytes, as: UTF8.self)
-            found = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-                .lazy.map(String.init).first(where: predicate)
+        _ = waitUntil(timeout: timeout) { _, _ in
+            while found == nil && checked < lineEnds.count {
+                let start = checked == 0 ? 0 : lineEnds[checked - 1] + 1
+                let line = String(decoding: output[start..<lineEnds[checked]], as: UTF8.self)
+                if predicate(line) { found = line }
+                checked += 1
+            }
             return found != nil
         }
         return found
@@ -231,7 +237,11 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
                     guard let self else { continue }
                     self.state.withLock {
                         if entry.fd == stdout {
+                            let start = self.output.count
                             self.output += buffer[..<count]
+                            for index in start..<self.output.count where self.output[index] == UInt8(ascii: "\n") {
+                                self.lineEnds.append(index)
+                            }
                         } else {
                             self.errorOutput += buffer[..<count]
                         }
