@@ -39,8 +39,8 @@ let solutionTargets: [Target] = labPrograms.map { lab in
 }
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [
-    .testTarget(name: "LabCheckTests", dependencies: ["LabCheckKit", "ProcessKit"]),
-    .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit"]),
+    .testTarget(name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"]),
+    .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport"]),
 ]
 
 let labProducts: [Product] = labPrograms.flatMap { lab -> [Product] in
@@ -54,6 +54,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: labProducts + [
         .library(name: "SocketKit", targets: ["SocketKit"]),
+        .library(name: "FrameKit", targets: ["FrameKit"]),
+        .library(name: "DEVSKit", targets: ["DEVSKit"]),
         .executable(name: "labcheck", targets: ["labcheck"]),
         .executable(name: "labdemo", targets: ["labdemo"]),
     ],
@@ -68,6 +70,8 @@ let package = Package(
         .target(name: "CSystemShims"),
         .target(name: "LabSupport", dependencies: ["SocketKit", argumentParser]),
         .target(name: "ProcessKit"),
+        .target(name: "FrameKit"),
+        .target(name: "DEVSKit"),
         .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit"]),
 
         // Tools.
@@ -76,5 +80,8 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
+        .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
+        .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit", "FrameKit", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
     ] + starterTargets + (hasSolutions ? solutionTargets + solutionTests : [])
 )

@@ -1,5 +1,6 @@
 import Foundation
 import LabCheckKit
+import TestSupport
 import Testing
 
 /// The checker's promise, proved for every lab: the reference solution passes every step, and the untouched
@@ -29,20 +30,4 @@ struct StepID: Sendable, CustomTestStringConvertible {
     let lab: Int
     let step: Int
     var testDescription: String { "lab \(lab) step \(step)" }
-}
-
-/// Where `swift build` put the lab programs: beside this test bundle.
-func productsDirectory() throws -> String {
-    #if os(Linux)
-    let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-    #else
-    let executable = Bundle.main.bundlePath
-    #endif
-    var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
-    // On macOS the tests run inside Foo.xctest/Contents/MacOS.
-    while directory.lastPathComponent != "debug" && directory.lastPathComponent != "release" && directory.path != "/" {
-        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("labcheck").path) { break }
-        directory.deleteLastPathComponent()
-    }
-    return directory.path
 }

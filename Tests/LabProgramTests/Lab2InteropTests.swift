@@ -1,4 +1,5 @@
 import ProcessKit
+import TestSupport
 import Testing
 
 /// The greeting speaks the course homework's wire protocol, so it must interoperate with plain Python peers.

@@ -1,5 +1,6 @@
 import Foundation
 import ProcessKit
+import TestSupport
 import Testing
 
 /// The echo server and client against peers the kit did not write: Python's socket module, nc and socat.
@@ -68,9 +69,4 @@ import Testing
             """])
         #expect(output == "b'one'\nb'two'\n")
     }
-}
-
-func commandExists(_ name: String) -> Bool {
-    (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
 }

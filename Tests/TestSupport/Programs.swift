@@ -1,0 +1,43 @@
+import Foundation
+import ProcessKit
+import Testing
+
+/// Where `swift build` put the kit's programs: beside the test bundle.
+public func productsDirectory() throws -> String {
+    #if os(Linux)
+    let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    return URL(fileURLWithPath: executable).deletingLastPathComponent().path
+    #else
+    return Bundle.main.bundleURL.deletingLastPathComponent().path
+    #endif
+}
+
+/// Starts one of the kit's servers with `--port 0` and returns it with the port it reports.
+public func startServer(_ product: String, _ arguments: [String] = []) throws -> (ChildProcess, port: Int) {
+    let server = try ChildProcess(
+        try productsDirectory() + "/" + product, ["--port", "0"] + arguments, timeLimit: .seconds(60))
+    let line = try #require(
+        server.waitForLine(timeout: .seconds(10)) { $0.hasPrefix("listening on ") },
+        "\(product) did not say where it listens; stderr: \(server.standardError)")
+    let port = try #require(line.split(separator: ":").last.flatMap { Int($0) })
+    return (server, port)
+}
+
+/// Runs one of the kit's programs to its end.
+public func runProgram(_ product: String, _ arguments: [String], input: String? = nil) throws -> ChildProcess.Finished {
+    try ChildProcess.run(try productsDirectory() + "/" + product, arguments, input: input, timeout: .seconds(20))
+}
+
+/// Runs a peer the kit did not write (python3, nc, socat) and returns what it printed; it must succeed.
+public func runPeer(_ command: String, _ arguments: [String], input: String? = nil) throws -> String {
+    let finished = try ChildProcess.run(command, arguments, input: input, timeout: .seconds(20))
+    try #require(
+        finished.termination.succeeded, "\(command) ended with \(finished.termination); stderr: \(finished.standardError)")
+    return finished.standardOutput
+}
+
+/// Whether `name` is on PATH.
+public func commandExists(_ name: String) -> Bool {
+    (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+}
