@@ -58,9 +58,12 @@ let package = Package(
         .library(name: "DEVSKit", targets: ["DEVSKit"]),
         .executable(name: "labcheck", targets: ["labcheck"]),
         .executable(name: "labdemo", targets: ["labdemo"]),
+        .executable(name: "telegram-sandbox", targets: ["TelegramSandboxTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The Telegram sandbox's HTTP server: small, no dependencies of its own (about 3 s of a clean build).
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // Libraries.
@@ -72,16 +75,24 @@ let package = Package(
         .target(name: "ProcessKit"),
         .target(name: "FrameKit"),
         .target(name: "DEVSKit"),
+        .target(name: "TelegramKit"),
+        .target(name: "TelegramSandbox", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
         .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit"]),
 
         // Tools.
         .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", argumentParser]),
         .executableTarget(name: "labdemo", dependencies: ["ProcessKit", "LabSupport", argumentParser]),
+        .executableTarget(
+            name: "TelegramSandboxTool", dependencies: ["TelegramSandbox", "TelegramKit", "LabSupport", argumentParser]),
 
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit", "FrameKit", "TestSupport"]),
+        .testTarget(name: "TelegramKitTests", dependencies: ["TelegramKit", "TelegramSandbox", "TestSupport"]),
+        .testTarget(
+            name: "TelegramSandboxTests", dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
+            exclude: ["sandbox_http_check.py"]),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
     ] + starterTargets + (hasSolutions ? solutionTargets + solutionTests : [])
 )

@@ -10,8 +10,9 @@ import Synchronization
 /// for with a timeout, and it cannot outlive its welcome.
 ///
 /// - It runs in a process group of its own, so stopping it stops whatever it started too.
-/// - It has a hard time limit: a watchdog kills it when the limit passes, and on Linux it also runs under
-///   coreutils' `timeout`, which enforces the limit even if this process is killed before it can clean up.
+/// - It has a hard time limit: a watchdog kills it when the limit passes. (Not coreutils' `timeout` as a wrapper:
+///   it delivers every signal twice, which is not what a program that handles Ctrl-C gracefully should be tested
+///   with. A parent killed with SIGKILL is the one way to leave a child running, until its own limit passes.)
 /// - `stop()` — called at the latest when the object goes away — sends SIGTERM, then SIGKILL, and reaps it.
 /// - Ctrl-C in the parent (after `ChildProcess.stopAllOnInterrupt()`) stops every child before exiting.
 public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
@@ -38,11 +39,7 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
     ) throws(SpawnError) {
         commandLine = ([executable] + arguments).map(Self.shellQuoted).joined(separator: " ")
         guard let path = Self.locate(executable) else { throw SpawnError(command: executable, errno: ENOENT) }
-        var argv = [path] + arguments
-        let seconds = max(1, Int((Double(timeLimit.components.seconds) + 0.999).rounded(.down)))
-        if let timeout = Self.timeoutCommand {
-            argv = [timeout, "--kill-after=2", String(seconds)] + argv
-        }
+        let argv = [path] + arguments
         var pipes = try (DescriptorPipe(), DescriptorPipe(), DescriptorPipe())
         let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
         pid = try Self.spawn(
@@ -210,14 +207,6 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
     // MARK: Internals
 
     private static let registry = Registry()
-
-    /// coreutils' `timeout`, when this machine has it.
-    private static let timeoutCommand: String? = {
-        #if os(Linux)
-        for path in ["/usr/bin/timeout", "/bin/timeout"] where access(path, X_OK) == 0 { return path }
-        #endif
-        return nil
-    }()
 
     private func startReading(stdout: Int32, stderr: Int32) {
         let thread = Thread { [weak self] in
