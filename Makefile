@@ -43,6 +43,7 @@ check: system-packages
 
 run: system-packages
 	@test -n "$(LAB)" -a -n "$(PROG)" || { echo "usage: make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\"  (e.g. make run LAB=3 PROG=echo-server)"; exit 2; }
+	@test -z "$(SOLUTION)" -o -d Solutions || { echo "This copy of the kit has no reference solutions (Solutions/): run your own program without SOLUTION=1."; exit 2; }
 	@$(BUILD) --product lab$(LAB)-$(PROG)$(SUFFIX)
 	@$(BIN)/lab$(LAB)-$(PROG)$(SUFFIX) $(ARGS)
 

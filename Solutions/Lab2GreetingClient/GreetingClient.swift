@@ -55,7 +55,7 @@ struct GreetingClient: LabCommand {
         return rest.isEmpty ? nil : String(rest)
     }
 
-    /// The experiment of step 5: two messages in one send arrive in one recv, and the server sees one message it
+    /// The experiment of step 6: two messages in one send arrive in one recv, and the server sees one message it
     /// does not know. TCP keeps the bytes in order but not where one message ends: that takes a protocol (lab 5).
     func askBothAtOnce(over s: Socket) throws {
         print("\(name): Hi. What is your name? How old are you? (both in one send)")

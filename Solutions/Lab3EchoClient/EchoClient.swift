@@ -13,7 +13,7 @@ struct EchoClient: LabCommand {
     @Argument(help: "The message to send. Without one, each line of standard input is sent in turn.")
     var message: String?
 
-    @Flag(help: "Wait for Enter before sending, as on the slide.")
+    @Flag(help: "Wait for Enter before sending the message, as on the slide.")
     var pause = false
 
     @Flag(help: "Send a UDP datagram (SOCK_DGRAM) instead of opening a connection.")
@@ -39,7 +39,8 @@ struct EchoClient: LabCommand {
     /// Sends `data` and waits until as many bytes have come back: one recv may return only part of the echo.
     func echo(_ data: [UInt8], over s: Socket) throws {
         print("I am going to send \(repr(data))")
-        if pause { pressEnterToProceed() }
+        // Lines typed on standard input are paced by the typing already; Enter would be read as the next line.
+        if pause && message != nil { pressEnterToProceed() }
         try s.sendAll(data)
         var received: [UInt8] = []
         while received.count < data.count {

@@ -21,16 +21,18 @@ struct GreetingClient: LabCommand {
     var together = false
 
     func run() throws {
-        // TODO step 4: connect to endpoint.address. With --together, call askBothAtOnce(over:) and stop there.
-        //   Otherwise print "<name>: Hi. What is your name?", ask "what is your name?", print
-        //   "<answerer>: <answer>"; then print "<name>: How old are you?", ask "How old are you?", print the answer.
+        // TODO step 4: connect to endpoint.address. Print "<name>: Hi. What is your name?", ask "what is your name?",
+        //   print "<answerer>: <answer>" (the answerer's name comes from the answer; if it has none, use the server's
+        //   address); then print "<name>: How old are you?", ask "How old are you?", print the answer the same way.
+        // TODO step 6: with --together, call askBothAtOnce(over:) instead, and stop there.
         throw NotImplemented("step 4 — connect and ask")
     }
 
     /// Sends one question and returns the answer exactly as received.
     func ask(_ question: String, over s: Socket) throws -> String {
-        // TODO step 4: with --pause, pressEnterToProceed() first. sendAll the question, recv(1024) the answer; an
-        //   empty answer means the server closed the connection: throw an error that says so.
+        // TODO step 4: sendAll the question, recv(1024) the answer; an empty answer means the server closed the
+        //   connection: throw Failure("the server closed the connection without answering <question>").
+        // TODO step 5: with --pause, pressEnterToProceed() before sending.
         throw NotImplemented("step 4 — send a question, receive its answer")
     }
 
@@ -40,10 +42,11 @@ struct GreetingClient: LabCommand {
         nil
     }
 
-    /// Step 5's experiment: both questions in one sendAll.
+    /// Step 6's experiment: both questions in one sendAll.
     func askBothAtOnce(over s: Socket) throws {
-        // TODO step 5: print what you are doing, sendAll "what is your name?How old are you?", then recv: if the
-        //   server closed without answering, throw an error that says "without answering" and why.
-        throw NotImplemented("step 5 — both questions in one send")
+        // TODO step 6: print "<name>: Hi. What is your name? How old are you? (both in one send)", sendAll
+        //   "what is your name?How old are you?", then recv: if the server closed without answering, throw
+        //   Failure("the server closed the connection without answering: …why…"); otherwise print what came back.
+        throw NotImplemented("step 6 — both questions in one send")
     }
 }

@@ -30,9 +30,10 @@ struct GreetingServer: LabCommand {
 
     /// Answers questions until the client closes or says something that is not one of the two questions.
     func converse(over conn: Socket, with addr: SocketAddress) throws {
-        // TODO step 2: recv(1024) a question, print "ADDR: <question>", find its answer with answer(to:), print
-        //   "<name>: <answer>" and sendAll the answer.
+        // TODO step 2: recv(1024) a question and print it as received, "ADDR: <question>"; find its answer with
+        //   answer(to:), print "<name>: <answer>" and sendAll the answer.
         // TODO step 3: repeat until recv returns nothing (the client closed) or answer(to:) returns nil.
+        // TODO step 5: with --pause, pressEnterToProceed() before sending each answer.
         throw NotImplemented("step 2 — receive a question and send its answer")
     }
 

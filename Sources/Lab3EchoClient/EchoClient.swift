@@ -14,7 +14,7 @@ struct EchoClient: LabCommand {
     @Argument(help: "The message to send. Without one, each line of standard input is sent in turn.")
     var message: String?
 
-    @Flag(help: "Wait for Enter before sending, as on the slide.")
+    @Flag(help: "Wait for Enter before sending the message, as on the slide.")
     var pause = false
 
     @Flag(help: "Send a UDP datagram (SOCK_DGRAM) instead of opening a connection.")
@@ -33,13 +33,14 @@ struct EchoClient: LabCommand {
     func echo(_ data: [UInt8], over s: Socket) throws {
         // TODO step 4: print "I am going to send <repr(data)>", sendAll, then recv until as many bytes as you sent
         //   have come back (one recv may return only part of them), and print "Received <repr(received)>".
+        // TODO step 5: with --pause and a message argument, pressEnterToProceed() before sendAll.
         throw NotImplemented("step 4 — send and receive the echo")
     }
 
     /// UDP: one datagram out, one back.
     func sendDatagram(_ data: [UInt8]) throws {
         // TODO step 6: a .datagram socket with a 2-second timeout; sendTo the server, recvFrom its reply, and print
-        //   "Received <repr(reply)> from ADDR".
+        //   "Received <repr(reply)> from ADDR". On a timeout, throw Failure("no reply within 2 s: …").
         throw NotImplemented("step 6 — the UDP echo client")
     }
 }

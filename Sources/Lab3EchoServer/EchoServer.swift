@@ -38,7 +38,8 @@ struct EchoServer: LabCommand {
 
     /// UDP: every datagram is answered on its own, to whoever sent it.
     func serveDatagrams() throws {
-        // TODO step 6: a .datagram socket, bind, print "listening on ADDRESS"; then forever recvFrom and sendTo.
+        // TODO step 6: a .datagram socket, bind, print "listening on ADDRESS"; then forever: recvFrom(65535), print
+        //   "Received <repr(data)> from ADDR", and sendTo the data back to ADDR.
         throw NotImplemented("step 6 — the UDP echo server")
     }
 }

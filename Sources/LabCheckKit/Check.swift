@@ -27,23 +27,25 @@ public final class Check: Sendable {
 
     // MARK: Programs
 
-    /// Starts one of the lab's programs ("echo-server") with `arguments`.
-    public func start(_ program: String, _ arguments: [String] = []) throws -> Program {
+    /// Starts one of the lab's programs ("echo-server") with `arguments`. A program that `keepsRunning` (a server)
+    /// is reported as having stopped too early if it ends before the step does.
+    public func start(_ program: String, _ arguments: [String] = [], keepsRunning: Bool = false) throws -> Program {
         let product = lab.product(program, solution: solution)
         let path = binDirectory + "/" + product
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CheckFailure("\(product) is not built (looked in \(binDirectory)): run `make check LAB=\(lab.number)`, which builds it")
         }
         let process = try ChildProcess(path, arguments, timeLimit: .seconds(60))
-        let running = Program(name: product, arguments: arguments, process: process, transcript: transcript)
+        let running = Program(
+            name: product, arguments: arguments, process: process, keepsRunning: keepsRunning, transcript: transcript)
         started.withLock { $0.append(running) }
-        transcript.log("start \(product) \(arguments.joined(separator: " ")) (pid \(process.pid))")
+        transcript.log("start \(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))")
         return running
     }
 
     /// Starts a server with `--port 0` and waits for its `listening on HOST:PORT` line. Returns it and its port.
     public func startServer(_ program: String, _ arguments: [String] = []) throws -> (Program, port: Int) {
-        let server = try start(program, ["--port", "0"] + arguments)
+        let server = try start(program, ["--port", "0"] + arguments, keepsRunning: true)
         let line = try server.waitForLine(
             startingWith: "listening on ", waitingFor: "the line \"listening on HOST:PORT\" that says which port it got")
         guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
@@ -112,7 +114,7 @@ public final class Check: Sendable {
         for socket in sockets.withLock({ $0 }) { socket.close() }
         for program in programs {
             let ended = program.process.stop()
-            transcript.log("\(program.name) ended: \(ended)")
+            transcript.log("\(program.name): \(ended)")
             transcript.attach("\(program.name) stdout", program.process.standardOutput)
             transcript.attach("\(program.name) stderr", program.process.standardError)
         }
@@ -128,13 +130,32 @@ public final class Program: Sendable {
     public let name: String
     public let arguments: [String]
     public let process: ChildProcess
+    /// A server: it should still be running when the step ends.
+    let keepsRunning: Bool
     let transcript: Transcript
 
-    init(name: String, arguments: [String], process: ChildProcess, transcript: Transcript) {
+    init(name: String, arguments: [String], process: ChildProcess, keepsRunning: Bool, transcript: Transcript) {
         self.name = name
         self.arguments = arguments
         self.process = process
+        self.keepsRunning = keepsRunning
         self.transcript = transcript
+    }
+
+    /// Why the program is no longer running, if that is news: a crash, an error, or a server that simply ended.
+    var whyItStopped: String? {
+        guard let ended = termination, ended != .exited(0) || keepsRunning else { return nil }
+        let stderr = process.standardError
+        let what = ended.isCrash ? "crashed (\(ended))"
+            : ended == .exited(0) ? "stopped by itself (exit status 0): a server should go back to accept() for the next client"
+            : "stopped with \(ended)"
+        return "\(name) \(what)"
+            + (stderr.isEmpty ? "" : "; the end of its stderr:\n" + indented(lastLines(stderr), by: "  | "))
+    }
+
+    /// The program printed the `--pause` prompt and is waiting for a line on its standard input.
+    var isWaitingForEnter: Bool {
+        termination == nil && outputLines.last?.contains("Press enter to proceed") == true
     }
 
     public var output: String { process.standardOutput }
@@ -171,12 +192,11 @@ public final class Program: Sendable {
 
     /// Waits for the program to end by itself; fails if it does not.
     public func waitForExit(timeout: Duration) throws {
-        guard let ended = process.waitForExit(timeout: timeout) else {
+        guard process.waitForExit(timeout: timeout) != nil else {
             throw CheckFailure(
                 "\(name) was still running after \(Int(Check.seconds(timeout))) s — is it waiting for input, or stuck in recv()?")
         }
         _ = process.waitUntil(timeout: .seconds(1)) { _, _ in false }  // the last output, if still in the pipe
-        transcript.log("\(name) exited: \(ended)")
     }
 
     public var termination: Termination? { process.termination }
@@ -200,19 +220,39 @@ public final class Listener: Sendable {
         self.check = check
     }
 
-    /// Waits for the program under test to connect.
-    public func accept(timeout: Duration = Check.replyTimeout, from what: String) throws -> Peer {
-        try socket.setTimeout(Check.seconds(timeout))
-        do {
-            let (connection, address) = try socket.accept()
-            try connection.setTimeout(Check.seconds(Check.replyTimeout))
-            check.adopt(connection)
-            check.note("server: accepted a connection from \(address)")
-            return Peer(socket: connection, label: "server", transcript: check.transcript)
-        } catch let error as SocketError where error.isTimeout {
-            throw CheckFailure("\(what) did not connect within \(Int(Check.seconds(timeout))) s — does it call connect() with the --host and --port it was given?")
+    /// Waits for `client`, a program under test, to connect.
+    public func accept(from client: Program, timeout: Duration = Check.replyTimeout) throws -> Peer {
+        let deadline = ContinuousClock.now + timeout
+        let what = ([client.name] + client.arguments.filter { $0.hasPrefix("--") && $0 != "--port" }).joined(separator: " ")
+        // Wait in short slices, so that a client that has already ended fails the check at once.
+        try socket.setTimeout(0.05)
+        while true {
+            if let ended = client.termination {
+                throw CheckFailure("\(what) ended (\(ended)) without connecting to the checker")
+            }
+            do {
+                return try acceptOne()
+            } catch let error as SocketError where error.isTimeout && ContinuousClock.now < deadline {
+                continue
+            } catch let error as SocketError where error.isTimeout {
+                throw CheckFailure(
+                    "\(what) did not connect within \(Int(Check.seconds(timeout))) s — does it call connect() with the --host and --port it was given?")
+            }
         }
     }
+
+    private func acceptOne() throws -> Peer {
+        let (connection, address) = try socket.accept()
+        try connection.setTimeout(Check.seconds(Check.replyTimeout))
+        check.adopt(connection)
+        check.note("server: accepted a connection from \(address)")
+        return Peer(socket: connection, label: "server", transcript: check.transcript)
+    }
+}
+
+/// A word as a shell would need it: `--name "Lee, Mong"`.
+func shellQuoted(_ word: String) -> String {
+    word.isEmpty || word.contains(where: { " '\"\\$`!*?;&|<>()".contains($0) }) ? "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" : word
 }
 
 func indented(_ text: String, by prefix: String = "    ") -> String {

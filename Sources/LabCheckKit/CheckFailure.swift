@@ -19,6 +19,20 @@ public func expect<Value: Equatable>(
     throw CheckFailure("\(what()) should have been \(show(expected)), but instead it was \(show(actual))")
 }
 
+/// Compares a program's output with the lines it should have printed, one line at a time, and names the first
+/// line that differs — easier to read than two whole lists side by side.
+public func expectLines(_ printed: [String], equal expected: [String], from command: String) throws {
+    for (index, line) in expected.enumerated() {
+        guard index < printed.count else {
+            throw CheckFailure(
+                "`\(command)` printed \(printed.count) line\(printed.count == 1 ? "" : "s"); line \(index + 1) should have been \(quoted(line))")
+        }
+        try expect(printed[index], equals: line, "line \(index + 1) of `\(command)`")
+    }
+    try expect(printed.count == expected.count,
+               "`\(command)` should print exactly \(expected.count) lines, but it printed \(printed.count): the extra ones are \(show(Array(printed.dropFirst(expected.count))))")
+}
+
 /// Fails with `message` unless `condition` holds.
 public func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
     if !condition { throw CheckFailure(message()) }

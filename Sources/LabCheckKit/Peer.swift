@@ -38,20 +38,23 @@ public final class Peer: Sendable {
     ) throws -> [UInt8] {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
+        func sofar() -> String {
+            received.isEmpty ? "before any reply came" : "after \(received.count) of \(count) bytes (\(abbreviated(repr(received))))"
+        }
         while received.count < count {
-            let chunk = try receiveChunk(max: count - received.count, until: deadline)
-            guard let chunk else {
+            switch try receiveChunk(max: count - received.count, until: deadline) {
+            case .bytes(let chunk):
+                received += chunk
+            case .closed:
+                throw CheckFailure("the connection was closed \(sofar()), while waiting for \(what)")
+            case .reset:
+                throw CheckFailure(
+                    "the connection was reset — the other side closed it abruptly, or crashed — \(sofar()), while waiting for \(what)")
+            case .timedOut:
                 throw CheckFailure(
                     (received.isEmpty ? "no reply" : "only \(received.count) of \(count) bytes (\(abbreviated(repr(received))))")
                         + " within \(Int(Check.seconds(timeout))) s while waiting for \(what) — \(stuck)")
             }
-            if chunk.isEmpty {
-                throw CheckFailure(
-                    "the connection was closed after "
-                        + (received.isEmpty ? "no reply" : "\(received.count) of \(count) bytes (\(abbreviated(repr(received))))")
-                        + " while waiting for \(what)")
-            }
-            received += chunk
         }
         return received
     }
@@ -88,21 +91,23 @@ public final class Peer: Sendable {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         while true {
-            guard let chunk = try receiveChunk(max: 65536, until: deadline) else {
+            switch try receiveChunk(max: 65536, until: deadline) {
+            case .bytes(let chunk): received += chunk
+            case .closed, .reset: return received
+            case .timedOut:
                 throw CheckFailure(
                     "the connection was still open after \(Int(Check.seconds(timeout))) s while waiting for \(what)"
                         + (received.isEmpty ? "" : "; received so far: \(abbreviated(repr(received)))"))
             }
-            if chunk.isEmpty { return received }
-            received += chunk
         }
     }
 
     /// Nothing may arrive for `duration`: used to show that a server is waiting (for Enter, say).
     public func expectSilence(for duration: Duration, because reason: String) throws {
-        if let chunk = try receiveChunk(max: 65536, until: ContinuousClock.now + duration) {
-            throw CheckFailure(
-                chunk.isEmpty ? "the connection closed, but \(reason)" : "received \(show(chunk)), but \(reason)")
+        switch try receiveChunk(max: 65536, until: ContinuousClock.now + duration) {
+        case .timedOut: return
+        case .bytes(let chunk): throw CheckFailure("received \(show(chunk)), but \(reason)")
+        case .closed, .reset: throw CheckFailure("the connection closed, but \(reason)")
         }
     }
 
@@ -124,21 +129,28 @@ public final class Peer: Sendable {
         socket.close()
     }
 
-    /// One recv: bytes, [] at end of file (or a reset), nil when the deadline passes first.
-    private func receiveChunk(max: Int, until deadline: ContinuousClock.Instant) throws -> [UInt8]? {
+    private enum Chunk {
+        case bytes([UInt8])
+        case closed
+        case reset
+        case timedOut
+    }
+
+    /// One recv, with the deadline as its timeout.
+    private func receiveChunk(max: Int, until deadline: ContinuousClock.Instant) throws -> Chunk {
         let left = ContinuousClock.now.duration(to: deadline)
-        guard left > .zero else { return nil }
+        guard left > .zero else { return .timedOut }
         try socket.setTimeout(Check.seconds(left))
         defer { try? socket.setTimeout(Check.seconds(Check.replyTimeout)) }
         do {
             let chunk = try socket.recv(Swift.min(max, 65536))
             transcript.log("\(label) ← " + (chunk.isEmpty ? "(end of file)" : abbreviated(repr(chunk))))
-            return chunk
+            return chunk.isEmpty ? .closed : .bytes(chunk)
         } catch let error as SocketError where error.isTimeout {
-            return nil
+            return .timedOut
         } catch let error as SocketError where error.isPeerGone {
             transcript.log("\(label) ← (reset: \(error))")
-            return []
+            return .reset
         }
     }
 }

@@ -74,14 +74,28 @@ public struct LabRunner: Sendable {
         watchdog.cancel()
         let duration = ContinuousClock.now - started
         check.finish()
-        transcript.log("step \(step.number): " + (outcome == .passed ? "passed" : "FAILED: \(outcome)"))
+        transcript.log("step \(step.number): " + (result(outcome)))
         return StepResult(step: step, outcome: outcome, duration: duration)
     }
 
+    private func result(_ outcome: StepResult.Outcome) -> String {
+        if case .failed(let message) = outcome { return "FAILED:\n" + indented(message) }
+        return "passed"
+    }
+
     /// The failure as the student should read it: "not implemented" when the starter says so, the check's own
-    /// message otherwise, and what a crashed or exited program left on its standard error.
+    /// message otherwise, and why a program that should still run has stopped, with its last words on stderr.
     private func explain(_ error: any Error, in check: Check) -> String {
         let programs = check.programs
+        // A program that is dying (its peer saw the connection close) gets a moment to say why on stderr.
+        let deadline = ContinuousClock.now + .milliseconds(300)
+        while ContinuousClock.now < deadline && programs.contains(where: { $0.termination == nil }) {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        for program in programs where program.termination != nil {
+            _ = program.process.waitUntil(timeout: .milliseconds(300)) { _, _ in false }  // the rest of its output
+        }
+
         let notes = programs.flatMap { program in
             program.process.standardError.split(separator: "\n").filter { $0.contains("not implemented: ") }
         }.map { String($0[$0.range(of: "not implemented: ")!.lowerBound...]) }
@@ -95,11 +109,10 @@ public struct LabRunner: Sendable {
         default: "\(error)"
         }
         for program in programs {
-            guard let ended = program.termination, ended != .exited(0) else { continue }
-            let stderr = program.process.standardError
-            let what = ended.isCrash ? "crashed (\(ended))" : "ended with \(ended)"
-            message += "\n\(program.name) \(what)"
-                + (stderr.isEmpty ? " and printed nothing on stderr" : "; the end of its stderr:\n" + indented(lastLines(stderr), by: "  | "))
+            if let why = program.whyItStopped { message += "\n" + why }
+            if program.isWaitingForEnter && !program.arguments.contains("--pause") {
+                message += "\n\(program.name) is waiting for Enter (\"Press enter to proceed\"): pause only when given --pause"
+            }
         }
         return message
     }

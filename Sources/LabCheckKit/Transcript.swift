@@ -18,7 +18,7 @@ public final class Transcript: Sendable {
     /// A block of text (a program's output) under a heading, indented.
     public func attach(_ heading: String, _ text: String, keeping limit: Int = 200) {
         guard !text.isEmpty else { return }
-        var shown = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var shown = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0)
         if shown.count > limit {
             let skipped = shown.count - limit
             shown = shown.prefix(limit / 2) + ["… \(skipped) lines left out …"] + shown.suffix(limit / 2)

@@ -46,6 +46,8 @@ struct LabCheckCommand: LabCommand {
 
     func run() throws {
         ChildProcess.stopAllOnInterrupt()
+        // `make check | head` closes the pipe early: printing must then fail quietly, so the transcript is still written.
+        signal(SIGPIPE, SIG_IGN)
         let report = Report(colors: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
         let labs = lab.flatMap(Lab.numbered).map { [$0] } ?? allLabs
         var allPassed = true
@@ -81,10 +83,10 @@ struct LabCheckCommand: LabCommand {
             guard let built = try? ChildProcess.run(swift, ["build", "-q", "--product", product], timeout: .seconds(900))
             else { return "could not run `\(swift) build`: is Swift on PATH?" }
             guard built.termination.succeeded else {
-                let output = built.standardOutput + built.standardError
-                let errors = output.split(separator: "\n").filter { $0.contains("error:") }
-                let unique = errors.reduce(into: [Substring]()) { if !$0.contains($1) { $0.append($1) } }
-                return "\(product) does not compile:\n" + (unique.isEmpty ? output : unique.joined(separator: "\n"))
+                // The compiler's own words, source lines and notes included, but only the first screenful.
+                let lines = (built.standardOutput + built.standardError).split(separator: "\n", omittingEmptySubsequences: false)
+                let shown = lines.prefix(40).joined(separator: "\n")
+                return "\(product) does not compile:\n" + shown + (lines.count > 40 ? "\n… (\(lines.count - 40) more lines)" : "")
             }
         }
         return nil

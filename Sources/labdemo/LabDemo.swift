@@ -18,6 +18,11 @@ struct LabDemo: LabCommand {
 
     func run() throws {
         ChildProcess.stopAllOnInterrupt()
+        guard FileManager.default.fileExists(atPath: "Solutions") else {
+            print("The tour runs the reference solutions, and this copy of the kit has none (it is the student copy).")
+            print("Start with Labs/01-oo-greeting/README.md and `make check LAB=1`.")
+            return
+        }
         let tour = Tour(binDirectory: binDir)
         for (number, section) in tourSections where lab == nil || lab == number {
             do {

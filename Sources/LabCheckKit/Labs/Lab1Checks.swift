@@ -43,17 +43,10 @@ private func expectDialogue(
         "\(answerer.name): I am \(answerer.age).",
     ]
     let program = try check.run("greeting", arguments)
-    let printed = program.outputLines
-    let command = (["lab1-greeting"] + arguments.map { $0.contains(" ") || $0.contains("'") ? "\"\($0)\"" : $0 }).joined(separator: " ")
-    for index in lines {
-        guard index < printed.count else {
-            throw CheckFailure(
-                "`\(command)` printed \(printed.count) line\(printed.count == 1 ? "" : "s"); line \(index + 1) should have been \(quoted(expected[index]))")
-        }
-        try expect(printed[index], equals: expected[index], "line \(index + 1) of `\(command)`")
-    }
+    let command = (["lab1-greeting"] + arguments.map(shellQuoted)).joined(separator: " ")
     if lines.upperBound == expected.count {
-        try expect(printed.count == expected.count,
-                   "`\(command)` should print exactly the 4 lines of the dialogue, but it printed \(printed.count): \(show(printed))")
+        try expectLines(program.outputLines, equal: expected, from: command)
+    } else {
+        try expectLines(Array(program.outputLines.prefix(lines.upperBound)), equal: Array(expected[lines]), from: command)
     }
 }

@@ -13,12 +13,19 @@ let lab2 = Lab(
             try expect(line, equals: "Connected by \(me)", "the line that says who connected")
         },
         Step(2, "server answers \"what is your name?\"",
-             hint: "recv the question, and sendAll \"My name is <name>.\" when it is \"what is your name?\"") { check in
+             hint: "recv the question, print it, and sendAll \"My name is <name>.\" when it is \"what is your name?\"") { check in
             for (name, arguments) in [("Kim, Younghee", []), ("Lee, Mong", ["--name", "Lee, Mong"])] {
-                let (_, port) = try check.startServer("greeting-server", arguments)
+                let (server, port) = try check.startServer("greeting-server", arguments)
                 let client = try check.connect(to: port)
+                let me = try client.socket.getSockName()
                 try client.send("what is your name?")
                 try client.expect("My name is \(name).", waitingFor: "the answer to \"what is your name?\"")
+                try server.waitForLine(
+                    containing: "\(me): what is your name?",
+                    waitingFor: "the question as received, after the client's address: \"\(me): what is your name?\"")
+                try server.waitForLine(
+                    containing: "\(name): My name is \(name).",
+                    waitingFor: "the answer after the server's own name: \"\(name): My name is \(name).\"")
             }
         },
         Step(3, "server answers \"How old are you?\" and ends on anything else",
@@ -34,7 +41,9 @@ let lab2 = Lab(
             let rest = try first.receiveUntilClosed(
                 waitingFor: "the server to close the connection after a question it does not know")
             try expect(rest.isEmpty, "the server answered \(show(rest)) to \"Where do you live?\", but the protocol says: close the connection")
-            try server.waitForLine(containing: "Where do you live?", waitingFor: "the unknown question, printed as received")
+            try server.waitForLine(
+                containing: ": Where do you live?",
+                waitingFor: "the unknown question, printed as received like any other (\"ADDR: Where do you live?\")")
 
             let second = try check.connect(to: port, label: "client 2")
             try second.send("How old are you?")
@@ -47,7 +56,7 @@ let lab2 = Lab(
             // The checker answers like a plain Python server might: without the final period.
             let listener = try check.listen()
             let client = try check.start("greeting-client", ["--port", String(listener.port), "--name", "Lee, Mong"])
-            let server = try listener.accept(from: "lab2-greeting-client")
+            let server = try listener.accept(from: client)
             try server.expect("what is your name?", waitingFor: "the question \"what is your name?\"",
                               stuck: "does the client sendAll its first question?")
             try server.send("My name is Park, Jimin")
@@ -56,15 +65,38 @@ let lab2 = Lab(
             try server.send("I am 31")
             _ = try server.receiveUntilClosed(waitingFor: "the client to close the connection after the second answer")
             try client.waitForExit(timeout: .seconds(3))
-            try expect(client.outputLines, equals: [
+            try expectLines(client.outputLines, equal: [
                 "Lee, Mong: Hi. What is your name?",
                 "Park, Jimin: My name is Park, Jimin",
                 "Lee, Mong: How old are you?",
                 "Park, Jimin: I am 31",
-            ], "the client's output")
+            ], from: "lab2-greeting-client --name \"Lee, Mong\"")
         },
-        Step(5, "two messages in one recv: why the greeting needs a protocol",
-             hint: "with --together the client sends both questions in one sendAll; see Labs/02-networked-greeting/README.md",
+        Step(5, "--pause: each side waits for Enter, as the slides do",
+             hint: "with --pause, call pressEnterToProceed() before sending each answer (server) or question (client)",
+             needs: [3, 4]) { check in
+            let (server, port) = try check.startServer("greeting-server", ["--pause"])
+            let client = try check.connect(to: port)
+            try client.send("what is your name?")
+            try server.waitForLine(containing: "Press enter to proceed", waitingFor: "\"Press enter to proceed\" before the answer")
+            try client.expectSilence(for: .milliseconds(300), because: "the server should wait for Enter before answering")
+            server.type("\n")
+            try client.expect("My name is Kim, Younghee.", waitingFor: "the answer once Enter was pressed")
+
+            let listener = try check.listen()
+            let pausing = try check.start("greeting-client", ["--port", String(listener.port), "--pause"])
+            let peer = try listener.accept(from: pausing)
+            for (question, answer) in [("what is your name?", "My name is Park"), ("How old are you?", "I am 31")] {
+                try pausing.waitForLine(containing: "Press enter to proceed", waitingFor: "\"Press enter to proceed\" from the client")
+                try peer.expectSilence(for: .milliseconds(300), because: "the client should wait for Enter before asking \(quoted(question))")
+                pausing.type("\n")
+                try peer.expect(question, waitingFor: "\(quoted(question)) once Enter was pressed")
+                try peer.send(answer)
+            }
+            try pausing.waitForExit(timeout: .seconds(3))
+        },
+        Step(6, "two messages in one recv: why the greeting needs a protocol",
+             hint: "with --together, send both questions in one sendAll and report that the server closed without answering",
              needs: [3, 4]) { check in
             let (server, port) = try check.startServer("greeting-server")
             let glued = try check.connect(to: port, label: "checker")

@@ -13,6 +13,10 @@ let lab3 = Lab(
                 startingWith: "Connected by", waitingFor: "\"Connected by ADDR\" after accept() returned")
             try client.send("Hello, world")
             try client.expect("Hello, world", waitingFor: "the echo of \"Hello, world\"")
+            let me = try client.socket.getSockName()
+            try server.waitForLine(
+                containing: "Received b'Hello, world' from \(me)",
+                waitingFor: "\"Received b'Hello, world' from \(me)\", what it received and from whom")
         },
         Step(2, "server echoes until the client closes, then serves the next",
              hint: "keep calling recv() until it returns an empty result, then close and accept() again") { check in
@@ -60,7 +64,7 @@ let lab3 = Lab(
              needs: []) { check in
             let listener = try check.listen()
             let client = try check.start("echo-client", ["--port", String(listener.port), "Hello, world"])
-            let server = try listener.accept(from: "lab3-echo-client")
+            let server = try listener.accept(from: client)
             let message = try server.receive(exactly: 12, waitingFor: "\"Hello, world\" from the client",
                                              stuck: "does the client sendAll its message?")
             try expect(String(decoding: message, as: UTF8.self), equals: "Hello, world", "what the client sent")
@@ -77,10 +81,11 @@ let lab3 = Lab(
             let lines = try check.start("echo-client", ["--port", String(listener2.port)])
             lines.type("one\ntwo\n")
             lines.process.closeInput()
-            let server2 = try listener2.accept(from: "lab3-echo-client reading standard input")
+            let server2 = try listener2.accept(from: lines)
             for line in ["one\n", "two\n"] {
-                let got = try server2.receive(exactly: line.utf8.count, waitingFor: "the line \(quoted(line)) typed into the client",
-                                              stuck: "without a message argument, does the client send each line of standard input?")
+                let got = try server2.receive(
+                    exactly: line.utf8.count, waitingFor: "the line \(quoted(line)) typed into the client",
+                    stuck: "without a message argument, does the client send each line of standard input, newline included (readLine(strippingNewline: false))?")
                 try expect(String(decoding: got, as: UTF8.self), equals: line, "what the client sent")
                 try server2.send(got)
             }
@@ -100,7 +105,7 @@ let lab3 = Lab(
 
             let listener = try check.listen()
             let pausing = try check.start("echo-client", ["--port", String(listener.port), "--pause", "pong"])
-            let peer = try listener.accept(from: "lab3-echo-client --pause")
+            let peer = try listener.accept(from: pausing)
             try pausing.waitForLine(containing: "Press enter to proceed", waitingFor: "\"Press enter to proceed\" from the client")
             try peer.expectSilence(for: .milliseconds(300), because: "the client should wait for Enter before sending")
             pausing.type("\n")
@@ -111,7 +116,7 @@ let lab3 = Lab(
         Step(6, "UDP: datagrams echoed to whoever sent them, no accept",
              hint: "a .datagram socket: bind, then recvFrom and sendTo in a loop — there is no listen, accept or connection",
              needs: []) { check in
-            let (_, port) = try check.startServer("echo-server", ["--udp"])
+            let (server, port) = try check.startServer("echo-server", ["--udp"])
             let alice = try check.datagramSocket()
             let bob = try check.datagramSocket()
             for (socket, message) in [(alice, "from alice"), (bob, "from bob"), (alice, "alice again")] {
@@ -120,6 +125,10 @@ let lab3 = Lab(
                 let (reply, _) = try receiveDatagram(on: socket, waitingFor: "the echo of \(quoted(message))")
                 try expect(String(decoding: reply, as: UTF8.self), equals: message, "the datagram that came back")
             }
+            let bobAddress = try bob.getSockName()
+            try server.waitForLine(
+                containing: "Received b'from bob' from \(bobAddress)",
+                waitingFor: "\"Received b'from bob' from \(bobAddress)\": recvFrom says who sent each datagram")
 
             let listener = try check.datagramSocket()
             let listenerPort = try listener.getSockName().port
