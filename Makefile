@@ -19,7 +19,7 @@ BIN      := $(shell $(SWIFT) build --show-bin-path)
 SUFFIX    = $(if $(SOLUTION),-solution)
 
 .DEFAULT_GOAL := help
-.PHONY: help check run test demo clean student-kit system-packages
+.PHONY: help check run repl test demo clean student-kit system-packages
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -28,6 +28,7 @@ help:
 	@echo "  make check                               one line of progress per lab"
 	@echo "  make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\""
 	@echo "                                           run a lab program, e.g. make run LAB=3 PROG=echo-server"
+	@echo "  make repl [ARGS=\"--script FILE\"]          labrepl: connect, listen, send and receive by hand"
 	@echo "  make test                                every test, and every reference solution's check"
 	@echo "  make demo                                a tour of the reference programs, lab by lab"
 	@echo "  make student-kit DEST=dir                a copy of the kit without the reference solutions"
@@ -46,6 +47,11 @@ run: system-packages
 	@test -z "$(SOLUTION)" -o -d Solutions || { echo "This copy of the kit has no reference solutions (Solutions/): run your own program without SOLUTION=1."; exit 2; }
 	@$(BUILD) --product lab$(LAB)-$(PROG)$(SUFFIX)
 	@$(BIN)/lab$(LAB)-$(PROG)$(SUFFIX) $(ARGS)
+
+# labrepl, the line editor for playing either side of a conversation by hand (it needs libedit: system-packages).
+repl: system-packages
+	@$(BUILD) --product labrepl
+	@$(BIN)/labrepl $(ARGS)
 
 test: system-packages
 	$(BUILD)

@@ -59,6 +59,7 @@ let package = Package(
         .executable(name: "labcheck", targets: ["labcheck"]),
         .executable(name: "labdemo", targets: ["labdemo"]),
         .executable(name: "telegram-sandbox", targets: ["TelegramSandboxTool"]),
+        .executable(name: "labrepl", targets: ["labrepl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -78,12 +79,18 @@ let package = Package(
         .target(name: "TelegramKit"),
         .target(name: "TelegramSandbox", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
         .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit"]),
+        // libedit, the line editor behind labrepl (the module map includes <editline/readline.h> explicitly: GNU
+        // readline's headers, if installed, would otherwise win).
+        .systemLibrary(
+            name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
+        .target(name: "ReplKit", dependencies: ["SocketKit", "CEdit"]),
 
         // Tools.
         .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", argumentParser]),
         .executableTarget(name: "labdemo", dependencies: ["ProcessKit", "LabSupport", argumentParser]),
         .executableTarget(
             name: "TelegramSandboxTool", dependencies: ["TelegramSandbox", "TelegramKit", "LabSupport", argumentParser]),
+        .executableTarget(name: "labrepl", dependencies: ["ReplKit", "LabSupport", argumentParser]),
 
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
@@ -93,6 +100,7 @@ let package = Package(
         .testTarget(
             name: "TelegramSandboxTests", dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
             exclude: ["sandbox_http_check.py"]),
+        .testTarget(name: "ReplTests", dependencies: ["ReplKit", "ProcessKit", "SocketKit", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
     ] + starterTargets + (hasSolutions ? solutionTargets + solutionTests : [])
 )

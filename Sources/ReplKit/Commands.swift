@@ -1,0 +1,230 @@
+// The command table. Each command is declared once, here: usage, help, example and what it does.
+
+extension CommandGroup {
+    /// The groups every session has (`set` is added by the session itself, from its framings).
+    public static var standard: [CommandGroup] { [peers, sending, receiving, session] }
+
+    static let commonPlaceholders = [
+        Placeholder("HOST", "a host name or IP address: 127.0.0.1, localhost, ::1"),
+        Placeholder("PORT", "a TCP port: 1–65535 (listen also takes 0: any free port, printed)"),
+        Placeholder("NAME", "a name for the new peer: a letter, then letters, digits, . _ -"),
+        Placeholder("PEER", "a peer's name as peers lists it (Tab completes it); left out: the current peer",
+                    completion: .peerNames),
+        Placeholder("TEXT", #"text; escapes: \n \r \t \0 \\ \" \xHH; "double quotes" keep spaces at the ends"#),
+        Placeholder("HEX", "bytes in hex, two digits each: 48 69 0a, or 48690a"),
+        Placeholder("PATH", "a file (relative to the folder labrepl was started in)", completion: .files),
+        Placeholder("N", "a number of bytes"),
+        Placeholder("SECONDS", "how long to wait (default 5; fractions allowed); Ctrl-C stops waiting sooner"),
+        Placeholder("COMMAND", "a command's name", completion: .commandNames),
+        Placeholder("TYPE", "a frame type, by name or number (lab 5)"),
+        Placeholder("BODY", #"the frame's body, as TEXT (escapes: \n \xHH …)"#),
+    ]
+
+    static var peers: CommandGroup {
+        CommandGroup("Peers", placeholders: commonPlaceholders, commands: [
+            Command(
+                usage: "connect HOST PORT [as NAME]",
+                summary: "open a TCP connection; it becomes the current peer",
+                details: "Plays the client: the server's accept() returns when this connects. Without a name the\nconnection is called c (then c2, c3, …).",
+                example: "connect 127.0.0.1 65432 as echo"
+            ) { session, arguments in
+                try session.connect(
+                    host: arguments["HOST"]!,
+                    port: arguments.integer("PORT", in: 1...65535, meaning: "the server's port")!,
+                    name: arguments["NAME"])
+            },
+            Command(
+                usage: "listen PORT [as NAME]",
+                summary: "wait for connections on 127.0.0.1; each becomes a peer (l.1, l.2, …)",
+                details: "Plays the server: bind, listen, and accept every client as it comes, naming it after the\nlistener. A new connection becomes the current peer unless a live connection already is.\nPort 0 takes any free port and prints it.",
+                example: "listen 65432"
+            ) { session, arguments in
+                try session.listen(
+                    port: arguments.integer("PORT", in: 0...65535, meaning: "the port to listen on")!,
+                    name: arguments["NAME"])
+            },
+            Command(
+                usage: "peers",
+                summary: "list the peers: state, address, bytes in and out (* marks the current one)",
+                example: "peers"
+            ) { session, _ in
+                session.console.show(session.peerTable(), as: .output)
+            },
+            Command(
+                usage: "use PEER",
+                summary: "make PEER the current peer: send, recv and expect go to it",
+                example: "use l.2"
+            ) { session, arguments in
+                try session.use(arguments["PEER"]!)
+            },
+            Command(
+                usage: "close [PEER]",
+                summary: "close a connection (or stop a listener) and forget it",
+                example: "close echo"
+            ) { session, arguments in
+                try session.close(arguments["PEER"])
+            },
+            Command(
+                usage: "shutdown [PEER] write",
+                summary: "half-close: send end of stream, keep receiving",
+                details: "Python's shutdown(SHUT_WR). The peer's recv() returns b'' while its answers can still reach\nyou: how a client tells an echo server \"that was all\" and still reads the echo.",
+                example: "shutdown write"
+            ) { session, arguments in
+                try session.shutdownWrite(arguments["PEER"])
+            },
+        ])
+    }
+
+    static var sending: CommandGroup {
+        CommandGroup("Sending (to the current peer)", commands: [
+            Command(
+                usage: "send TEXT...",
+                summary: "send text exactly as typed (no newline added)",
+                details: #"The lab 2 greeting protocol has no newlines: send what is your name?"#,
+                example: #"send GET / HTTP/1.0\r\n\r\n"#
+            ) { session, arguments in
+                try session.send(unescape(arguments["TEXT"]!))
+            },
+            Command(
+                usage: "sendline [TEXT...]",
+                summary: #"send text and a newline (\r\n after set crlf on)"#,
+                example: "sendline hello"
+            ) { session, arguments in
+                try session.send(unescape(arguments["TEXT"] ?? "") + (session.crlf ? [13, 10] : [10]))
+            },
+            Command(
+                usage: "sendhex HEX...",
+                summary: "send bytes given in hex",
+                example: "sendhex 00 01 ff 0a"
+            ) { session, arguments in
+                try session.send(parseHex(arguments["HEX"]!))
+            },
+            Command(
+                usage: "sendfile PATH",
+                summary: "send a file's bytes",
+                example: "sendfile Labs/03-blocking-echo/README.md"
+            ) { session, arguments in
+                try session.sendFile(arguments["PATH"]!)
+            },
+            Command(
+                usage: "frame TYPE [BODY...]",
+                summary: "send one frame of lab 5's protocol (needs set mode frames)",
+                example: "frame HELLO Kim"
+            ) { session, arguments in
+                try session.send(session.framing.encodeFrame(type: arguments["TYPE"]!, body: unescape(arguments["BODY"] ?? "")))
+            },
+        ])
+    }
+
+    static var receiving: CommandGroup {
+        CommandGroup("Receiving (data is shown as it arrives; these wait for it)", commands: [
+            Command(
+                usage: "recv [N] [timeout SECONDS]",
+                summary: "wait until the current peer has sent something new; take up to N bytes of it",
+                details: "What arrives is always shown at once; recv waits for data that no recv or expect has taken\nyet, and takes it. It fails if nothing comes in time, and returns at end of stream, as\nPython's recv() returns b''. With a listener current, it waits for a client first.",
+                example: "recv timeout 2"
+            ) { session, arguments in
+                try session.recv(
+                    upTo: arguments.integer("N", in: 1...(1 << 30), meaning: "the most bytes to take"),
+                    timeout: arguments.seconds("SECONDS"))
+            },
+            Command(
+                usage: "expect TEXT... [timeout SECONDS]",
+                summary: "wait until the current peer's data contains TEXT; fail if it does not come",
+                details: "Takes everything up to the end of TEXT, so a second expect looks further on. In a script, a\nfailed expect makes labrepl exit with status 1. With a listener current, it waits for a\nclient first.",
+                example: "expect My name is"
+            ) { session, arguments in
+                try session.expect(arguments["TEXT"]!, timeout: arguments.seconds("SECONDS"))
+            },
+        ])
+    }
+
+    static var session: CommandGroup {
+        CommandGroup("Session", commands: [
+            Command(
+                usage: "help [COMMAND]",
+                summary: "list the commands, or explain one",
+                example: "help expect"
+            ) { session, arguments in
+                let text = try arguments["COMMAND"].map(session.help(for:)) ?? session.helpOverview()
+                session.console.show(text, as: .output)
+            },
+            Command(
+                usage: "quit", aliases: ["exit"],
+                summary: "close every peer and leave (Ctrl-D does the same)",
+                example: "quit"
+            ) { session, _ in
+                session.quitRequested = true
+            },
+        ])
+    }
+
+    /// `set`, with one usage line per setting, built from the settings table and the framings.
+    static func settings(framings: [any Framing]) -> CommandGroup {
+        let settings = Setting.all(framings: framings)
+        let usages = ["set"] + settings.map { "set \($0.name) \($0.values.joined(separator: "|"))" }
+        let details = settings.map { "\($0.name): \($0.about)" }.joined(separator: "\n")
+        return CommandGroup("Settings", commands: [
+            Command(
+                usages: usages,
+                summary: "show the settings, or change one",
+                details: details,
+                examples: ["set crlf on", "set mode lines"]
+            ) { session, arguments in
+                // `set crlf on` types two keywords: the setting's name, then its value.
+                guard let setting = settings.first(where: { $0.name == arguments.keywords.first }),
+                    let value = arguments.keywords.last
+                else {
+                    session.console.show(settings.map { "\($0.name) \($0.current(session))" }.joined(separator: "\n"), as: .output)
+                    return
+                }
+                try setting.apply(session, value)
+                session.console.show("\(setting.name) \(setting.current(session))", as: .output)
+            },
+        ])
+    }
+}
+
+/// One setting of `set NAME VALUE`: its values, what it does, how to read and change it.
+struct Setting {
+    let name: String
+    let values: [String]
+    let about: String
+    let current: (Session) -> String
+    let apply: (Session, String) throws -> Void
+
+    static func all(framings: [any Framing]) -> [Setting] {
+        [
+            Setting(
+                name: "crlf", values: ["on", "off"],
+                about: #"sendline ends lines with \r\n (as HTTP and SMTP want) instead of \n"#,
+                current: { $0.crlf ? "on" : "off" },
+                apply: { session, value in session.crlf = value == "on" }),
+            Setting(
+                name: "hexdump", values: ["on", "off"],
+                about: "show data as offset, hex and ASCII columns",
+                current: { $0.hexdump ? "on" : "off" },
+                apply: { session, value in session.hexdump = value == "on" }),
+            Setting(
+                name: "mode", values: framings.map(\.name),
+                about: "how data is cut into messages on screen:\n"
+                    + framings.map { "  \($0.name.padding(6)) \($0.summary)" }.joined(separator: "\n"),
+                current: { $0.framing.name },
+                apply: { session, value in try session.setFraming(named: value) }),
+        ]
+    }
+}
+
+extension Session {
+    /// `set mode NAME`: what the old decoders still hold is shown, and every connection starts afresh.
+    func setFraming(named name: String) throws {
+        guard let chosen = framings.first(where: { $0.name == name }) else { return }
+        if let reason = chosen.unavailable { throw ReplError("set mode \(name): \(reason)") }
+        for peer in peers where !peer.isListener {
+            flushDecoders(of: peer)
+            peer.inbound = chosen.makeDecoder()
+            peer.outbound = chosen.makeDecoder()
+        }
+        framing = chosen
+    }
+}

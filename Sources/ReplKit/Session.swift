@@ -1,0 +1,205 @@
+import SocketKit
+
+/// One REPL session: its peers, its settings and its command table. Drivers feed it lines (`run`) and let it serve
+/// the network between them (`pump`); it reports everything through its `Console`. Single-threaded by design.
+public final class Session {
+    public let console: any Console
+    let groups: [CommandGroup]
+    let framings: [any Framing]
+    private var commandsByName: [String: Command] = [:]
+    private var placeholdersByName: [String: Placeholder] = [:]
+
+    var peers: [Peer] = []
+    /// Where send, recv and expect go.
+    var current: Peer?
+
+    // Settings (`set`).
+    var crlf = false
+    var hexdump = false
+    var framing: any Framing
+
+    /// How long recv and expect wait when not told.
+    let defaultWait = Duration.seconds(5)
+    /// How long connect waits for an answer, and send for a peer that has stopped reading.
+    let patience = Duration.seconds(10)
+
+    /// `quit` (or Ctrl-D) was asked for.
+    public internal(set) var quitRequested = false
+    /// SIGTERM or SIGHUP arrived: the drivers close everything and exit.
+    public internal(set) var terminateRequested = false
+    /// Ctrl-C arrived and nothing has taken it yet: a waiting command ends "interrupted" and an idle prompt clears
+    /// its line.
+    public var interruptPending = false
+    /// How many commands Ctrl-C has interrupted (a script stops at the first).
+    public internal(set) var interruptions = 0
+    /// Called when the terminal window changes size (the line editor redraws).
+    public var onResize: () -> Void = {}
+
+    public init(
+        console: any Console, groups: [CommandGroup] = CommandGroup.standard,
+        framings: [any Framing] = Framings.standard
+    ) {
+        self.console = console
+        self.framings = framings
+        framing = framings[0]
+        // `set` is built from the settings, and its mode values from the framings, so it comes last.
+        self.groups = groups + [CommandGroup.settings(framings: framings)]
+        for group in self.groups {
+            for command in group.commands {
+                for name in [command.name] + command.aliases {
+                    precondition(commandsByName[name] == nil, "two commands named \(name)")
+                    commandsByName[name] = command
+                }
+            }
+            for placeholder in group.placeholders { placeholdersByName[placeholder.name] = placeholder }
+        }
+    }
+
+    /// Every command, in help order.
+    public var commands: [Command] { groups.flatMap(\.commands) }
+
+    /// The prompt, naming the current peer: `labrepl(echo)> `.
+    public var prompt: String { current.map { "labrepl(\($0.name))> " } ?? "labrepl> " }
+
+    // MARK: Running commands
+
+    /// Runs one line. Blank lines and `# comments` do nothing. Returns false, having shown a one-line error, if the
+    /// command failed.
+    @discardableResult
+    public func run(_ line: String) -> Bool {
+        let words = Word.split(line)
+        guard let first = words.first, !first.text.hasPrefix("#") else { return true }
+        guard let command = commandsByName[first.text] else {
+            console.show(unknownCommand(first.text, line: line), as: .error)
+            return false
+        }
+        guard let arguments = command.usages.lazy.compactMap({ $0.match(words.dropFirst(), in: line) }).first else {
+            let usage = command.usages.map(\.description).joined(separator: "  or  ")
+            console.show("usage: \(usage)" + (command.examples.first.map { " — for example: \($0)" } ?? ""), as: .error)
+            return false
+        }
+        do {
+            try command.action(self, arguments)
+            return true
+        } catch let error as ReplError {
+            console.show(error.description, as: .error)
+        } catch is Interrupted {
+            interruptions += 1
+            console.show("\(command.name): interrupted", as: .error)
+        } catch {
+            console.show("\(command.name): \(error)", as: .error)
+        }
+        return false
+    }
+
+    private func unknownCommand(_ name: String, line: String) -> String {
+        let names = commandsByName.keys.sorted()
+        if let guess = names.first(where: { $0.hasPrefix(name.lowercased()) })
+            ?? names.min(by: { editDistance($0, name) < editDistance($1, name) }).flatMap({
+                editDistance($0, name) <= 2 ? $0 : nil
+            })
+        {
+            return "unknown command \(quoted(name)) — did you mean \(guess)? (help lists every command)"
+        }
+        return "unknown command \(quoted(name)) — to send that text, type: sendline \(line) (help lists every command)"
+    }
+
+    // MARK: Completion
+
+    public enum Completions: Equatable {
+        case words([String])
+        /// File names: the line editor's own completion does those.
+        case files
+    }
+
+    /// What Tab offers for the word starting with `prefix`, after `lineBefore` (the line up to that word).
+    public func completions(after lineBefore: String, prefix: String) -> Completions {
+        let words = Word.split(lineBefore)
+        guard let first = words.first else {
+            return .words(commands.map(\.name).filter { $0.hasPrefix(prefix) })
+        }
+        guard let command = commandsByName[first.text] else { return .words([]) }
+        var offers: [String] = []
+        var files = false
+        for usage in command.usages {
+            for element in usage.next(after: words.dropFirst(), in: lineBefore) {
+                switch element {
+                case .keyword(let choices): offers += choices
+                case .value(let name), .rest(let name):
+                    switch placeholdersByName[name]?.completion ?? .nothing {
+                    case .nothing: break
+                    case .commandNames: offers += commands.map(\.name)
+                    case .peerNames: offers += peers.map(\.name)
+                    case .files: files = true
+                    case .words(let words): offers += words
+                    }
+                case .optional: break  // never reported: the walk goes inside
+                }
+            }
+        }
+        var seen = Set<String>()
+        let matching = offers.filter { $0.hasPrefix(prefix) && seen.insert($0).inserted }
+        return files && matching.isEmpty ? .files : .words(matching)
+    }
+
+    // MARK: Help
+
+    func helpOverview() -> String {
+        var lines: [String] = []
+        let width = commands.flatMap(\.usages).map(\.description.count).max() ?? 0
+        for group in groups {
+            lines.append(group.title)
+            for command in group.commands {
+                let usage = command.usages[0].description
+                lines.append("  " + usage.padding(width) + "  " + command.summary)
+            }
+        }
+        lines.append("help COMMAND shows more, with an example. Tab completes commands, options and peer names;")
+        lines.append("↑ recalls earlier lines; Ctrl-C stops a waiting command; Ctrl-D or quit leaves.")
+        return lines.joined(separator: "\n")
+    }
+
+    func help(for name: String) throws -> String {
+        guard let command = commandsByName[name] else {
+            throw ReplError("no command \(quoted(name)) — help lists every command")
+        }
+        var lines = command.usages.map(\.description)
+        if !command.aliases.isEmpty { lines.append("  (also: \(command.aliases.joined(separator: ", ")))") }
+        lines.append("  " + command.summary)
+        if !command.details.isEmpty {
+            lines += command.details.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+        }
+        var named = Set<String>()
+        let placeholders = command.usages.flatMap(\.placeholders).filter { named.insert($0).inserted }
+            .compactMap { placeholdersByName[$0] }
+        if !placeholders.isEmpty {
+            let width = placeholders.map(\.name.count).max()!
+            lines += placeholders.map { "  " + $0.name.padding(width) + "  " + $0.meaning }
+        }
+        lines += command.examples.map { "  example: " + $0 }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// The string followed by spaces up to `width` characters.
+    func padding(_ width: Int) -> String {
+        self + String(repeating: " ", count: max(0, width - count))
+    }
+}
+
+/// Levenshtein distance, for "did you mean".
+func editDistance(_ a: String, _ b: String) -> Int {
+    let b = Array(b)
+    var row = Array(0...b.count)
+    for (i, x) in a.enumerated() {
+        var diagonal = row[0]
+        row[0] = i + 1
+        for (j, y) in b.enumerated() {
+            let substitution = diagonal + (x == y ? 0 : 1)
+            diagonal = row[j + 1]
+            row[j + 1] = min(substitution, row[j + 1] + 1, row[j] + 1)
+        }
+    }
+    return row[b.count]
+}
