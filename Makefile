@@ -28,7 +28,7 @@ help:
 	@echo "  make check                               one line of progress per lab"
 	@echo "  make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\""
 	@echo "                                           run a lab program, e.g. make run LAB=3 PROG=echo-server"
-	@echo "  make repl [ARGS=\"--script FILE\"]          labrepl: connect, listen, send and receive by hand"
+	@echo "  make repl [ARGS=\"--script FILE\"]         labrepl: connect, listen, send and receive by hand"
 	@echo "  make test                                every test, and every reference solution's check"
 	@echo "  make demo                                a tour of the reference programs, lab by lab"
 	@echo "  make student-kit DEST=dir                a copy of the kit without the reference solutions"
