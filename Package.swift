@@ -83,7 +83,7 @@ let package = Package(
         // readline's headers, if installed, would otherwise win).
         .systemLibrary(
             name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
-        .target(name: "ReplKit", dependencies: ["SocketKit", "CEdit"]),
+        .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "CEdit"]),
 
         // Tools.
         .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", argumentParser]),

@@ -16,7 +16,8 @@ extension CommandGroup {
         Placeholder("N", "a number of bytes"),
         Placeholder("SECONDS", "how long to wait (default 5; fractions allowed); Ctrl-C stops waiting sooner"),
         Placeholder("COMMAND", "a command's name", completion: .commandNames),
-        Placeholder("TYPE", "a frame type, by name or number (lab 5)"),
+        Placeholder("TYPE", "a lab 5 frame type, by name (HELLO, SEND, LIST, …) or number (0x0042)",
+                    completion: .words(FrameKitFraming.typeNames)),
         Placeholder("BODY", #"the frame's body, as TEXT (escapes: \n \xHH …)"#),
     ]
 
@@ -219,7 +220,6 @@ extension Session {
     /// `set mode NAME`: what the old decoders still hold is shown, and every connection starts afresh.
     func setFraming(named name: String) throws {
         guard let chosen = framings.first(where: { $0.name == name }) else { return }
-        if let reason = chosen.unavailable { throw ReplError("set mode \(name): \(reason)") }
         for peer in peers where !peer.isListener {
             flushDecoders(of: peer)
             peer.inbound = chosen.makeDecoder()

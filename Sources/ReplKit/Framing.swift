@@ -1,28 +1,6 @@
 // The framing layer: how the bytes of a connection are cut into messages on the screen (`set mode raw|lines|frames`)
-// and how `frame TYPE BODY` becomes bytes. The REPL knows framings only through these two protocols.
-//
-// Lab 5 plugs its frame codec in with one type and one line in `Framings.standard` (replacing `FramesComingInLab5`):
-//
-//     import FrameKit
-//     struct FrameKitFraming: Framing {
-//         let name = "frames"
-//         let summary = "lab 5's frames: a type and a length-prefixed body, shown as HELLO \"Kim\""
-//         func makeDecoder() -> any MessageDecoder { FrameKitDecoder() }
-//         func encodeFrame(type: String, body: [UInt8]) throws -> [UInt8] {
-//             guard let type = FrameType(name: type) ?? UInt16(type).map(FrameType.init) else { throw ReplError(...) }
-//             return Frame(type: type, body: body).encoded()
-//         }
-//     }
-//     struct FrameKitDecoder: MessageDecoder {
-//         var decoder = FrameDecoder()
-//         mutating func feed(_ bytes: [UInt8]) throws -> [Message] {
-//             decoder.feed(bytes)
-//             var frames: [Message] = []
-//             while let frame = try decoder.next() { frames.append(Message(frame.encoded(), text: frame.description)) }
-//             return frames
-//         }
-//         mutating func finish() -> [Message] { [] }   // or the bytes of a half frame, shown raw
-//     }
+// and how `frame TYPE BODY` becomes bytes. The REPL knows framings only through the two protocols below; a new
+// protocol (a lab's own framing) is one more type conforming to them, listed in `Framings.standard`.
 
 /// A way of cutting a byte stream into messages, chosen with `set mode NAME`.
 public protocol Framing: Sendable {
@@ -30,8 +8,6 @@ public protocol Framing: Sendable {
     var name: String { get }
     /// One line for `help set`.
     var summary: String { get }
-    /// Why this mode cannot be chosen yet; nil when it can.
-    var unavailable: String? { get }
     /// A new decoder, for one direction of one connection.
     func makeDecoder() -> any MessageDecoder
     /// The bytes that `frame TYPE BODY` sends.
@@ -39,8 +15,6 @@ public protocol Framing: Sendable {
 }
 
 extension Framing {
-    public var unavailable: String? { nil }
-
     public func encodeFrame(type: String, body: [UInt8]) throws -> [UInt8] {
         throw ReplError("frame needs set mode frames; in \(name) mode, use send or sendhex for the bytes")
     }
@@ -49,13 +23,13 @@ extension Framing {
 /// Cuts one direction of a connection into messages. Fed every chunk as it is received (or sent), in order.
 public protocol MessageDecoder {
     /// The messages that the bytes so far complete. Throwing shows the error and starts a new decoder.
-    mutating func feed(_ bytes: [UInt8]) throws -> [Message]
+    mutating func feed(_ bytes: [UInt8]) throws -> [FramedMessage]
     /// At end of stream: what is left over, if anything.
-    mutating func finish() -> [Message]
+    mutating func finish() -> [FramedMessage]
 }
 
 /// One message of a connection: its bytes, and how it reads.
-public struct Message: Sendable, Equatable {
+public struct FramedMessage: Sendable, Equatable {
     public let bytes: [UInt8]
     /// The message as text (a line, a frame's description); nil shows the bytes as Python's `repr` does.
     public let text: String?
@@ -68,7 +42,7 @@ public struct Message: Sendable, Equatable {
 
 /// The framings `set mode` offers, in the order `help` lists them.
 public enum Framings {
-    public static let standard: [any Framing] = [RawFraming(), LineFraming(), FramesComingInLab5()]
+    public static let standard: [any Framing] = [RawFraming(), LineFraming(), FrameKitFraming()]
 }
 
 /// Every chunk as it came, shown as bytes: `b'hello\n'`. TCP's view of things.
@@ -81,8 +55,8 @@ public struct RawFraming: Framing {
     public func makeDecoder() -> any MessageDecoder { Decoder() }
 
     struct Decoder: MessageDecoder {
-        func feed(_ bytes: [UInt8]) -> [Message] { [Message(bytes)] }
-        func finish() -> [Message] { [] }
+        func feed(_ bytes: [UInt8]) -> [FramedMessage] { [FramedMessage(bytes)] }
+        func finish() -> [FramedMessage] { [] }
     }
 }
 
@@ -100,37 +74,26 @@ public struct LineFraming: Framing {
         static let longestLine = 65_536
         var pending: [UInt8] = []
 
-        mutating func feed(_ bytes: [UInt8]) -> [Message] {
+        mutating func feed(_ bytes: [UInt8]) -> [FramedMessage] {
             pending += bytes
-            var lines: [Message] = []
+            var lines: [FramedMessage] = []
             while let newline = pending.firstIndex(of: 0x0A) {
                 let line = Array(pending[...newline])
                 pending.removeFirst(newline + 1)
                 var content = line.dropLast()
                 if content.last == 0x0D { content = content.dropLast() }
-                lines.append(Message(line, text: displayable(content)))
+                lines.append(FramedMessage(line, text: displayable(content)))
             }
             if pending.count > Self.longestLine {
-                lines.append(Message(pending, text: displayable(pending) + "  (part of a long line)"))
+                lines.append(FramedMessage(pending, text: displayable(pending) + "  (part of a long line)"))
                 pending = []
             }
             return lines
         }
 
-        mutating func finish() -> [Message] {
+        mutating func finish() -> [FramedMessage] {
             defer { pending = [] }
-            return pending.isEmpty ? [] : [Message(pending, text: displayable(pending) + "  (no newline at the end)")]
+            return pending.isEmpty ? [] : [FramedMessage(pending, text: displayable(pending) + "  (no newline at the end)")]
         }
     }
-}
-
-/// Lab 5's frames, listed so that the mode is known, but not yet chosen: the frame codec arrives with lab 5.
-public struct FramesComingInLab5: Framing {
-    public let name = "frames"
-    public let summary = "lab 5's frames (type and body), once lab 5 is in the kit"
-    public let unavailable: String? = "frames arrive with lab 5 (the frame codec); until then use set mode raw or lines"
-
-    public init() {}
-
-    public func makeDecoder() -> any MessageDecoder { RawFraming.Decoder() }
 }

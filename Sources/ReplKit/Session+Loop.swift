@@ -159,13 +159,13 @@ extension Session {
 
     /// Shows `bytes` (just received from, or sent to, `peer`) as the messages they complete in the current mode.
     func show(_ bytes: [UInt8], through decoder: inout any MessageDecoder, of peer: Peer, as kind: OutputKind) {
-        let messages: [Message]
+        let messages: [FramedMessage]
         do {
             messages = try decoder.feed(bytes)
         } catch {
             console.show("\(peer.name): \(error) — the bytes follow; set mode raw shows every byte as it comes", as: .event)
             decoder = framing.makeDecoder()
-            messages = [Message(bytes)]
+            messages = [FramedMessage(bytes)]
         }
         for message in messages { console.show(render(message, of: peer, as: kind), as: kind) }
     }
@@ -176,7 +176,7 @@ extension Session {
     }
 
     /// `echo ← b'hello\n'`, or with `set hexdump on` a header and offset/hex/ASCII rows.
-    func render(_ message: Message, of peer: Peer, as kind: OutputKind) -> String {
+    func render(_ message: FramedMessage, of peer: Peer, as kind: OutputKind) -> String {
         let tag = peer.name + (kind == .sent ? " → " : " ← ")
         let limit = 4096
         guard hexdump else {

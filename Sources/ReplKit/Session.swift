@@ -93,12 +93,11 @@ public final class Session {
     }
 
     private func unknownCommand(_ name: String, line: String) -> String {
-        let names = commandsByName.keys.sorted()
-        if let guess = names.first(where: { $0.hasPrefix(name.lowercased()) })
-            ?? names.min(by: { editDistance($0, name) < editDistance($1, name) }).flatMap({
-                editDistance($0, name) <= 2 ? $0 : nil
-            })
-        {
+        let names = commands.map(\.name)
+        let extensions = names.filter { $0.hasPrefix(name.lowercased()) }
+        // A slip of one letter in four, or the start of exactly one command.
+        let close = names.filter { editDistance($0, name.lowercased()) <= max(1, name.count / 4) }
+        if let guess = close.first ?? (extensions.count == 1 ? extensions.first : nil) {
             return "unknown command \(quoted(name)) — did you mean \(guess)? (help lists every command)"
         }
         return "unknown command \(quoted(name)) — to send that text, type: sendline \(line) (help lists every command)"
