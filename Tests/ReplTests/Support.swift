@@ -30,7 +30,8 @@ extension Session {
 
 /// A new empty folder, removed by the caller.
 func makeTemporaryDirectory() throws -> String {
-    var template = Array((NSTemporaryDirectory() + "/labrepl-test-XXXXXX").utf8CString)
+    let pattern = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("labrepl-test-XXXXXX").path
+    var template = Array(pattern.utf8CString)
     let path = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) })
     return String(cString: path)
 }
