@@ -1,8 +1,11 @@
 // The command table. Each command is declared once, here: usage, help, example and what it does.
 
 extension CommandGroup {
-    /// The groups every session has (`set` is added by the session itself, from its framings).
-    public static var standard: [CommandGroup] { [peers, sending, receiving, session] }
+    /// The groups of a session, in help order. `set mode` offers the given framings. A new area of commands (lab 6's
+    /// Telegram user) is one more group: `CommandGroup.standard() + [.telegram]`.
+    public static func standard(framings: [any Framing] = Framings.standard) -> [CommandGroup] {
+        [peers, sending, receiving, settings(framings: framings), session]
+    }
 
     static let commonPlaceholders = [
         Placeholder("HOST", "a host name or IP address: 127.0.0.1, localhost, ::1"),
@@ -36,7 +39,7 @@ extension CommandGroup {
             },
             Command(
                 usage: "listen PORT [as NAME]",
-                summary: "wait for connections on 127.0.0.1; each becomes a peer (l.1, l.2, …)",
+                summary: "wait for clients on 127.0.0.1; each becomes a peer: l.1, l.2, …",
                 details: "Plays the server: bind, listen, and accept every client as it comes, naming it after the\nlistener. A new connection becomes the current peer unless a live connection already is.\nPort 0 takes any free port and prints it.",
                 example: "listen 65432"
             ) { session, arguments in
@@ -46,21 +49,21 @@ extension CommandGroup {
             },
             Command(
                 usage: "peers",
-                summary: "list the peers: state, address, bytes in and out (* marks the current one)",
+                summary: "list the peers: state, address, bytes in and out (* = current)",
                 example: "peers"
             ) { session, _ in
                 session.console.show(session.peerTable(), as: .output)
             },
             Command(
                 usage: "use PEER",
-                summary: "make PEER the current peer: send, recv and expect go to it",
+                summary: "make PEER current: send, recv and expect go to it",
                 example: "use l.2"
             ) { session, arguments in
                 try session.use(arguments["PEER"]!)
             },
             Command(
                 usage: "close [PEER]",
-                summary: "close a connection (or stop a listener) and forget it",
+                summary: "close a connection, or stop a listener",
                 example: "close echo"
             ) { session, arguments in
                 try session.close(arguments["PEER"])
@@ -109,7 +112,7 @@ extension CommandGroup {
             },
             Command(
                 usage: "frame TYPE [BODY...]",
-                summary: "send one frame of lab 5's protocol (needs set mode frames)",
+                summary: "send one lab 5 frame (after set mode frames)",
                 example: "frame HELLO Kim"
             ) { session, arguments in
                 try session.send(session.framing.encodeFrame(type: arguments["TYPE"]!, body: unescape(arguments["BODY"] ?? "")))
@@ -121,7 +124,7 @@ extension CommandGroup {
         CommandGroup("Receiving (data is shown as it arrives; these wait for it)", commands: [
             Command(
                 usage: "recv [N] [timeout SECONDS]",
-                summary: "wait until the current peer has sent something new; take up to N bytes of it",
+                summary: "wait for new data from the current peer; take up to N bytes",
                 details: "What arrives is always shown at once; recv waits for data that no recv or expect has taken\nyet, and takes it. It fails if nothing comes in time, and returns at end of stream, as\nPython's recv() returns b''. With a listener current, it waits for a client first.",
                 example: "recv timeout 2"
             ) { session, arguments in
@@ -131,7 +134,7 @@ extension CommandGroup {
             },
             Command(
                 usage: "expect TEXT... [timeout SECONDS]",
-                summary: "wait until the current peer's data contains TEXT; fail if it does not come",
+                summary: "wait until the current peer has sent TEXT, or fail",
                 details: "Takes everything up to the end of TEXT, so a second expect looks further on. In a script, a\nfailed expect makes labrepl exit with status 1. With a listener current, it waits for a\nclient first.",
                 example: "expect My name is"
             ) { session, arguments in

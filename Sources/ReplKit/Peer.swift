@@ -53,6 +53,9 @@ final class Peer {
     /// Whether the event loop should read from it (or accept on it).
     var wantsInput: Bool { state == .listening || state == .open || state == .writeShut }
     var canSend: Bool { state == .open || state == .peerClosed }
+    /// A conversation still going on: the peer has not closed its side. A new client takes over as the current peer
+    /// from anything else (a listener, a finished conversation).
+    var isLiveConnection: Bool { !isListener && wantsInput }
 
     func keepUnread(_ bytes: [UInt8]) {
         unread += bytes

@@ -104,7 +104,7 @@ extension Session {
                 framing: framing)
             peers.append(peer)
             // A client that connects is usually the one to talk to next, unless a live connection already is.
-            let becomesCurrent = current.map { $0.isListener || !$0.isOpen } ?? true
+            let becomesCurrent = !(current?.isLiveConnection ?? false)
             if becomesCurrent { current = peer }
             console.show(
                 "\(name): accepted from \(address)" + (becomesCurrent ? " (now the current peer)" : ""), as: .event)

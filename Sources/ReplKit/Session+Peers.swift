@@ -96,7 +96,7 @@ extension Session {
         let address = (try? socket.getSockName().description) ?? "127.0.0.1:\(port)"
         let peer = Peer(name: name, role: .listener, socket: socket, address: address, framing: framing)
         add(peer)
-        if current.map({ $0.isListener || !$0.isOpen }) ?? true { current = peer }
+        if !(current?.isLiveConnection ?? false) { current = peer }
         console.show("\(name): listening on \(address) (connections will be \(name).1, \(name).2, …)", as: .output)
     }
 
@@ -222,13 +222,19 @@ extension Session {
         guard !peers.isEmpty else { return "no peers yet — connect HOST PORT, or listen PORT" }
         let header = ["", "NAME", "STATE", "ADDRESS", "IN", "OUT"]
         let rows = peers.map { peer -> [String] in
-            let traffic = peer.isListener
-                ? ["\(peer.accepted) accepted", ""] : [String(peer.bytesIn), String(peer.bytesOut)]
-            return [peer === current ? "*" : "", peer.name, peer.state.rawValue, peer.address] + traffic
+            let mark = peer === current ? "*" : ""
+            guard !peer.isListener else {
+                return [mark, peer.name, "\(peer.state.rawValue) (\(peer.accepted) accepted)", peer.address, "", ""]
+            }
+            return [mark, peer.name, peer.state.rawValue, peer.address, String(peer.bytesIn), String(peer.bytesOut)]
         }
         let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max()! }
+        // Text columns line up on the left, byte counts on the right.
         return ([header] + rows).map { row in
-            zip(row, widths).map { $0.padding($1) }.joined(separator: " ").trimmingTrailingSpaces()
+            row.indices.map { column in
+                let cell = row[column], padding = String(repeating: " ", count: widths[column] - cell.count)
+                return column >= 4 ? padding + cell : cell + padding
+            }.joined(separator: " ").trimmingTrailingSpaces()
         }.joined(separator: "\n")
     }
 

@@ -35,15 +35,14 @@ public final class Session {
     /// Called when the terminal window changes size (the line editor redraws).
     public var onResize: () -> Void = {}
 
-    public init(
-        console: any Console, groups: [CommandGroup] = CommandGroup.standard,
-        framings: [any Framing] = Framings.standard
-    ) {
+    /// - Parameters:
+    ///   - groups: the commands; the standard ones unless given.
+    ///   - framings: what `set mode` offers; the first is the mode a session starts in.
+    public init(console: any Console, groups: [CommandGroup]? = nil, framings: [any Framing] = Framings.standard) {
         self.console = console
         self.framings = framings
         framing = framings[0]
-        // `set` is built from the settings, and its mode values from the framings, so it comes last.
-        self.groups = groups + [CommandGroup.settings(framings: framings)]
+        self.groups = groups ?? CommandGroup.standard(framings: framings)
         for group in self.groups {
             for command in group.commands {
                 for name in [command.name] + command.aliases {
@@ -149,11 +148,13 @@ public final class Session {
         for group in groups {
             lines.append(group.title)
             for command in group.commands {
-                let usage = command.usages[0].description
-                lines.append("  " + usage.padding(width) + "  " + command.summary)
+                for (index, usage) in command.usages.enumerated() {
+                    let summary = index == 0 ? "  " + command.summary : ""
+                    lines.append(("  " + usage.description.padding(width) + summary).trimmingTrailingSpaces())
+                }
             }
         }
-        lines.append("help COMMAND shows more, with an example. Tab completes commands, options and peer names;")
+        lines.append("help COMMAND explains one, with an example. Tab completes commands, options and peer names;")
         lines.append("↑ recalls earlier lines; Ctrl-C stops a waiting command; Ctrl-D or quit leaves.")
         return lines.joined(separator: "\n")
     }
