@@ -158,7 +158,7 @@ import Testing
         try terminal.waitForScreen("the warning") { $0.contains { $0.hasPrefix("history: ~/.labrepl_history is not a libedit history file") } }
         try terminal.waitForCursorLine("labrepl>")
         try terminal.type("help", "Enter")
-        try terminal.waitForCursorLine("labrepl>")
+        try terminal.waitForScreen("help's last line") { $0.suffix(2).first?.hasPrefix("↑ recalls earlier lines") == true }
         #expect(try String(contentsOfFile: home + "/.labrepl_history", encoding: .utf8) == "_HiStOrY_V2_\nhelp\n")
         #expect(try String(contentsOfFile: home + "/.labrepl_history.bad", encoding: .utf8) == "ls -l\ncd /tmp\n")
         try terminal.type("C-d")
