@@ -25,6 +25,8 @@ enum Poller {
         let fd: Int32
         let readable: Bool
         let writable: Bool
+        /// The other end is gone for good (a terminal hung up): reading will never block, nor bring anything.
+        let hungUp: Bool
     }
 
     /// Waits until one of the descriptors is ready or `timeout` passes (nil: no limit). A signal ends the wait
@@ -48,7 +50,7 @@ enum Poller {
             guard revents != 0 else { return nil }
             return Event(
                 fd: entry.fd, readable: revents & (Int32(POLLIN) | trouble) != 0,
-                writable: revents & (Int32(POLLOUT) | trouble) != 0)
+                writable: revents & (Int32(POLLOUT) | trouble) != 0, hungUp: revents & trouble != 0)
         }
     }
 }

@@ -45,6 +45,9 @@ final class LineEditor {
         showPrompt()
         while !session.quitRequested && !session.terminateRequested {
             let result = session.pump(timeout: nil, input: STDIN_FILENO)
+            // A closed terminal window keeps standard input "readable" for ever; libedit would read nothing from
+            // it, again and again.
+            if result.inputHungUp { break }
             if session.interruptPending, !session.terminateRequested {
                 session.interruptPending = false
                 discardLine()

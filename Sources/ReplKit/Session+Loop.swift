@@ -9,6 +9,8 @@ import SocketKit
 public struct PumpResult: Sendable {
     /// The descriptor the driver asked about (standard input) can be read.
     public var inputReady = false
+    /// That descriptor has hung up (the terminal's window was closed): nothing more will come from it.
+    public var inputHungUp = false
     /// The descriptor a command waits to write to can take more.
     var writable = false
 }
@@ -40,7 +42,10 @@ extension Session {
                 handleSignals()
                 continue
             }
-            if event.fd == input { result.inputReady = true }
+            if event.fd == input {
+                result.inputReady = true
+                result.inputHungUp = event.hungUp
+            }
             if event.fd == writable, event.writable { result.writable = true }
             if event.readable, let peer = peers.first(where: { $0.wantsInput && $0.socket.fileno() == event.fd }) {
                 if peer.isListener { acceptAll(on: peer) } else { receive(from: peer) }

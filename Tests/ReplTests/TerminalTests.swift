@@ -6,11 +6,11 @@ import Testing
 
 /// labrepl in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen as a person sees it.
 @Suite struct TerminalTests {
-    /// A tmux server of the test's own (its own socket name, so parallel runs never meet) running one labrepl
-    /// with HOME in a new folder.
+    /// A tmux server of the test's own running one labrepl, with HOME in a new folder that also holds the server's
+    /// socket (so parallel runs never meet, and nothing is left behind).
     final class Terminal {
-        let socket = "labrepl-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let home: String
+        var socket: String { home + "/tmux.socket" }
         /// Kills the tmux server (and so labrepl) after a minute, should this test process die before `deinit`.
         /// labrepl itself runs bare: a `timeout` wrapper would share its process group and pass it every Ctrl-C
         /// a second time.
@@ -19,18 +19,18 @@ import Testing
         init(home: String? = nil) throws {
             self.home = try home ?? makeTemporaryDirectory()
             try tmux("new-session", "-d", "-x", "120", "-y", "40", "exec env HOME=\(self.home) \(try productsDirectory())/labrepl")
-            guardian = try ChildProcess("sh", ["-c", "sleep 60; tmux -L \(socket) kill-server"], timeLimit: .seconds(70))
+            guardian = try ChildProcess("sh", ["-c", "sleep 60; tmux -S \(socket) kill-server"], timeLimit: .seconds(70))
         }
 
         deinit {
-            _ = try? ChildProcess.run("tmux", ["-L", socket, "kill-server"], timeout: .seconds(10))
+            _ = try? ChildProcess.run("tmux", ["-S", socket, "kill-server"], timeout: .seconds(10))
             guardian?.stop()
             try? FileManager.default.removeItem(atPath: home)
         }
 
         @discardableResult
         func tmux(_ arguments: String...) throws -> String {
-            let finished = try ChildProcess.run("tmux", ["-L", socket, "-f", "/dev/null"] + arguments, timeout: .seconds(10))
+            let finished = try ChildProcess.run("tmux", ["-S", socket, "-f", "/dev/null"] + arguments, timeout: .seconds(10))
             try #require(finished.termination.succeeded, "tmux \(arguments): \(finished.standardError)")
             return finished.standardOutput
         }
@@ -38,7 +38,7 @@ import Testing
         /// Types keys: text, or tmux key names such as Tab, Up, Enter, C-d.
         func type(_ keys: String...) throws {
             let finished = try ChildProcess.run(
-                "tmux", ["-L", socket, "send-keys", "-t", "0"] + keys, timeout: .seconds(10))
+                "tmux", ["-S", socket, "send-keys", "-t", "0"] + keys, timeout: .seconds(10))
             try #require(finished.termination.succeeded, "tmux send-keys \(keys): \(finished.standardError)")
         }
 
