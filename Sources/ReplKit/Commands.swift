@@ -10,7 +10,7 @@ extension CommandGroup {
     static let commonPlaceholders = [
         Placeholder("HOST", "a host name or IP address: 127.0.0.1, localhost, ::1"),
         Placeholder("PORT", "a TCP port: 1–65535 (listen also takes 0: any free port, printed)"),
-        Placeholder("NAME", "a name for the new peer: a letter, then letters, digits, . _ -"),
+        Placeholder("NAME", "a name for the new peer: a-z, A-Z, digits, . _ and -, starting with a letter"),
         Placeholder("PEER", "a peer's name as peers lists it (Tab completes it); left out: the current peer",
                     completion: .peerNames),
         Placeholder("TEXT", #"text; escapes: \n \r \t \0 \\ \" \xHH; "double quotes" keep spaces at the ends"#),

@@ -12,6 +12,7 @@ extension Session {
     // MARK: Opening
 
     func connect(host: String, port: Int, name requested: String?) throws {
+        guard !host.isEmpty else { throw ReplError("connect: the host is empty — try 127.0.0.1") }
         let name = try newPeerName(requested, default: "c")
         let target = "\(host):\(port)"
         let candidates: [SocketAddress]
@@ -114,7 +115,7 @@ extension Session {
         }
         let allowed = requested.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         guard allowed, requested.first!.isLetter, requested.count <= 32 else {
-            throw ReplError("\(quoted(requested)) cannot be a peer name: start with a letter, then letters, digits, . _ or - (at most 32)")
+            throw ReplError("\(quoted(requested)) cannot be a peer name: use a-z, A-Z, digits, . _ and -, starting with a letter (at most 32)")
         }
         if let existing = peers.first(where: { $0.name == requested }) {
             guard !existing.isOpen else {
@@ -267,8 +268,11 @@ extension Session {
     func sendFile(_ path: String) throws {
         let expanded = path.hasPrefix("~/") ? (homeDirectory() ?? "~") + path.dropFirst() : path
         guard let file = fopen(expanded, "rb") else {
-            let here = String(cString: getcwd(nil, 0))
-            throw ReplError("sendfile \(path): \(systemMessage(errno)) (a relative path starts in \(here))")
+            let code = errno
+            var folder = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let here = getcwd(&folder, folder.count) == nil
+                ? "." : String(decoding: folder.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw ReplError("sendfile \(path): \(systemMessage(code)) (a relative path starts in \(here))")
         }
         defer { fclose(file) }
         var bytes: [UInt8] = []
@@ -303,6 +307,7 @@ extension Session {
     /// (and a line break right after it).
     func expect(_ text: String, timeout: Duration?) throws {
         let wanted = try unescape(text)
+        guard !wanted.isEmpty else { throw ReplError("expect needs some text to wait for") }
         _ = try peer(named: nil)
         let timeout = timeout ?? defaultWait
         var end: Int?
@@ -330,7 +335,7 @@ extension Session {
             return ReplError("\(what): no client connected to \(peer.name) within \(seconds) s — is the client running? (it connects to \(peer.address))")
         }
         let unread = peer.unread.isEmpty ? "nothing unread" : "unread: " + shortRepr(peer.unread, limit: 80)
-        let hint = peer.unread.isEmpty && what == "recv" ? " — is it waiting for you to send first?" : ""
+        let hint = peer.unread.isEmpty && peer.bytesOut == 0 ? " — is it waiting for you to send first?" : ""
         return ReplError("\(what): not seen from \(peer.name) within \(seconds) s (\(unread))\(hint)")
     }
 
