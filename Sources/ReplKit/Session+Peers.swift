@@ -19,7 +19,8 @@ extension Session {
         do {
             candidates = try SocketAddress.resolve(host: host, port: port, call: "connect")
         } catch let error as SocketError {
-            throw ReplError("connect \(target): cannot find that host — check the spelling, or use an IP address such as 127.0.0.1 (\(error))")
+            guard case .resolution(let code) = error.reason else { throw ReplError("connect \(target): \(error)") }
+            throw ReplError("connect \(target): cannot resolve \(host) (\(String(cString: gai_strerror(code)).lowercased())) — check the spelling, or use an IP address such as 127.0.0.1")
         }
         var failure: SocketError?
         for address in candidates {
@@ -28,7 +29,7 @@ extension Session {
             do {
                 try establish(socket, to: address)
                 let peer = Peer(name: name, role: .outgoing, socket: socket, address: address.description, framing: framing)
-                add(peer)
+                peers.append(peer)
                 current = peer
                 console.show("\(name): connected to \(address)", as: .output)
                 return
@@ -40,7 +41,7 @@ extension Session {
                 throw error
             }
         }
-        throw ReplError(Self.explainConnectFailure(failure, host: host, port: port))
+        throw ReplError(explainConnectFailure(failure, host: host, port: port))
     }
 
     /// A non-blocking connect, waited for in the event loop.
@@ -61,12 +62,12 @@ extension Session {
         }
     }
 
-    static func explainConnectFailure(_ error: SocketError?, host: String, port: Int) -> String {
+    private func explainConnectFailure(_ error: SocketError?, host: String, port: Int) -> String {
         let target = "connect \(host):\(port)"
         guard let error else { return "\(target): that host has no address to connect to — try 127.0.0.1" }
         switch error.reason {
         case .timedOut:
-            return "\(target): no answer within 10 s — is the address right, and is nothing blocking it?"
+            return "\(target): no answer within \(Self.seconds(patience)) s — is the address right, and is nothing blocking it?"
         case .system(let code) where code == ECONNREFUSED:
             let arguments = port == 65432 ? "" : " ARGS=\"--port \(port)\""
             return "\(target): connection refused — is the server running? start one with: "
@@ -96,7 +97,7 @@ extension Session {
         }
         let address = (try? socket.getSockName().description) ?? "127.0.0.1:\(port)"
         let peer = Peer(name: name, role: .listener, socket: socket, address: address, framing: framing)
-        add(peer)
+        peers.append(peer)
         if !(current?.isLiveConnection ?? false) { current = peer }
         console.show("\(name): listening on \(address) (connections will be \(name).1, \(name).2, …)", as: .output)
     }
@@ -126,10 +127,6 @@ extension Session {
         return requested
     }
 
-    private func add(_ peer: Peer) {
-        peers.append(peer)
-    }
-
     private func remove(_ peer: Peer) {
         peers.removeAll { $0 === peer }
         if current === peer { current = nil }
@@ -156,7 +153,7 @@ extension Session {
     func sendingPeer() throws -> Peer {
         let peer = try peer(named: nil)
         guard !peer.isListener else {
-            throw ReplError("\(peer.name) is a listener: it accepts connections, it does not send — wait for a client to connect (it becomes \(peer.name).\(peer.accepted + 1)), or use NAME")
+            throw ReplError("\(peer.name) is a listener: it accepts connections, it does not send — wait for a client (it becomes \(peer.name).\(peer.accepted + 1)), or pick a connection with: use NAME")
         }
         guard peer.canSend else {
             let why = peer.state == .writeShut ? "you shut down its write side" : "it is closed"
@@ -255,7 +252,7 @@ extension Session {
             } catch let error as SocketError where error.isWouldBlock {
                 let room = try wait(upTo: patience, writable: peer.socket.fileno()) { $0.writable || !peer.canSend }
                 guard room else {
-                    throw ReplError("send to \(peer.name): the peer has taken nothing for 10 s (\(sent) of \(bytes.count) bytes sent) — is it reading?")
+                    throw ReplError("send to \(peer.name): the peer has taken nothing for \(Self.seconds(patience)) s (\(sent) of \(bytes.count) bytes sent) — is it reading?")
                 }
                 guard peer.canSend else { throw ReplError("send to \(peer.name): the connection closed after \(sent) of \(bytes.count) bytes") }
             } catch let error as SocketError where error.isPeerGone {
