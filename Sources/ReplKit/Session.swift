@@ -99,7 +99,8 @@ public final class Session {
         if let guess = close.first ?? (extensions.count == 1 ? extensions.first : nil) {
             return "unknown command \(quoted(name)) — did you mean \(guess)? (help lists every command)"
         }
-        return "unknown command \(quoted(name)) — to send that text, type: sendline \(line) (help lists every command)"
+        let typed = displayable(Array(line.utf8), escapingBackslash: false)
+        return "unknown command \(quoted(name)) — to send that text, type: sendline \(typed) (help lists every command)"
     }
 
     // MARK: Completion

@@ -31,8 +31,8 @@ func unescape(_ text: String) throws -> [UInt8] {
             bytes.append(value)
             consumed = 3
         default:
-            throw ReplError(
-                "unknown escape \\\(letter) in \(quoted(text)): use \\n \\r \\t \\0 \\\\ \\\" or \\xHH")
+            let shown = displayable(Array(String(letter).utf8), escapingBackslash: false)
+            throw ReplError("unknown escape \\\(shown) in \(quoted(text)): use \\n \\r \\t \\0 \\\\ \\\" or \\xHH")
         }
         rest = escape.dropFirst(consumed)
     }
@@ -61,8 +61,9 @@ func parseHex(_ text: String) throws -> [UInt8] {
 }
 
 /// Text as it may safely be shown: printable characters (any script, so Korean reads as Korean) as they are;
-/// control characters, invisible formatting characters and bytes that are not UTF-8 as escapes.
-func displayable(_ bytes: some Collection<UInt8>) -> String {
+/// control characters, invisible formatting characters and bytes that are not UTF-8 as escapes. A backslash is
+/// doubled too, unless the text is the user's own typing, escapes and all.
+func displayable(_ bytes: some Collection<UInt8>, escapingBackslash: Bool = true) -> String {
     let bytes = Array(bytes)
     var text = ""
     var index = 0
@@ -72,7 +73,7 @@ func displayable(_ bytes: some Collection<UInt8>) -> String {
         case 0x0A: text += "\\n"
         case 0x0D: text += "\\r"
         case 0x09: text += "\\t"
-        case 0x5C: text += "\\\\"
+        case 0x5C: text += escapingBackslash ? "\\\\" : "\\"
         case 0x20..<0x7F: text.unicodeScalars.append(UnicodeScalar(byte))
         default:
             if let (scalar, length) = decodeScalar(bytes, at: index), isSafeToShow(scalar) {
@@ -87,8 +88,9 @@ func displayable(_ bytes: some Collection<UInt8>) -> String {
     return text
 }
 
-/// The text typed by the user, quoted for a message: `"hello\n"`.
-func quoted(_ text: String) -> String { "\"" + text + "\"" }
+/// Text the user typed, quoted for a message: `"hello\n"`. A script could hold control characters: they are shown
+/// escaped, like everything else.
+func quoted(_ text: String) -> String { "\"" + displayable(Array(text.utf8), escapingBackslash: false) + "\"" }
 
 /// `hexdump -C` style: offset, sixteen bytes in hex, and the same bytes as ASCII (dots for the rest).
 ///
