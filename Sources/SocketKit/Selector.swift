@@ -27,17 +27,17 @@ public final class SelectorKey<Data> {
     public let fd: Int32
     /// Python's `key.events`: what the socket is watched for (change it with `modify`).
     public internal(set) var events: SelectorEvents
-    /// Python's `key.data`.
-    public var data: Data
     /// Tells this registration apart from a later one of the same descriptor number (after close and accept).
     let serial: UInt32
+    /// Python's `key.data`.
+    public var data: Data
 
     init(socket: Socket?, fd: Int32, events: SelectorEvents, data: Data, serial: UInt32) {
         self.socket = socket
         self.fd = fd
         self.events = events
-        self.data = data
         self.serial = serial
+        self.data = data
     }
 }
 
@@ -82,6 +82,9 @@ public final class Selector<Data> {
     public let backend: Backend
     private let base: any SelectorBackend
     private var keys: [Int32: SelectorKey<Data>] = [:]
+    /// The same keys by descriptor number, for the lookup on every event: an array needs no hashing, and holding
+    /// the keys as AnyObject keeps that path free of (slow, unspecialised) generic code.
+    private var byDescriptor: [AnyObject?] = []
     private var lastSerial: UInt32 = 0
     /// Bumped by every select, so that the events of an earlier one are never handed out again.
     private var generation = 0
@@ -155,7 +158,7 @@ public final class Selector<Data> {
     /// Changes what a registration is watched for. Costs a system call only when the events really change.
     @discardableResult
     public func modify(_ key: SelectorKey<Data>, events: SelectorEvents) throws -> SelectorKey<Data> {
-        guard keys[key.fd] === key else { throw notRegistered("modify", "descriptor \(key.fd)") }
+        guard registeredKey(key.fd) === key else { throw notRegistered("modify", "descriptor \(key.fd)") }
         try checkEvents(events, call: "modify")
         if events != key.events {
             try base.modify(key.fd, events, serial: key.serial)
@@ -207,7 +210,7 @@ public final class Selector<Data> {
                         continue
                     }
                     // Skip registrations that ended (or were replaced) since the select: stale events.
-                    guard let key = selector.keys[event.fd], key.serial == event.serial else { continue }
+                    guard let key = selector.registeredKey(event.fd), key.serial == event.serial else { continue }
                     let events = event.events.intersection(key.events)
                     if !events.isEmpty { return (key, events) }
                 }
@@ -221,7 +224,7 @@ public final class Selector<Data> {
     /// Python's `get_key(fileobj)`, returning nil instead of raising when `socket` is not registered.
     public func key(for socket: Socket) -> SelectorKey<Data>? {
         let fd = socket.fileno()
-        guard fd >= 0, let key = keys[fd], key.socket === socket else { return nil }
+        guard let key = registeredKey(fd), key.socket === socket else { return nil }
         return key
     }
 
@@ -238,6 +241,7 @@ public final class Selector<Data> {
         guard !closed else { return }
         closed = true
         keys.removeAll()
+        byDescriptor.removeAll()
         base.close()
         wakeReceiver?.close()
     }
@@ -282,11 +286,14 @@ public final class Selector<Data> {
         try base.add(fd, events, serial: lastSerial)
         let key = SelectorKey(socket: socket, fd: fd, events: events, data: data, serial: lastSerial)
         keys[fd] = key
+        if byDescriptor.count <= Int(fd) { byDescriptor += Array(repeating: nil, count: Int(fd) + 1 - byDescriptor.count) }
+        byDescriptor[Int(fd)] = key
         return key
     }
 
     private func remove(_ key: SelectorKey<Data>) throws -> SelectorKey<Data> {
         keys[key.fd] = nil
+        byDescriptor[Int(key.fd)] = nil
         try base.remove(key.fd)
         return key
     }
@@ -296,6 +303,11 @@ public final class Selector<Data> {
             throw SocketError(
                 call: call, reason: .invalidArgument("no events: watch for .read, .write or both (or unregister the socket)"))
         }
+    }
+
+    private func registeredKey(_ fd: Int32) -> SelectorKey<Data>? {
+        guard fd >= 0, Int(fd) < byDescriptor.count, let key = byDescriptor[Int(fd)] else { return nil }
+        return unsafeDowncast(key, to: SelectorKey<Data>.self)
     }
 
     private func notRegistered(_ call: String, _ what: String) -> SocketError {
