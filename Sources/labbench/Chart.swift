@@ -1,7 +1,9 @@
 import Foundation
 
-/// The suite's figures as an SVG picture any browser opens: round trips per second (left) and p99 latency on a
-/// logarithmic scale (right), one group of bars per number of connections, one colour per server.
+/// The suite's figures as an SVG picture any browser opens: round trips per second (left) and the slowest round trip
+/// on a logarithmic scale (right), one group of bars per number of connections, one colour per server. The slowest
+/// rather than the 99th percentile, because a blocking server's waits fall on each connection's first round trip
+/// only — often fewer than 1 % of them — and the unluckiest client's wait is the point.
 enum Chart {
     static let colours = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd"]
 
@@ -21,9 +23,9 @@ enum Chart {
         let throughput = Panel(x: 20, y: 40, width: panelWidth, height: height - 40, title: "round trips per second (higher is better)",
                                logarithmic: false)
         let latency = Panel(x: 40 + panelWidth, y: 40, width: panelWidth, height: height - 40,
-                            title: "p99 latency in ms, log scale (lower is better)", logarithmic: true)
+                            title: "slowest round trip in ms, log scale (lower is better)", logarithmic: true)
         svg += throughput.draw(servers: servers, levels: levels) { value($0, $1) { $0.roundTripsPerSecond } }
-        svg += latency.draw(servers: servers, levels: levels) { value($0, $1) { $0.percentile(0.99) / 1000 } }
+        svg += latency.draw(servers: servers, levels: levels) { value($0, $1) { ($0.latencies.last ?? 0) / 1000 } }
         for (index, server) in servers.enumerated() {
             let y = height + 20 + 22 * Double(index)
             svg += "<rect x=\"20\" y=\"\(y - 11)\" width=\"14\" height=\"14\" fill=\"\(colours[index % colours.count])\"/>"
@@ -78,6 +80,7 @@ enum Chart {
         }
 
         private func label(_ v: Double) -> String {
+            if v == 0 { return "0" }
             if v >= 1000 { return grouped(Int(v.rounded())) }
             if v >= 1 { return format(v, v >= 10 ? 0 : 1) }
             return format(v, v >= 0.1 ? 2 : 3)
