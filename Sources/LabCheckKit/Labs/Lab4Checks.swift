@@ -115,7 +115,7 @@ let lab4 = Lab(
             check.note("the server was started with a soft descriptor limit of \(lowered ? 1024 : soft); \(count) clients follow")
 
             let silent = try check.connect(to: port, label: "silent client")
-            try server.waitForLine(startingWith: "accepted connection from", waitingFor: "the silent client to be accepted")
+            try server.waitForLine(startingWith: "accepted connection from", waitingFor: "\"accepted connection from ADDR\" for a client that never sends")
             var clients: [Peer] = []
             for number in 1...count {
                 let client = try check.connect(to: port, label: "client \(number)")
@@ -140,7 +140,7 @@ let lab4 = Lab(
             let good = try check.listen()
             let goodServer = EchoPeers(listener: good, expecting: 5, corrupting: nil)
             let client = try check.start("mux-client", ["--port", String(good.port), "--connections", "5", "--messages"] + messages)
-            try goodServer.serve(check)
+            try goodServer.serve(check, client: client)
             try client.waitForExit(timeout: .seconds(10))
             try client.waitForLine(startingWith: "5 connections: 5 ok, 0 failed",
                                    waitingFor: "the total \"5 connections: 5 ok, 0 failed; …\"")
@@ -150,7 +150,7 @@ let lab4 = Lab(
             let bad = try check.listen()
             let badServer = EchoPeers(listener: bad, expecting: 3, corrupting: 2)
             let picky = try check.start("mux-client", ["--port", String(bad.port), "--connections", "3", "--messages"] + messages)
-            try badServer.serve(check)
+            try badServer.serve(check, client: picky)
             try picky.waitForExit(timeout: .seconds(10))
             try picky.waitForLine(containing: "FAILED", waitingFor: "a line saying which connection FAILED (one echo had a wrong byte)")
             try picky.waitForLine(startingWith: "3 connections: 2 ok, 1 failed", waitingFor: "the total \"3 connections: 2 ok, 1 failed; …\"")
@@ -271,11 +271,14 @@ private struct EchoPeers {
     let expecting: Int
     let corrupting: Int?
 
-    func serve(_ check: Check) throws {
+    func serve(_ check: Check, client: Program) throws {
         var peers: [Peer] = []
         for number in 1...expecting {
-            peers.append(try listener.accept(
-                from: "lab4-mux-client's connection \(number) of \(expecting) (all should be open before any echo comes back)"))
+            do {
+                peers.append(try listener.accept(from: client))
+            } catch let failure as CheckFailure {
+                throw CheckFailure("connection \(number) of \(expecting): \(failure.message) (all should be open before any echo comes back)")
+            }
         }
         for (index, peer) in peers.enumerated() {
             let corrupt = index == corrupting
