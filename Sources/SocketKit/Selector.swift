@@ -192,6 +192,7 @@ public final class Selector<Data> {
         public let count: Int
         let generation: Int
 
+        /// Nothing was reported ready: the timeout passed.
         public var isEmpty: Bool { count == 0 }
 
         public func makeIterator() -> Iterator { Iterator(ready: self) }
