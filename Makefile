@@ -3,6 +3,7 @@
 # Students:    make check LAB=3          check your lab 3 step by step   (STEP=2: only step 2)
 #              make run LAB=3 PROG=echo-server ARGS="--port 0"
 #              make repl                 drive servers by hand
+#              make bench                blocking vs selector vs Python echo servers, 1 to 5000 clients
 # Instructors: make test, make demo, make student-kit DEST=../kit-for-students
 
 SWIFT    ?= swift
@@ -19,7 +20,12 @@ BIN      := $(shell $(SWIFT) build --show-bin-path)
 SUFFIX    = $(if $(SOLUTION),-solution)
 
 .DEFAULT_GOAL := help
-.PHONY: help check run repl test demo clean student-kit system-packages
+# Benchmarks are built with optimisation, in a build folder of their own.
+RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
+# The reference servers when this copy of the kit has them, the student's own otherwise.
+BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
+
+.PHONY: help check run repl test demo bench clean student-kit system-packages
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -31,6 +37,7 @@ help:
 	@echo "  make repl [ARGS=\"--script FILE\"]         labrepl: connect, listen, send and receive by hand"
 	@echo "  make test                                every test, and every reference solution's check"
 	@echo "  make demo                                a tour of the reference programs, lab by lab"
+	@echo "  make bench                               echo servers side by side at 1-5000 clients (table, CSV, chart)"
 	@echo "  make student-kit DEST=dir                a copy of the kit without the reference solutions"
 	@echo "  make clean                               remove build products and check transcripts"
 	@echo ""
@@ -61,9 +68,19 @@ demo: system-packages
 	@$(BUILD)
 	@$(BIN)/labdemo --bin-dir "$(BIN)"
 
+# The servers and the load generator are built optimised; the figures land in bench-results/.
+bench:
+	@echo "Building the servers and labbench with optimisation (the first time takes a few minutes)..."
+	@$(RELEASE) --product labbench
+	@$(RELEASE) --product lab3-echo-server$(BENCH_SUFFIX)
+	@$(RELEASE) --product lab4-mux-server$(BENCH_SUFFIX)
+	@"$$($(SWIFT) build -c release --scratch-path .build-release --show-bin-path)/labbench" compare \
+		--bin-dir "$$($(SWIFT) build -c release --scratch-path .build-release --show-bin-path)" \
+		$(if $(BENCH_SUFFIX),--solution) --python-server Labs/04-multiplexed-echo/lecture_selectors_echo.py --out bench-results $(ARGS)
+
 clean:
 	$(SWIFT) package clean
-	rm -rf .labcheck
+	rm -rf .labcheck .build-release bench-results
 
 # The copy a teacher hands out: everything but the reference solutions (and the tests that run them).
 student-kit:

@@ -25,6 +25,8 @@ let labPrograms: [LabProgram] = [
     LabProgram(product: "lab2-greeting-client", module: "Lab2GreetingClient", uses: ["SocketKit"]),
     LabProgram(product: "lab3-echo-server", module: "Lab3EchoServer", uses: ["SocketKit"]),
     LabProgram(product: "lab3-echo-client", module: "Lab3EchoClient", uses: ["SocketKit"]),
+    LabProgram(product: "lab4-mux-server", module: "Lab4MuxServer", uses: ["SocketKit"]),
+    LabProgram(product: "lab4-mux-client", module: "Lab4MuxClient", uses: ["SocketKit"]),
 ]
 
 let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Solutions")
@@ -58,6 +60,7 @@ let package = Package(
         .library(name: "DEVSKit", targets: ["DEVSKit"]),
         .executable(name: "labcheck", targets: ["labcheck"]),
         .executable(name: "labdemo", targets: ["labdemo"]),
+        .executable(name: "labbench", targets: ["labbench"]),
         .executable(name: "telegram-sandbox", targets: ["TelegramSandboxTool"]),
         .executable(name: "labrepl", targets: ["labrepl"]),
     ],
@@ -88,6 +91,7 @@ let package = Package(
         // Tools.
         .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", argumentParser]),
         .executableTarget(name: "labdemo", dependencies: ["ProcessKit", "LabSupport", argumentParser]),
+        .executableTarget(name: "labbench", dependencies: ["SocketKit", "ProcessKit", "LabSupport", argumentParser]),
         .executableTarget(
             name: "TelegramSandboxTool", dependencies: ["TelegramSandbox", "TelegramKit", "LabSupport", argumentParser]),
         .executableTarget(name: "labrepl", dependencies: ["ReplKit", "LabSupport", argumentParser]),

@@ -32,6 +32,17 @@ enum Platform {
 
     /// Nothing to do per socket on Linux: `sendFlags` covers SIGPIPE.
     static func configureNewSocket(_ fd: Int32) {}
+
+    static func getOpenFileLimit(_ limit: UnsafeMutablePointer<rlimit>) -> Int32 {
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), limit)
+    }
+
+    static func setOpenFileLimit(_ limit: UnsafePointer<rlimit>) -> Int32 {
+        setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), limit)
+    }
+
+    /// Linux lets the soft limit go all the way up to the hard one.
+    static func highestOpenFileLimit(hard: rlim_t) -> rlim_t { hard }
 }
 
 #elseif canImport(Darwin)
@@ -66,6 +77,12 @@ enum Platform {
         _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
     }
+
+    static func getOpenFileLimit(_ limit: UnsafeMutablePointer<rlimit>) -> Int32 { getrlimit(RLIMIT_NOFILE, limit) }
+    static func setOpenFileLimit(_ limit: UnsafePointer<rlimit>) -> Int32 { setrlimit(RLIMIT_NOFILE, limit) }
+
+    /// macOS reports an unlimited hard limit but refuses a soft limit above OPEN_MAX.
+    static func highestOpenFileLimit(hard: rlim_t) -> rlim_t { min(hard, rlim_t(OPEN_MAX)) }
 }
 #endif
 

@@ -47,6 +47,8 @@ public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isConnectionRefused: Bool { errno == ECONNREFUSED }
     /// The peer is gone: it reset the connection, or closed it before we wrote.
     public var isPeerGone: Bool { errno == ECONNRESET || errno == EPIPE || errno == ENOTCONN }
+    /// This process (EMFILE) or the whole system (ENFILE) has no descriptor left for a new socket.
+    public var isOutOfDescriptors: Bool { errno == EMFILE || errno == ENFILE }
 
     public var description: String {
         let what = target.map { "\(call) \(Self.preposition(for: call)) \($0) failed" } ?? "\(call) failed"
@@ -68,7 +70,7 @@ public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
     private static func preposition(for call: String) -> String {
         switch call {
         case "recv", "recvfrom", "recv_into": "from"
-        case "accept", "listen", "getsockopt", "setsockopt", "shutdown": "on"
+        case "accept", "listen", "getsockopt", "setsockopt", "shutdown", "epoll_ctl": "on"
         default: "to"
         }
     }
@@ -99,6 +101,8 @@ public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
         case EBADF: "the socket was already closed"
         case EINVAL where call == "accept": "call bind() and listen() before accept()"
         case EISCONN: "the socket is already connected"
+        case EPERM where call == "epoll_ctl":
+            "epoll cannot watch regular files or /dev/null; use a Selector(.poll) for those"
         case EMFILE, ENFILE: "too many open files; close sockets you are done with, or raise the limit (ulimit -n)"
         case ENETUNREACH, EHOSTUNREACH: "that network or host cannot be reached from here"
         case EAFNOSUPPORT: "the address family does not match the socket's (an IPv6 address on an IPv4 socket?)"
