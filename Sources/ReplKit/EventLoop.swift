@@ -11,9 +11,10 @@ import Synchronization
 /// One wait for several descriptors, on poll(2): it also takes standard input when that is a file (epoll refuses
 /// regular files and /dev/null), and the handful of descriptors a REPL holds costs nothing to list each time.
 ///
-/// SELECTOR: this is the one place that waits. When SocketKit's `Selector` (lab 4) lands, `wait` becomes a
-/// `select(timeout:)` on a selector that the session keeps registered (register on connect/listen/accept,
-/// `modify` for write interest, unregister on close), and its "wake up" replaces `SignalPipe`.
+/// Why not SocketKit's `Selector`: the interests change every turn (the terminal only while no command waits, write
+/// interest only while a send waits), and the REPL must tell a terminal that hung up (POLLHUP) from one that has a
+/// key to read — a difference Python's selectors, and so `Selector`, fold into "readable". Servers should use
+/// `Selector`; this loop is the REPL's own terminal plumbing.
 enum Poller {
     struct Interest {
         let fd: Int32
