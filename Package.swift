@@ -9,10 +9,19 @@
 import Foundation
 import PackageDescription
 
-/// One lab program: its product name, its module (the folder under `Sources/` and `Solutions/`) and the kit
-/// libraries it may use.
+/// One lab program: its product name, its module (the folder under `Sources/` and `Solutions/`), the kit
+/// libraries it may use, and the lab's own libraries (see `labLibraries`).
 struct LabProgram {
     let product: String
+    let module: String
+    let uses: [Target.Dependency]
+    var labUses: [String] = []
+}
+
+/// Code a lab's programs share (lab 5's codec and DEVS models, used by its router and its client). Mirrored like
+/// the programs: the student's under `Sources/`, the reference under `Solutions/` as module `…Solution`; a starter
+/// program uses the starter library, a reference program the reference one.
+struct LabLibrary {
     let module: String
     let uses: [Target.Dependency]
 }
@@ -27,16 +36,28 @@ let labPrograms: [LabProgram] = [
     LabProgram(product: "lab3-echo-client", module: "Lab3EchoClient", uses: ["SocketKit"]),
     LabProgram(product: "lab4-mux-server", module: "Lab4MuxServer", uses: ["SocketKit"]),
     LabProgram(product: "lab4-mux-client", module: "Lab4MuxClient", uses: ["SocketKit"]),
+    LabProgram(product: "lab5-router", module: "Lab5Router", uses: ["SocketKit", "FrameKit", "DEVSKit"], labUses: ["Lab5Protocol"]),
+    LabProgram(product: "lab5-client", module: "Lab5Client", uses: ["SocketKit", "FrameKit", "DEVSKit"], labUses: ["Lab5Protocol"]),
+]
+
+let labLibraries: [LabLibrary] = [
+    LabLibrary(module: "Lab5Protocol", uses: ["FrameKit", "DEVSKit", "LabSupport"]),
 ]
 
 let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Solutions")
 
-let starterTargets: [Target] = labPrograms.map { lab in
-    .executableTarget(name: lab.module, dependencies: lab.uses + ["LabSupport", argumentParser])
-}
-let solutionTargets: [Target] = labPrograms.map { lab in
+let starterTargets: [Target] = labLibraries.map { library in
+    .target(name: library.module, dependencies: library.uses)
+} + labPrograms.map { lab in
     .executableTarget(
-        name: lab.module + "Solution", dependencies: lab.uses + ["LabSupport", argumentParser],
+        name: lab.module, dependencies: lab.uses + lab.labUses.map { .target(name: $0) } + ["LabSupport", argumentParser])
+}
+let solutionTargets: [Target] = labLibraries.map { library in
+    .target(name: library.module + "Solution", dependencies: library.uses, path: "Solutions/" + library.module)
+} + labPrograms.map { lab in
+    .executableTarget(
+        name: lab.module + "Solution",
+        dependencies: lab.uses + lab.labUses.map { .target(name: $0 + "Solution") } + ["LabSupport", argumentParser],
         path: "Solutions/" + lab.module)
 }
 /// Tests that run the reference solutions: the instructor's copy only.

@@ -181,3 +181,19 @@ extension Unicode.Scalar {
         ("A"..."Z").contains(self) ? Unicode.Scalar(UInt8(value) + 32) : self
     }
 }
+
+/// The formats a model can be drawn in, for a `--diagram` option.
+public enum DiagramFormat: String, CaseIterable, Sendable {
+    case mermaid
+    case dot
+}
+
+extension AtomicModel {
+    /// `mermaid()` or `dot()`.
+    public func diagram(_ format: DiagramFormat) -> String {
+        switch format {
+        case .mermaid: mermaid()
+        case .dot: dot()
+        }
+    }
+}
