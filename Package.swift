@@ -102,7 +102,7 @@ let package = Package(
         .target(name: "DEVSKit"),
         .target(name: "TelegramKit"),
         .target(name: "TelegramSandbox", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
-        .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit"]),
+        .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit", "FrameKit"]),
         // libedit, the line editor behind labrepl (the module map includes <editline/readline.h> explicitly: GNU
         // readline's headers, if installed, would otherwise win).
         .systemLibrary(

@@ -42,7 +42,7 @@ public func expect(_ condition: Bool, _ message: @autoclosure () -> String) thro
 func show<Value>(_ value: Value) -> String {
     switch value {
     case let text as String: quoted(text)
-    case let bytes as [UInt8]: abbreviated(repr(bytes))
+    case let bytes as [UInt8]: abbreviatedRepr(bytes)
     case let lines as [String]: "[" + lines.map(quoted).joined(separator: ", ") + "]"
     default: String(describing: value)
     }
@@ -69,4 +69,10 @@ func quoted(_ text: String) -> String {
 func abbreviated(_ text: String, limit: Int = 160) -> String {
     guard text.count > limit else { return text }
     return text.prefix(limit / 2) + " … " + text.suffix(limit / 2 - 10)
+}
+
+/// `abbreviated(repr(bytes))`, without first turning megabytes into text.
+func abbreviatedRepr(_ bytes: [UInt8]) -> String {
+    guard bytes.count > 160 else { return abbreviated(repr(bytes)) }
+    return abbreviated(repr(bytes.prefix(80)) + " … " + repr(bytes.suffix(70))) + " (\(bytes.count) bytes)"
 }

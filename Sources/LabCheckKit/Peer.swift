@@ -21,7 +21,12 @@ public final class Peer: Sendable {
     }
 
     public func send(_ bytes: [UInt8]) throws {
-        transcript.log("\(label) → \(abbreviated(repr(bytes)))")
+        transcript.log("\(label) → \(abbreviatedRepr(bytes))")
+        try sendQuietly(bytes)
+    }
+
+    /// Sends without logging the bytes, for callers that log them their own way (as frames, say).
+    func sendQuietly(_ bytes: [UInt8]) throws {
         do {
             try socket.sendAll(bytes)
         } catch let error as SocketError where error.isPeerGone {
@@ -34,15 +39,15 @@ public final class Peer: Sendable {
     /// Receives exactly `count` bytes, however they are split, or fails saying what arrived instead.
     public func receive(
         exactly count: Int, timeout: Duration = Check.replyTimeout, waitingFor what: String,
-        stuck: String = "is the server stuck in accept() or recv()?"
+        stuck: String = "is the server stuck in accept() or recv()?", quietly: Bool = false
     ) throws -> [UInt8] {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         func sofar() -> String {
-            received.isEmpty ? "before any reply came" : "after \(received.count) of \(count) bytes (\(abbreviated(repr(received))))"
+            received.isEmpty ? "before any reply came" : "after \(received.count) of \(count) bytes (\(abbreviatedRepr(received)))"
         }
         while received.count < count {
-            switch try receiveChunk(max: count - received.count, until: deadline) {
+            switch try receiveChunk(max: count - received.count, until: deadline, quietly: quietly) {
             case .bytes(let chunk):
                 received += chunk
             case .closed:
@@ -52,7 +57,7 @@ public final class Peer: Sendable {
                     "the connection was reset — the other side closed it abruptly, or crashed — \(sofar()), while waiting for \(what)")
             case .timedOut:
                 throw CheckFailure(
-                    (received.isEmpty ? "no reply" : "only \(received.count) of \(count) bytes (\(abbreviated(repr(received))))")
+                    (received.isEmpty ? "no reply" : "only \(received.count) of \(count) bytes (\(abbreviatedRepr(received)))")
                         + " within \(Int(Check.seconds(timeout))) s while waiting for \(what) — \(stuck)")
             }
         }
@@ -97,7 +102,7 @@ public final class Peer: Sendable {
             case .timedOut:
                 throw CheckFailure(
                     "the connection was still open after \(Int(Check.seconds(timeout))) s while waiting for \(what)"
-                        + (received.isEmpty ? "" : "; received so far: \(abbreviated(repr(received)))"))
+                        + (received.isEmpty ? "" : "; received so far: \(abbreviatedRepr(received))"))
             }
         }
     }
@@ -136,15 +141,15 @@ public final class Peer: Sendable {
         case timedOut
     }
 
-    /// One recv, with the deadline as its timeout.
-    private func receiveChunk(max: Int, until deadline: ContinuousClock.Instant) throws -> Chunk {
+    /// One recv, with the deadline as its timeout; `quietly` logs only the end of the stream.
+    private func receiveChunk(max: Int, until deadline: ContinuousClock.Instant, quietly: Bool = false) throws -> Chunk {
         let left = ContinuousClock.now.duration(to: deadline)
         guard left > .zero else { return .timedOut }
         try socket.setTimeout(Check.seconds(left))
         defer { try? socket.setTimeout(Check.seconds(Check.replyTimeout)) }
         do {
             let chunk = try socket.recv(Swift.min(max, 65536))
-            transcript.log("\(label) ← " + (chunk.isEmpty ? "(end of file)" : abbreviated(repr(chunk))))
+            if !quietly || chunk.isEmpty { transcript.log("\(label) ← " + (chunk.isEmpty ? "(end of file)" : abbreviatedRepr(chunk))) }
             return chunk.isEmpty ? .closed : .bytes(chunk)
         } catch let error as SocketError where error.isTimeout {
             return .timedOut
