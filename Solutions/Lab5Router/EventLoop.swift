@@ -106,7 +106,14 @@ final class EventLoop {
         switch conn.status {
         case .open:
             let input = count == 0 ? ReceiverInput.eof : .bytes(Array(buffer[..<count]))
-            try drive(conn) { receiver, trace throws(DEVSError) in try receiver.receive(input, at: clock.now(), trace: trace) }
+            let outputs: [Timed<ReceiverOutput>]
+            do {
+                outputs = try conn.receiver.receive(input, at: clock.now(), trace: tracer(for: conn))
+            } catch {
+                // A transition the diagram does not have: the model is wrong, not the client. End this connection only.
+                return close(conn, because: "its receiver model stopped: \(error)")
+            }
+            try handle(outputs, from: conn)
             if count == 0 { finish(conn, because: "closed the connection") }
         case .lingering(let reason):
             if count == 0 { close(conn, because: reason) }  // what it sends now is dropped: it has been told to go
@@ -115,19 +122,8 @@ final class EventLoop {
         }
     }
 
-    /// Runs one step of the connection's receiver (an input, or the time passing) and acts on what it outputs.
-    private func drive(
-        _ conn: Connection,
-        _ step: (inout Receiver, (TraceEntry) -> Void) throws(DEVSError) -> [Timed<ReceiverOutput>]
-    ) throws {
-        let trace: (TraceEntry) -> Void = settings.trace ? { print("\($0)  \(conn.label)") } : { _ in }
-        let outputs: [Timed<ReceiverOutput>]
-        do {
-            outputs = try step(&conn.receiver, trace)
-        } catch {
-            // A transition the diagram does not have: the model is wrong, not the client. End this connection only.
-            return close(conn, because: "its receiver model stopped: \(error)")
-        }
+    /// Acts on what one step of `conn`'s receiver (an input, or time passing) output.
+    private func handle(_ outputs: [Timed<ReceiverOutput>], from conn: Connection) throws {
         for output in outputs {
             guard conn.isOpen else { break }  // frames after a BYE or an error are not answered
             switch output.value {
@@ -145,6 +141,11 @@ final class EventLoop {
             }
         }
         updateDeadline(conn)
+    }
+
+    /// The trace hook for `conn`'s receiver: with --trace, each transition is printed as it happens.
+    private func tracer(for conn: Connection) -> (TraceEntry) -> Void {
+        settings.trace ? { print("\($0)  \(conn.label)") } : { _ in }
     }
 
     // MARK: Deadlines
@@ -169,9 +170,16 @@ final class EventLoop {
             guard let due = deadline(of: conn), due <= now else { continue }
             if case .lingering(let reason) = conn.status {
                 close(conn, because: reason)
-            } else {
-                try drive(conn) { receiver, trace throws(DEVSError) in try receiver.advance(to: now, trace: trace) }
+                continue
             }
+            let outputs: [Timed<ReceiverOutput>]
+            do {
+                outputs = try conn.receiver.advance(to: now, trace: tracer(for: conn))
+            } catch {
+                close(conn, because: "its receiver model stopped: \(error)")
+                continue
+            }
+            try handle(outputs, from: conn)
         }
     }
 
