@@ -63,7 +63,8 @@ let solutionTargets: [Target] = labLibraries.map { library in
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [
     .testTarget(name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"]),
-    .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport"]),
+    .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "FrameKit"]),
+    .testTarget(name: "Lab5Tests", dependencies: ["Lab5ProtocolSolution", "DEVSKit", "FrameKit", "TestSupport"]),
 ]
 
 let labProducts: [Product] = labPrograms.flatMap { lab -> [Product] in
@@ -120,7 +121,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
-        .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit", "FrameKit", "TestSupport"]),
+        .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit"]),
         .testTarget(name: "TelegramKitTests", dependencies: ["TelegramKit", "TelegramSandbox", "TestSupport"]),
         .testTarget(
             name: "TelegramSandboxTests", dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],

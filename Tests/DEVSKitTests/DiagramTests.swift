@@ -74,24 +74,19 @@ import Testing
                 """)
     }
 
-    @Test func mermaidOfTheGreeter() throws {
+    @Test func mermaidOfATimedModel() throws {
         #expect(
-            try greeter(wait: .seconds(5)).mermaid() == """
+            try asker(wait: .milliseconds(1_500)).mermaid() == """
                 stateDiagram-v2
-                    state "ASK_NAME @0" as ASK_NAME
-                    state "WAIT_NAME @5s" as WAIT_NAME
-                    state "ASK_AGE @0" as ASK_AGE
-                    state "WAIT_AGE @5s" as WAIT_AGE
+                    state "ASK @0" as ASK
+                    state "WAIT @1.5s" as WAIT
                     state "DONE @∞" as DONE
                     state "GAVE_UP @∞" as GAVE_UP
-                    [*] --> ASK_NAME
-                    ASK_NAME --> WAIT_NAME : !ask
-                    WAIT_NAME --> ASK_AGE : ?answer
-                    WAIT_NAME --> GAVE_UP : !timeout
-                    ASK_AGE --> WAIT_AGE : !ask
-                    WAIT_AGE --> DONE : ?answer [a number]
-                    WAIT_AGE --> ASK_AGE : ?answer [else]
-                    WAIT_AGE --> GAVE_UP : !timeout
+                    [*] --> ASK
+                    ASK --> WAIT : !ask
+                    WAIT --> DONE : ?answer [not empty]
+                    WAIT --> ASK : ?answer [else]
+                    WAIT --> GAVE_UP : !timeout
                     GAVE_UP --> GAVE_UP : ?answer
 
                 """)
@@ -138,19 +133,26 @@ import Testing
     }
 
     @Test func outputIsTheSameEveryTime() throws {
-        let first = try frameReceiver(timeout: .seconds(5))
-        let second = try frameReceiver(timeout: .seconds(5))
+        let first = try asker(wait: .seconds(5))
+        let second = try asker(wait: .seconds(5))
         #expect(first.mermaid() == second.mermaid())
         #expect(first.dot() == second.dot())
         #expect(first.mermaid() == first.mermaid())
         // The deadline given at construction is what the diagram shows.
-        #expect(try frameReceiver(timeout: .seconds(30)).mermaid().contains(#"state "HEADER @30s" as HEADER"#))
+        #expect(try asker(wait: .seconds(30)).mermaid().contains(#"state "WAIT @30s" as WAIT"#))
+    }
+
+    @Test func aFormatNamesOneOfTheTwo() throws {
+        let model = try Self.blink()
+        #expect(model.diagram(.mermaid) == model.mermaid())
+        #expect(model.diagram(.dot) == model.dot())
+        #expect(DiagramFormat(rawValue: "dot") == .dot && DiagramFormat(rawValue: "svg") == nil)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/dot")))
     func graphvizRendersEveryModel() throws {
         let models = [
-            try frameReceiver().dot(), try greeter().dot(), try Self.blink().dot(), try Self.awkward().dot(),
+            try asker().dot(), try Self.blink().dot(), try Self.awkward().dot(),
         ]
         for source in models {
             let (status, errors) = try run("/usr/bin/dot", ["-Tsvg"], input: source)

@@ -1,15 +1,16 @@
 import DEVSKit
 import FrameKit
+import Lab5ProtocolSolution
 import TestSupport
 import Testing
 
-/// The frame receiver in virtual time: each test is a script of (time, input) and the (time,
-/// output) it must produce.
+/// The router's frame receiver in virtual time: each test is a script of (time, input) and the (time, output) it
+/// must produce.
 @Suite struct ReceiverTests {
     let model: ReceiverModel
 
     init() throws {
-        model = try frameReceiver(timeout: .seconds(5))
+        model = try receiverModel(frameTimeout: .seconds(5))
     }
 
     func run(_ inputs: [Timed<ReceiverInput>], until end: Duration = .seconds(100), bodyLimit: Int = 65_536) throws
@@ -57,15 +58,6 @@ import Testing
         #expect(result.trace[5] == TraceEntry(time: .seconds(6), from: "HEADER", to: "CLOSED", event: .output("error(timeout)")))
         // The bytes after the timeout are taken and ignored in CLOSED.
         #expect(result.trace.dropFirst(6).allSatisfy { $0.from == "CLOSED" && $0.to == "CLOSED" })
-    }
-
-    @Test func aDeadlineRestartedOnEveryReadWouldNeverTimeOut() throws {
-        // The same dribble against the naive variant: this is what `keepingDeadline` prevents.
-        let naive = try frameReceiver(timeout: .seconds(5), keepingDeadline: false)
-        let frame = Frame(.broadcast, text: "0123456789")
-        let inputs = frame.encoded().enumerated().map { Timed(.seconds($0.offset + 1), ReceiverInput.bytes([$0.element])) }
-        let result = try naive.simulate(from: ReceiverState(), inputs: inputs, until: .seconds(100))
-        #expect(result.outputs == [Timed(.seconds(16), .frame(frame))])
     }
 
     @Test func theDeadlineRunsFromEachFramesFirstByte() throws {
@@ -149,7 +141,7 @@ import Testing
     /// Any chunking at any times (within the timeout) delivers the frames in order, each at the
     /// instant of the chunk that completed it.
     @Test func randomStreamsInRandomChunksAtRandomTimes() throws {
-        let patient = try frameReceiver(timeout: .seconds(3600))
+        let patient = try receiverModel(frameTimeout: .seconds(3600))
         for run in 0..<200 {
             let seed = 0xDE_5000 + UInt64(run)
             var random = SeededRandom(seed: seed)
@@ -185,5 +177,37 @@ import Testing
             #expect(result.phase == "IDLE", "seed \(seed)")
             if result.outputs != expected { return }
         }
+    }
+
+    /// How the router drives one receiver per connection: the earliest `nextEventTime` is the select timeout, and
+    /// only the receivers due are advanced.
+    @Test func aLoopOverManyReceivers() throws {
+        let count = 200
+        var receivers = (0..<count).map { _ in Receiver(model, state: ReceiverState()) }
+        var timeouts: [Timed<Int>] = []
+        // Connection i sends half a header at i ms; the even ones finish their frame at 1 s.
+        for index in 0..<count {
+            _ = try receivers[index].receive(.bytes([0x00, 0x05, 0x00]), at: .milliseconds(index))
+        }
+        for index in stride(from: 0, to: count, by: 2) {
+            let outputs = try receivers[index].receive(.bytes([0x00, 0x00, 0x00]), at: .seconds(1))
+            #expect(outputs == [Timed(.seconds(1), .frame(Frame(.ping)))])
+        }
+        while let next = receivers.compactMap(\.nextEventTime).min() {
+            for index in receivers.indices where receivers[index].nextEventTime == next {
+                for output in try receivers[index].advance(to: next) where output.value == .error(.timeout) {
+                    timeouts.append(Timed(output.time, index))
+                }
+            }
+        }
+        let odd = stride(from: 1, to: count, by: 2)
+        #expect(timeouts == odd.map { Timed(.seconds(5) + .milliseconds($0), $0) })
+        #expect(receivers.indices.allSatisfy { receivers[$0].phase == ($0 % 2 == 0 ? "IDLE" : "CLOSED") })
+    }
+
+    @Test func theTraceLabelsAFrameByItsFirstBytes() {
+        #expect(ReceiverOutput.frame(Frame(.broadcast, text: String(repeating: "x", count: 100))).traceLabel.count < 80)
+        #expect(ReceiverOutput.error(.tooLarge).traceLabel == "error(too-large)")
+        #expect(ReceiverInput.bytes([1, 2, 3]).traceLabel == "bytes(3)")
     }
 }
