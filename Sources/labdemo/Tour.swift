@@ -18,22 +18,30 @@ final class Tour {
 
     /// Starts a reference server on a free port, shows its first line, and returns the port.
     func startServer(_ product: String, _ arguments: [String] = []) throws -> Int {
-        let shown = ([product] + arguments + ["--port", "0"]).joined(separator: " ")
-        print("$ \(shown) &")
-        let process = try ChildProcess(binDirectory + "/" + product + "-solution", arguments + ["--port", "0"], timeLimit: .seconds(120))
-        servers.append((product, process))
-        guard let line = process.waitForLine(timeout: .seconds(10), where: { $0.hasPrefix("listening on ") }),
-            let port = line.split(separator: ":").last.flatMap({ Int($0) })
-        else { throw TourError("\(product) did not start: \(process.standardError)") }
-        print("  " + line)
+        let line = try startInBackground(product, arguments + ["--port", "0"], until: "listening on ")
+        guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else { throw TourError("\(product) printed \(line)") }
         return port
+    }
+
+    /// Starts a reference program that keeps running (a server, or a client waiting for its peer), shows the line
+    /// starting with `prefix` once it prints it, and returns that line. What it prints later is shown at the end of
+    /// the section.
+    @discardableResult
+    func startInBackground(_ product: String, _ arguments: [String], until prefix: String) throws -> String {
+        print("$ " + shownCommand(product, arguments) + " &")
+        let process = try ChildProcess(binDirectory + "/" + product + "-solution", arguments, timeLimit: .seconds(120))
+        servers.append((product, process))
+        guard let line = process.waitForLine(timeout: .seconds(10), where: { $0.hasPrefix(prefix) }) else {
+            throw TourError("\(product) did not start: \(process.standardError)")
+        }
+        print("  " + line)
+        return line
     }
 
     /// Runs a reference program to its end and shows what it printed; it must succeed unless `expectFailure`.
     @discardableResult
     func run(_ product: String, _ arguments: [String], input: String? = nil, expectFailure: Bool = false) throws -> String {
-        let shown = ([product] + arguments.map { $0.contains(" ") ? "\"\($0)\"" : $0 }).joined(separator: " ")
-        print("$ " + (input.map { "printf \(quoted($0)) | " } ?? "") + shown)
+        print("$ " + (input.map { "printf \(quoted($0)) | " } ?? "") + shownCommand(product, arguments))
         let finished = try ChildProcess.run(binDirectory + "/" + product + "-solution", arguments, input: input, timeout: .seconds(30))
         show(finished.standardOutput + finished.standardError)
         if finished.termination.succeeded == expectFailure {
@@ -75,6 +83,10 @@ final class Tour {
         for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
             print("  " + line)
         }
+    }
+
+    private func shownCommand(_ product: String, _ arguments: [String]) -> String {
+        ([product] + arguments.map { $0.contains(" ") ? "\"\($0)\"" : $0 }).joined(separator: " ")
     }
 
     private func quoted(_ text: String) -> String {
