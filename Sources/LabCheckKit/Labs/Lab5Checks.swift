@@ -274,7 +274,7 @@ let lab5 = Lab(
             ]
             for script in scripts {
                 let run = try check.run("client", script.arguments)
-                try expect(run.outputLines, equals: script.trace, "the trace of lab5-client \(script.arguments.joined(separator: " "))")
+                try expectLines(run.outputLines, equal: script.trace, from: "lab5-client " + script.arguments.map(shellQuoted).joined(separator: " "))
             }
         },
         Step(8, "the whole greeting, through the router",
