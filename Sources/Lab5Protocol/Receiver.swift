@@ -1,5 +1,6 @@
 import DEVSKit
 import FrameKit
+import Foundation
 import LabSupport
 
 // The receiving side of one router connection, as a DEVS atomic model: the diagram in the handout is drawn from
@@ -80,7 +81,11 @@ public struct ReceiverState: Sendable {
         reader.feed(bytes)
         do {
             while let frame = try reader.next() { ready.append(frame) }
+        } catch is FrameError {
+            failure = .tooLarge
         } catch {
+            // The reader is not written yet (step 2): say so where `make check` looks.
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
             failure = .tooLarge
         }
     }

@@ -53,7 +53,8 @@ let lab5 = Lab(
             try client.waitForExit(timeout: .seconds(3))
         },
         Step(3, "router: HELLO and WELCOME, PING and PONG",
-             hint: "the selector loop of lab 4, each connection's bytes through its receiver model; HELLO → WELCOME, or ERROR bad-name / name-taken") { check in
+             hint: "the selector loop of lab 4, each connection's bytes through its receiver model; HELLO → WELCOME, or ERROR bad-name / name-taken",
+             needs: [1]) { check in
             let (_, port) = try check.startServer("router")
             let kim = try check.connectToRouter(port, label: "Kim")
             try kim.logIn(as: "Kim")
@@ -240,7 +241,8 @@ let lab5 = Lab(
             }
         },
         Step(7, "the greeting model, in virtual time",
-             hint: "the diagram's phases, deadlines and transitions exactly: ASK_NAME @0 !ask, WAIT_NAME @wait ?answer / !timeout, …") { check in
+             hint: "the diagram's phases, deadlines and transitions exactly: ASK_NAME @0 !ask, WAIT_NAME @wait ?answer / !timeout, …",
+             needs: []) { check in
             let scripts: [(arguments: [String], trace: [String])] = [
                 (["--simulate", "1:My name is Kim, Younghee.", "--simulate", "2:I am 22."], [
                     "    0.000s  ASK_NAME → WAIT_NAME  !ask(what is your name?)",
@@ -278,7 +280,8 @@ let lab5 = Lab(
             }
         },
         Step(8, "the whole greeting, through the router",
-             hint: "the asking person runs the greeter model in real time: select with the model's next deadline as timeout") { check in
+             hint: "the asking person runs the greeter model in real time: select with the model's next deadline as timeout",
+             needs: [2, 4, 7]) { check in
             let (_, port) = try check.startServer("router")
             let answerer = try check.start("client", ["--port", String(port), "--answer"])
             try answerer.waitForLine(containing: "logged in as Kim, Younghee", waitingFor: "\"logged in as Kim, Younghee\"")
