@@ -28,8 +28,8 @@ final class Connection {
     var events: SelectorEvents = .read
     /// Whether the loop has it on its list of connections to flush.
     var awaitingFlush = false
-    /// When a lingering close gives up waiting for the client.
-    var lingerEnds: Duration?
+    /// When a connection on its way out is closed, whether or not it has been sent everything and has closed too.
+    var closeBy: Duration?
 
     init(socket: Socket, address: SocketAddress, receiver: Receiver) {
         self.socket = socket

@@ -10,6 +10,9 @@ struct RouterSettings {
     var maxQueue: Int
     var trace: Bool
     var quiet: Bool
+    /// How long a connection being closed may take to send what it is owed: a client that said BYE and stopped
+    /// reading must not hold its descriptor for ever.
+    var flushTime: Duration = .seconds(10)
     /// How long a connection being closed keeps reading (and dropping) what its client still sends, so that the
     /// last frames it was sent reach it before the close (see `linger`).
     var linger: Duration = .seconds(2)
@@ -150,12 +153,13 @@ final class EventLoop {
 
     // MARK: Deadlines
 
-    /// When `conn` next needs the loop: its receiver's deadline while it reads, the end of its linger after.
+    /// When `conn` next needs the loop: its receiver's deadline while it reads, the end of its time to flush or
+    /// to linger after.
     private func deadline(of conn: Connection) -> Duration? {
         switch conn.status {
         case .open: conn.receiver.nextEventTime
-        case .lingering: conn.lingerEnds
-        case .closing, .closed: nil
+        case .closing, .lingering: conn.closeBy
+        case .closed: nil
         }
     }
 
@@ -168,9 +172,12 @@ final class EventLoop {
         if let resume = acceptResumesAt, resume <= now { resumeAccepting() }
         for conn in timed.values {
             guard let due = deadline(of: conn), due <= now else { continue }
-            if case .lingering(let reason) = conn.status {
+            switch conn.status {
+            case .closing(let reason), .lingering(let reason):
                 close(conn, because: reason)
                 continue
+            case .open, .closed:
+                break
             }
             let outputs: [Timed<ReceiverOutput>]
             do {
@@ -249,6 +256,7 @@ final class EventLoop {
     func finish(_ conn: Connection, because reason: String) {
         guard conn.isOpen else { return }
         conn.status = .closing(because: reason)
+        conn.closeBy = clock.now() + settings.flushTime
         forgetName(of: conn)
         updateDeadline(conn)
         markUnflushed(conn)
@@ -264,7 +272,7 @@ final class EventLoop {
             return close(conn, because: reason)
         }
         conn.status = .lingering(because: reason)
-        conn.lingerEnds = clock.now() + settings.linger
+        conn.closeBy = clock.now() + settings.linger
         updateDeadline(conn)
     }
 

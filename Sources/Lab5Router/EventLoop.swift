@@ -11,6 +11,9 @@ struct RouterSettings {
     var maxQueue: Int
     var trace: Bool
     var quiet: Bool
+    /// How long a connection being closed may take to send what it is owed: a client that said BYE and stopped
+    /// reading must not hold its descriptor for ever.
+    var flushTime: Duration = .seconds(10)
     /// How long a connection being closed keeps reading (and dropping) what its client still sends, so that the
     /// last frames it was sent reach it before the close (see `linger`).
     var linger: Duration = .seconds(2)
@@ -85,12 +88,13 @@ final class EventLoop {
 
     // MARK: Deadlines
 
-    /// When `conn` next needs the loop: its receiver's deadline while it reads, the end of its linger after.
+    /// When `conn` next needs the loop: its receiver's deadline while it reads, the end of its time to flush or
+    /// to linger after.
     private func deadline(of conn: Connection) -> Duration? {
         switch conn.status {
         case .open: conn.receiver.nextEventTime
-        case .lingering: conn.lingerEnds
-        case .closing, .closed: nil
+        case .closing, .lingering: conn.closeBy
+        case .closed: nil
         }
     }
 
@@ -99,8 +103,8 @@ final class EventLoop {
     }
 
     private func expireDeadlines() throws {
-        // TODO step 6: for every connection in `timed` whose deadline has passed: a lingering one is closed, an open
-        //   one's receiver is advanced to now (receiver.advance(to:trace:)) and its outputs handled.
+        // TODO step 6: for every connection in `timed` whose deadline has passed: a closing or lingering one is
+        //   closed, an open one's receiver is advanced to now (receiver.advance(to:trace:)) and its outputs handled.
     }
 
     // MARK: Sending
@@ -145,14 +149,15 @@ final class EventLoop {
     /// Ends `conn` in order: it reads no more, others can no longer send to it, and it is closed once what it is
     /// owed has been sent.
     func finish(_ conn: Connection, because reason: String) {
-        // TODO step 4: status .closing; forget its name; updateDeadline; mark it unflushed (flush closes it when done).
+        // TODO step 4: status .closing, to be closed by now + settings.flushTime (conn.closeBy); forget its name;
+        //   updateDeadline; mark it unflushed (flush makes it linger once its outbox is empty).
     }
 
     /// Everything sent: end our side (the client reads end of file after the last frame) and keep reading a moment.
     /// Closing a socket with unread input makes the system send a reset, which can destroy the last frames before
     /// the client reads them — an ERROR `too-large` sent to a client still sending its oversized body, say.
     private func linger(_ conn: Connection, because reason: String) {
-        // TODO step 4: shutdown(.write); status .lingering; lingerEnds = now + settings.linger; updateDeadline.
+        // TODO step 4: shutdown(.write); status .lingering, closed by now + settings.linger; updateDeadline.
     }
 
     /// Closes `conn` now, dropping whatever it was still owed.
