@@ -107,7 +107,7 @@ student-kit:
 	@test -n "$(DEST)" || { echo "usage: make student-kit DEST=dir"; exit 2; }
 	@test ! -e "$(DEST)" || { echo "$(DEST) already exists: choose a new folder"; exit 2; }
 	@mkdir -p "$(DEST)"
-	@{ git ls-files 2>/dev/null || find . -type f ! -path './.*' ! -path './.build*'; } | grep -v '^\(\./\)\{0,1\}\(Solutions\|Tests/LabCheckTests\|Tests/LabProgramTests\)/' \
+	@{ git ls-files 2>/dev/null || find . -type f ! -path './.*' ! -path './.build*'; } | grep -v '^\(\./\)\{0,1\}\(Solutions\|Tests/LabCheckTests\|Tests/LabProgramTests\|Tests/Lab5Tests\)/' \
 		| tar -cf - -T - | tar -xf - -C "$(DEST)"
 	@echo "Student kit written to $(DEST) (no Solutions/). Try: cd $(DEST) && make check LAB=1"
 
