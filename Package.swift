@@ -27,6 +27,7 @@ let labPrograms: [LabProgram] = [
     LabProgram(product: "lab3-echo-client", module: "Lab3EchoClient", uses: ["SocketKit"]),
     LabProgram(product: "lab4-mux-server", module: "Lab4MuxServer", uses: ["SocketKit"]),
     LabProgram(product: "lab4-mux-client", module: "Lab4MuxClient", uses: ["SocketKit"]),
+    LabProgram(product: "lab6-telegram-bot", module: "Lab6TelegramBot", uses: ["TelegramKit"]),
 ]
 
 let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Solutions")
@@ -81,7 +82,7 @@ let package = Package(
         .target(name: "DEVSKit"),
         .target(name: "TelegramKit"),
         .target(name: "TelegramSandbox", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
-        .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit"]),
+        .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit", "TelegramKit"]),
         // libedit, the line editor behind labrepl (the module map includes <editline/readline.h> explicitly: GNU
         // readline's headers, if installed, would otherwise win).
         .systemLibrary(
