@@ -43,7 +43,7 @@ let solutionTargets: [Target] = labPrograms.map { lab in
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [
     .testTarget(name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"]),
-    .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport"]),
+    .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TelegramKit", "TestSupport"]),
 ]
 
 let labProducts: [Product] = labPrograms.flatMap { lab -> [Product] in
@@ -101,7 +101,8 @@ let package = Package(
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit", "FrameKit", "TestSupport"]),
-        .testTarget(name: "TelegramKitTests", dependencies: ["TelegramKit", "TelegramSandbox", "TestSupport"]),
+        .testTarget(
+            name: "TelegramKitTests", dependencies: ["TelegramKit", "TelegramSandbox", "ProcessKit", "TestSupport"]),
         .testTarget(
             name: "TelegramSandboxTests", dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
             exclude: ["sandbox_http_check.py"]),
