@@ -29,6 +29,20 @@ final class Tour {
         return port
     }
 
+    /// Starts a program in the background (a kit tool such as telegram-sandbox, or a reference program with its
+    /// `-solution` suffix), shows it as `$ shownAs &`, and waits for its line starting with `prefix`.
+    func startBackground(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                         shownAs: String, waitingFor prefix: String) throws -> ChildProcess {
+        print("$ \(shownAs) &")
+        let process = try ChildProcess(binDirectory + "/" + executable, arguments, environment: environment,
+                                       timeLimit: .seconds(120))
+        servers.append((executable, process))
+        guard process.waitForLine(timeout: .seconds(10), where: { $0.hasPrefix(prefix) }) != nil else {
+            throw TourError("\(executable) did not start: \(process.standardError)")
+        }
+        return process
+    }
+
     /// Runs a reference program to its end and shows what it printed; it must succeed unless `expectFailure`.
     @discardableResult
     func run(_ product: String, _ arguments: [String], input: String? = nil, expectFailure: Bool = false) throws -> String {
@@ -71,7 +85,8 @@ final class Tour {
         servers.removeAll()
     }
 
-    private func show(_ output: String) {
+    /// Shows output, indented under the command that printed it.
+    func show(_ output: String) {
         for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
             print("  " + line)
         }
