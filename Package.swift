@@ -87,7 +87,7 @@ let package = Package(
         // readline's headers, if installed, would otherwise win).
         .systemLibrary(
             name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
-        .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "CEdit"]),
+        .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "TelegramKit", "CEdit"]),
 
         // Tools.
         .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", argumentParser]),
