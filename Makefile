@@ -4,6 +4,7 @@
 #              make run LAB=3 PROG=echo-server ARGS="--port 0"
 #              make repl                 drive servers by hand
 #              make bench                blocking vs selector vs Python echo servers, 1 to 5000 clients
+#              make sandbox              the offline Telegram Bot API, for lab 6
 # Instructors: make test, make demo, make diagrams, make student-kit DEST=../kit-for-students
 
 SWIFT    ?= swift
@@ -25,7 +26,7 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check run repl test demo bench diagrams clean student-kit system-packages
+.PHONY: help check run repl sandbox test demo bench diagrams clean student-kit system-packages
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -35,6 +36,7 @@ help:
 	@echo "  make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\""
 	@echo "                                           run a lab program, e.g. make run LAB=3 PROG=echo-server"
 	@echo "  make repl [ARGS=\"--script FILE\"]         labrepl: connect, listen, send and receive by hand"
+	@echo "  make sandbox [ARGS=\"--port 8081\"]        the offline Telegram Bot API (lab 6): prints the bot's settings"
 	@echo "  make test                                every test, and every reference solution's check"
 	@echo "  make demo                                a tour of the reference programs, lab by lab"
 	@echo "  make bench                               echo servers side by side at 1-5000 clients (table, CSV, chart)"
@@ -60,6 +62,11 @@ run: system-packages
 repl: system-packages
 	@$(BUILD) --product labrepl
 	@$(BIN)/labrepl $(ARGS)
+
+# Lab 6's offline Bot API: point a bot at it with the TELEGRAM_API_URL and TELEGRAM_BOT_TOKEN it prints.
+sandbox:
+	@$(BUILD) --product telegram-sandbox
+	@$(BIN)/telegram-sandbox $(ARGS)
 
 test: system-packages
 	$(BUILD)

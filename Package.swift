@@ -38,6 +38,7 @@ let labPrograms: [LabProgram] = [
     LabProgram(product: "lab4-mux-client", module: "Lab4MuxClient", uses: ["SocketKit"]),
     LabProgram(product: "lab5-router", module: "Lab5Router", uses: ["SocketKit", "FrameKit", "DEVSKit"], labUses: ["Lab5Protocol"]),
     LabProgram(product: "lab5-client", module: "Lab5Client", uses: ["SocketKit", "FrameKit", "DEVSKit"], labUses: ["Lab5Protocol"]),
+    LabProgram(product: "lab6-telegram-bot", module: "Lab6TelegramBot", uses: ["TelegramKit"]),
 ]
 
 let labLibraries: [LabLibrary] = [
@@ -63,7 +64,7 @@ let solutionTargets: [Target] = labLibraries.map { library in
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [
     .testTarget(name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"]),
-    .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "FrameKit"]),
+    .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "FrameKit", "TelegramKit"]),
     .testTarget(name: "Lab5Tests", dependencies: ["Lab5ProtocolSolution", "DEVSKit", "FrameKit", "TestSupport"]),
 ]
 
@@ -103,16 +104,16 @@ let package = Package(
         .target(name: "DEVSKit"),
         .target(name: "TelegramKit"),
         .target(name: "TelegramSandbox", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
-        .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit", "FrameKit"]),
+        .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit"]),
         // libedit, the line editor behind labrepl (the module map includes <editline/readline.h> explicitly: GNU
         // readline's headers, if installed, would otherwise win).
         .systemLibrary(
             name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
-        .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "CEdit"]),
+        .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "TelegramKit", "CEdit"]),
 
         // Tools.
         .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", argumentParser]),
-        .executableTarget(name: "labdemo", dependencies: ["ProcessKit", "LabSupport", argumentParser]),
+        .executableTarget(name: "labdemo", dependencies: ["ProcessKit", "LabSupport", "TelegramKit", argumentParser]),
         .executableTarget(name: "labbench", dependencies: ["SocketKit", "ProcessKit", "LabSupport", argumentParser]),
         .executableTarget(
             name: "TelegramSandboxTool", dependencies: ["TelegramSandbox", "TelegramKit", "LabSupport", argumentParser]),
@@ -122,7 +123,8 @@ let package = Package(
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit"]),
-        .testTarget(name: "TelegramKitTests", dependencies: ["TelegramKit", "TelegramSandbox", "TestSupport"]),
+        .testTarget(
+            name: "TelegramKitTests", dependencies: ["TelegramKit", "TelegramSandbox", "ProcessKit", "TestSupport"]),
         .testTarget(
             name: "TelegramSandboxTests", dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
             exclude: ["sandbox_http_check.py"]),

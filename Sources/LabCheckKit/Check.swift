@@ -27,19 +27,34 @@ public final class Check: Sendable {
 
     // MARK: Programs
 
-    /// Starts one of the lab's programs ("echo-server") with `arguments`. A program that `keepsRunning` (a server)
+    /// Starts one of the lab's programs ("echo-server") with `arguments`, and `environment` added to the checker's
+    /// own (a variable set to "" counts as unset for the lab programs). A program that `keepsRunning` (a server)
     /// is reported as having stopped too early if it ends before the step does.
-    public func start(_ program: String, _ arguments: [String] = [], keepsRunning: Bool = false) throws -> Program {
-        let product = lab.product(program, solution: solution)
+    public func start(
+        _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], keepsRunning: Bool = false
+    ) throws -> Program {
+        try launch(lab.product(program, solution: solution), arguments, environment: environment,
+                   keepsRunning: keepsRunning)
+    }
+
+    /// Starts one of the kit's tools the checks need (`telegram-sandbox`), listed in the lab's `tools`.
+    public func startTool(_ product: String, _ arguments: [String] = []) throws -> Program {
+        try launch(product, arguments, environment: [:], keepsRunning: true)
+    }
+
+    private func launch(_ product: String, _ arguments: [String], environment: [String: String], keepsRunning: Bool)
+        throws -> Program
+    {
         let path = binDirectory + "/" + product
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CheckFailure("\(product) is not built (looked in \(binDirectory)): run `make check LAB=\(lab.number)`, which builds it")
         }
-        let process = try ChildProcess(path, arguments, timeLimit: .seconds(60))
+        let process = try ChildProcess(path, arguments, environment: environment, timeLimit: .seconds(60))
         let running = Program(
             name: product, arguments: arguments, process: process, keepsRunning: keepsRunning, transcript: transcript)
         started.withLock { $0.append(running) }
-        transcript.log("start \(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))")
+        let variables = environment.keys.sorted().map { "\($0)=… " }.joined()
+        transcript.log("start \(variables)\(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))")
         return running
     }
 
@@ -59,10 +74,11 @@ public final class Check: Sendable {
     }
 
     /// Runs one of the lab's programs to its end and returns what it printed.
-    public func run(_ program: String, _ arguments: [String] = [], input: String? = nil, timeout: Duration = .seconds(5))
-        throws -> Program
-    {
-        let running = try start(program, arguments)
+    public func run(
+        _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], input: String? = nil,
+        timeout: Duration = .seconds(5)
+    ) throws -> Program {
+        let running = try start(program, arguments, environment: environment)
         if let input { running.process.write(input) }
         running.process.closeInput()
         try running.waitForExit(timeout: timeout)

@@ -7,12 +7,15 @@ public struct Lab: Sendable {
     /// The lab's programs without the "labN-" prefix: "echo-server" is the product `lab3-echo-server`.
     public let programs: [String]
     public let steps: [Step]
+    /// The kit's own programs the checks run beside the lab's (`telegram-sandbox`), built with them.
+    public let tools: [String]
 
-    public init(number: Int, title: String, folder: String, programs: [String], steps: [Step]) {
+    public init(number: Int, title: String, folder: String, programs: [String], tools: [String] = [], steps: [Step]) {
         self.number = number
         self.title = title
         self.folder = folder
         self.programs = programs
+        self.tools = tools
         self.steps = steps
     }
 
@@ -53,7 +56,7 @@ public struct Step: Sendable {
 }
 
 /// Every lab the checker knows, in order.
-public let allLabs: [Lab] = [lab1, lab2, lab3, lab4, lab5]
+public let allLabs: [Lab] = [lab1, lab2, lab3, lab4, lab5, lab6]
 
 extension Lab {
     /// Lab `number`, if there is one.

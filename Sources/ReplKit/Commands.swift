@@ -1,10 +1,10 @@
 // The command table. Each command is declared once, here: usage, help, example and what it does.
 
 extension CommandGroup {
-    /// The groups of a session, in help order. `set mode` offers the given framings. A new area of commands (lab 6's
-    /// Telegram user) is one more group: `CommandGroup.standard() + [.telegram]`.
+    /// The groups of a session, in help order. `set mode` offers the given framings. A new area of commands is one
+    /// more group, like lab 6's Telegram user (`telegram`, in Telegram.swift).
     public static func standard(framings: [any Framing] = Framings.standard) -> [CommandGroup] {
-        [peers, sending, receiving, settings(framings: framings), session]
+        [peers, sending, receiving, telegram, settings(framings: framings), session]
     }
 
     static let commonPlaceholders = [

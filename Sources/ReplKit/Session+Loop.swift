@@ -35,11 +35,17 @@ extension Session {
         if let input { interests.append(Poller.Interest(fd: input)) }
         let signals = SignalPipe.descriptor
         if let signals { interests.append(Poller.Interest(fd: signals)) }
+        let botReplies = telegram?.watcher.descriptor
+        if let botReplies { interests.append(Poller.Interest(fd: botReplies)) }
 
         var result = PumpResult()
         for event in Poller.wait(for: interests, timeout: timeout) {
             if event.fd == signals {
                 handleSignals()
+                continue
+            }
+            if event.fd == botReplies {
+                showBotMessages()
                 continue
             }
             if event.fd == input {

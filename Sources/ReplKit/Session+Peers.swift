@@ -209,6 +209,7 @@ extension Session {
         peers = []
         current = nil
         if !open.isEmpty { console.show("closed " + open.map(\.name).joined(separator: ", "), as: .output) }
+        if telegram != nil { try? telegramDisconnect() }
     }
 
     func flushDecoders(of peer: Peer) {

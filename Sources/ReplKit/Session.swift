@@ -12,6 +12,8 @@ public final class Session {
     var peers: [Peer] = []
     /// Where send, recv and expect go.
     var current: Peer?
+    /// The Telegram user this session plays (`tg connect`), if any.
+    var telegram: TelegramUser?
 
     // Settings (`set`).
     var crlf = false

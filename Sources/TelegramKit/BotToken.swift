@@ -54,8 +54,16 @@ public struct BotSettings: Sendable {
         arguments: [String] = CommandLine.arguments,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(TelegramError) -> BotSettings {
+        try load(tokenFile: tokenFilePath(in: arguments), environment: environment)
+    }
+
+    /// The same, for a program that parses its own `--token-file` option: the token from the file
+    /// at `tokenFile` when there is one, else from `TELEGRAM_BOT_TOKEN`.
+    public static func load(
+        tokenFile: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(TelegramError) -> BotSettings {
         let token: BotToken
-        if let path = tokenFilePath(in: arguments) {
+        if let path = tokenFile {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw TelegramError.unreadableTokenFile(path: path)
             }

@@ -66,7 +66,7 @@ public struct SandboxFault: Sendable, Equatable {
         self.count = count
     }
 
-    /// A fault that closes the connection without answering.
+    /// A fault that breaks the connection before the answer is complete.
     public static func drop(method: String?, count: Int = 1) -> SandboxFault {
         SandboxFault(method: method, errorCode: 0, count: count)
     }

@@ -153,9 +153,13 @@ private struct FlyingFoxHandler: HTTPHandler {
             headers: headers, body: body)
         let response = await core.handle(sandboxRequest)
         if response.drop {
-            // FlyingFox writes nothing before asking a WebSocket handler for its frames; one that
-            // fails makes it close the connection without a byte: a dropped connection.
-            return HTTPResponse(webSocket: DropConnection())
+            // The connection breaks in the middle of the answer: the status line and headers, then
+            // nothing. Not even those would be truer to "no answer", but curl (and so URLSession on
+            // Linux) silently resends a request whose reused connection died without a byte, and
+            // URLSession then never sends the body again: the client would hang until its timeout.
+            return HTTPResponse(
+                statusCode: .ok, headers: [.contentType: "application/json"],
+                body: HTTPBodySequence(from: BrokenBody(), count: 1024))
         }
         var responseHeaders = HTTPHeaders()
         for (name, value) in response.headers { responseHeaders[HTTPHeader(name)] = value }
@@ -182,10 +186,15 @@ private struct FlyingFoxHandler: HTTPHandler {
     }
 }
 
-private struct DropConnection: WSHandler {
+/// A body that fails before its first byte: FlyingFox has written the headers, and closes the connection.
+private struct BrokenBody: AsyncBufferedSequence {
+    typealias Element = UInt8
     struct Dropped: Error {}
 
-    func makeFrames(for client: AsyncThrowingStream<WSFrame, any Error>) async throws -> AsyncStream<WSFrame> {
-        throw Dropped()
+    struct AsyncIterator: AsyncBufferedIteratorProtocol {
+        mutating func next() async throws -> UInt8? { throw Dropped() }
+        mutating func nextBuffer(suggested count: Int) async throws -> [UInt8]? { throw Dropped() }
     }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator() }
 }

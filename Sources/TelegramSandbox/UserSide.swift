@@ -14,7 +14,7 @@ import Foundation
 ///     POST   /sandbox/faults                      {"method"?, "error_code", "retry_after"?, "description"?, "count"?, "drop"?}
 ///                                                 the next `count` (1) calls of `method` (any, when absent
 ///                                                 or "*") fail with error_code; with "drop": true or
-///                                                 error_code 0 the connection is closed without an answer
+///                                                 error_code 0 the connection breaks mid-answer (headers, no body)
 ///     GET    /sandbox/faults                      the faults still to come
 ///     DELETE /sandbox/faults                      cancels them
 extension SandboxCore {

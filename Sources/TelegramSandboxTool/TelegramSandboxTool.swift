@@ -20,8 +20,8 @@ struct TelegramSandboxTool: AsyncLabCommand {
             Play the users with POST /sandbox/users/ID/messages and read the bot's replies with \
             GET /sandbox/chats/ID/messages; GET /sandbox/requests lists the bot's calls and \
             POST /sandbox/faults {"method": "getUpdates", "error_code": 429, "retry_after": 2, "count": 1} \
-            makes the next calls fail ({"drop": true} or "error_code": 0 closes the connection without an \
-            answer). Stop it with Ctrl-C.
+            makes the next calls fail ({"drop": true} or "error_code": 0 breaks the connection before the \
+            answer is complete). Stop it with Ctrl-C.
             """)
 
     @Option(help: "The port to listen on; 0 picks a free one.")

@@ -78,8 +78,7 @@ struct LabCheckCommand: LabCommand {
     /// Builds the lab's programs one product at a time; returns the compiler's complaints if one does not build.
     private func buildPrograms(of lab: Lab) -> String? {
         let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "swift"
-        for program in lab.programs {
-            let product = lab.product(program, solution: solution)
+        for product in lab.programs.map({ lab.product($0, solution: solution) }) + lab.tools {
             guard let built = try? ChildProcess.run(swift, ["build", "-q", "--product", product], timeout: .seconds(900))
             else { return "could not run `\(swift) build`: is Swift on PATH?" }
             guard built.termination.succeeded else {

@@ -42,5 +42,5 @@ struct LabDemo: LabCommand {
 
 /// The tour's sections in order, one per lab.
 let tourSections: [(Int, @Sendable (Tour) throws -> Void)] = [
-    (1, lab1Tour), (2, lab2Tour), (3, lab3Tour), (4, lab4Tour), (5, lab5Tour),
+    (1, lab1Tour), (2, lab2Tour), (3, lab3Tour), (4, lab4Tour), (5, lab5Tour), (6, lab6Tour),
 ]

@@ -28,14 +28,25 @@ final class Tour {
     /// the section.
     @discardableResult
     func startInBackground(_ product: String, _ arguments: [String], until prefix: String) throws -> String {
-        print("$ " + shownCommand(product, arguments) + " &")
-        let process = try ChildProcess(binDirectory + "/" + product + "-solution", arguments, timeLimit: .seconds(120))
-        servers.append((product, process))
-        guard let line = process.waitForLine(timeout: .seconds(10), where: { $0.hasPrefix(prefix) }) else {
-            throw TourError("\(product) did not start: \(process.standardError)")
-        }
+        let process = try startBackground(
+            product + "-solution", arguments, shownAs: shownCommand(product, arguments), waitingFor: prefix)
+        let line = process.waitForLine(timeout: .zero) { $0.hasPrefix(prefix) }!
         print("  " + line)
         return line
+    }
+
+    /// Starts a program in the background (a kit tool such as telegram-sandbox, or a reference program with its
+    /// `-solution` suffix), shows it as `$ shownAs &`, and waits for its line starting with `prefix`.
+    func startBackground(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                         shownAs: String, waitingFor prefix: String) throws -> ChildProcess {
+        print("$ \(shownAs) &")
+        let process = try ChildProcess(binDirectory + "/" + executable, arguments, environment: environment,
+                                       timeLimit: .seconds(120))
+        servers.append((executable.replacingOccurrences(of: "-solution", with: ""), process))
+        guard process.waitForLine(timeout: .seconds(10), where: { $0.hasPrefix(prefix) }) != nil else {
+            throw TourError("\(executable) did not start: \(process.standardError)")
+        }
+        return process
     }
 
     /// Runs a reference program to its end and shows what it printed; it must succeed unless `expectFailure`.
@@ -79,7 +90,8 @@ final class Tour {
         servers.removeAll()
     }
 
-    private func show(_ output: String) {
+    /// Shows output, indented under the command that printed it.
+    func show(_ output: String) {
         for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
             print("  " + line)
         }

@@ -42,6 +42,11 @@ struct SettingsTests {
             let settings = try BotSettings.load(arguments: arguments, environment: ["TELEGRAM_BOT_TOKEN": Self.token])
             #expect(settings.token.secretValue == "42:FromTheFile")
         }
+        // A program that parses its own --token-file passes the path.
+        let parsed = try BotSettings.load(tokenFile: file.path, environment: ["TELEGRAM_BOT_TOKEN": Self.token])
+        #expect(parsed.token.secretValue == "42:FromTheFile")
+        #expect(try BotSettings.load(tokenFile: nil, environment: ["TELEGRAM_BOT_TOKEN": Self.token]).token.secretValue
+            == Self.token)
         #expect(throws: TelegramError.unreadableTokenFile(path: "/nonexistent/\(file.lastPathComponent)")) {
             try BotSettings.load(arguments: ["bot", "--token-file", "/nonexistent/\(file.lastPathComponent)"],
                                  environment: [:])

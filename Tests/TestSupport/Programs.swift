@@ -41,3 +41,13 @@ public func commandExists(_ name: String) -> Bool {
     (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
         .contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
 }
+
+/// Starts the `telegram-sandbox` executable on a free port; returns it, the URL to use as TELEGRAM_API_URL and the
+/// token it accepts.
+public func startTelegramSandbox(_ arguments: [String] = []) throws -> (ChildProcess, url: URL, token: String) {
+    let (sandbox, port) = try startServer("telegram-sandbox", arguments)
+    let line = try #require(
+        sandbox.waitForLine(timeout: .seconds(5)) { $0.hasPrefix("token: ") },
+        "telegram-sandbox printed no token; stderr: \(sandbox.standardError)")
+    return (sandbox, URL(string: "http://127.0.0.1:\(port)")!, String(line.dropFirst("token: ".count)))
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Synchronization
+import TelegramKit
+
+/// The offline Bot API a check runs a student's bot against: a `telegram-sandbox` process on a free port, and the
+/// Telegram users the checker plays through its `/sandbox/` endpoints. Every message and reply goes to the
+/// transcript; a reply that does not come fails with what was sent and what to look at.
+///
+/// A separate process rather than the sandbox in-process: the checks are synchronous and may run on Swift's
+/// cooperative threads (in the tests), which an in-process server would need free to answer.
+public final class BotSandbox: Sendable {
+    /// `http://127.0.0.1:PORT`: the bot's TELEGRAM_API_URL.
+    public let url: String
+    /// The token the sandbox accepts (generated for each check).
+    public let token: String
+    public let botUsername: String
+    public let botFirstName: String
+    let user: SandboxClient
+    let transcript: Transcript
+    /// Per chat, the last bot message the check has read.
+    private let read = Mutex<[Int64: Int64]>([:])
+
+    init(url: String, token: String, transcript: Transcript) throws {
+        self.url = url
+        self.token = token
+        self.transcript = transcript
+        user = SandboxClient(baseURL: URL(string: url)!)
+        let bot = try Self.attempt { [user] in try user.info() }["bot"]
+        botUsername = bot?["username"]?.stringValue ?? "?"
+        botFirstName = bot?["first_name"]?.stringValue ?? "?"
+    }
+
+    /// The variables that point a bot at this sandbox.
+    public var environment: [String: String] {
+        ["TELEGRAM_API_URL": url, "TELEGRAM_BOT_TOKEN": token]
+    }
+
+    // MARK: The users
+
+    /// User `userID` sends `text` to the bot (with a bot_command entity when it starts with `/`).
+    @discardableResult
+    public func say(_ text: String, from userID: Int64, firstName: String? = nil) throws -> SandboxClient.Sent {
+        transcript.log("user \(userID) → bot: \(quoted(text))")
+        return try Self.attempt { [user] in try user.say(text, from: userID, firstName: firstName) }
+    }
+
+    /// The bot's next message to `chat` after those already read, waiting up to `timeout`; fails saying what
+    /// `sent` and what to look at (`stuck`) when none comes.
+    @discardableResult
+    public func reply(to chat: Int64, after sent: String, within timeout: Duration = Check.replyTimeout,
+                      stuck: String = BotSandbox.stillRunning) throws -> String {
+        guard let message = try nextMessage(to: chat, within: timeout) else {
+            throw CheckFailure(
+                "\(sent), the bot answered nothing within \(Int(Check.seconds(timeout).rounded(.up))) s — \(stuck)")
+        }
+        return message
+    }
+
+    /// What to look at when a reply does not come, unless the check knows better.
+    public static let stillRunning = "is the bot still running? What it printed is in the transcript"
+
+    /// Fails unless the bot's next message to `chat` is `expected`.
+    public func expectReply(_ expected: String, to chat: Int64, after sent: String,
+                            within timeout: Duration = Check.replyTimeout, stuck: String = BotSandbox.stillRunning) throws {
+        let got = try reply(to: chat, after: sent, within: timeout, stuck: stuck)
+        guard got == expected else {
+            throw CheckFailure("\(sent), the bot's reply should have been \(quoted(expected)), but instead it was \(quoted(got))")
+        }
+    }
+
+    /// Fails if the bot sends `chat` anything within `duration`.
+    public func expectNoReply(to chat: Int64, for duration: Duration, because reason: String) throws {
+        if let extra = try nextMessage(to: chat, within: duration) {
+            throw CheckFailure("the bot also sent \(quoted(extra)) to chat \(chat), but \(reason)")
+        }
+    }
+
+    private func nextMessage(to chat: Int64, within timeout: Duration) throws -> String? {
+        let after = read.withLock { $0[chat] ?? 0 }
+        let deadline = ContinuousClock.now + timeout
+        // The sandbox waits in whole seconds: ask again for what is left, so that a short wait stays short.
+        while true {
+            let left = Check.seconds(ContinuousClock.now.duration(to: deadline))
+            let wait = left >= 1 ? left.rounded(.down) : 0
+            let found = try Self.attempt { [user] in try user.botMessages(chat: chat, after: after, wait: wait) }
+            if let first = found.first {
+                read.withLock { $0[chat] = first.messageID }
+                transcript.log("bot → user \(chat): \(quoted(first.text))")
+                return first.text
+            }
+            if ContinuousClock.now >= deadline { return nil }
+            if wait == 0 { Thread.sleep(forTimeInterval: min(0.05, max(left, 0))) }
+        }
+    }
+
+    /// User `userID` blocks the bot: its sendMessage to them gets 403 Forbidden.
+    public func block(_ userID: Int64) throws {
+        transcript.log("user \(userID) blocks the bot")
+        try Self.attempt { [user] in try user.block(userID) }
+    }
+
+    // MARK: The API's side
+
+    /// The bot's Bot API calls so far (of `method` only, when given), token redacted.
+    public func calls(_ method: String? = nil) throws -> [SandboxClient.RecordedCall] {
+        try Self.attempt { [user] in try user.calls(method: method) }
+    }
+
+    /// The next `count` calls of `method` fail with `errorCode` (0: the connection is dropped).
+    public func fault(_ method: String, errorCode: Int, retryAfter: Int? = nil, count: Int = 1) throws {
+        let what = errorCode == 0 ? "dropped connections" : "error \(errorCode)" + (retryAfter.map { " (retry_after \($0))" } ?? "")
+        transcript.log("sandbox: the next \(count) \(method) call(s) get \(what)")
+        try Self.attempt { [user] in try user.addFault(method: method, errorCode: errorCode, retryAfter: retryAfter, count: count) }
+    }
+
+    /// Waits until the bot has a long poll held (it is idle, waiting for updates), up to `timeout`.
+    public func waitForHeldPoll(timeout: Duration = Check.replyTimeout) throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        repeat {
+            if let last = try calls("getUpdates").last, last.status == nil { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        } while ContinuousClock.now < deadline
+        return false
+    }
+
+    /// A sandbox call that fails is the checker's trouble, not the student's: say so plainly.
+    private static func attempt<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw CheckFailure("the checker could not use its telegram-sandbox: \(error)")
+        }
+    }
+}
+
+extension Check {
+    /// Starts a `telegram-sandbox` on a free port (listed in the lab's `tools`) and waits until it serves.
+    public func startSandbox() throws -> BotSandbox {
+        let process = try startTool("telegram-sandbox", ["--port", "0", "--bot-username", "lab6_check_bot"])
+        let listening = try process.waitForLine(
+            startingWith: "listening on ", timeout: .seconds(10), waitingFor: "telegram-sandbox's \"listening on\" line")
+        let token = try process.waitForLine(startingWith: "token: ", waitingFor: "telegram-sandbox's \"token:\" line")
+        let address = listening.dropFirst("listening on ".count)
+        let sandbox = try BotSandbox(
+            url: "http://\(address)", token: String(token.dropFirst("token: ".count)), transcript: transcript)
+        note("telegram-sandbox serves the bot @\(sandbox.botUsername) at \(sandbox.url)")
+        return sandbox
+    }
+}
