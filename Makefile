@@ -26,7 +26,7 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check run repl sandbox test demo bench diagrams clean student-kit system-packages
+.PHONY: help check run repl sandbox test demo bench diagrams clean student-kit system-packages demo-tools
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -72,7 +72,7 @@ test: system-packages
 	$(BUILD)
 	$(SWIFT) test -q
 
-demo: system-packages
+demo: system-packages demo-tools
 	@$(BUILD)
 	@$(BIN)/labdemo --bin-dir "$(BIN)"
 
@@ -132,5 +132,18 @@ system-packages:
 			echo "The kit needs libedit. Run:  brew install libedit pkg-config  and try again."; exit 1; \
 		else \
 			echo "The kit needs libedit's headers and pkg-config (Debian/Ubuntu: libedit-dev; macOS: brew install libedit)."; exit 1; \
+		fi; \
+	fi
+
+# The tour also plays peers the kit did not write: Python's socket module, and curl as a Telegram user.
+demo-tools:
+	@missing=""; command -v python3 >/dev/null || missing="$$missing python3"; command -v curl >/dev/null || missing="$$missing curl"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing$$missing (the demo's outside peers)..."; \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } \
+				|| { echo "Could not install$$missing. Run: sudo apt-get install$$missing"; exit 1; }; \
+		else \
+			echo "The demo needs$$missing. Run:  sudo apt-get install$$missing  (macOS: brew install$$missing)  and try again."; exit 1; \
 		fi; \
 	fi
