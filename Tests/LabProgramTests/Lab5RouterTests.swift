@@ -22,7 +22,7 @@ import Testing
         let stalled = try FrameClient(port: port)
         try stalled.send(bytes: header(.broadcast, length: 10))
         let greedy = try FrameClient(port: port)
-        try greedy.send(bytes: header(.send, length: 0xFFFF_FFFF) + Array(repeating: 0x41, count: 5000))
+        try greedy.send(bytes: header(.send, length: 0xFFFF_FFFF) + Array(repeating: 0x41, count: 4999))
         let vanishing = try FrameClient(port: port)
         try vanishing.send(bytes: Array(Frame(.ping, text: "cut short").encoded().prefix(8)))
         try vanishing.socket.setSockOpt(.linger, 0)

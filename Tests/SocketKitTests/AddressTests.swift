@@ -21,8 +21,8 @@ import Testing
     }
 
     @Test func emptyHostIsTheWildcard() throws {
-        let any = try #require(SocketAddress.resolve(host: "", port: 5000, family: .inet).first)
-        #expect(any.description == "0.0.0.0:5000")
+        let any = try #require(SocketAddress.resolve(host: "", port: 5001, family: .inet).first)
+        #expect(any.description == "0.0.0.0:5001")
     }
 
     @Test func unixPaths() throws {

@@ -25,10 +25,10 @@ struct SandboxCoreTests {
 
     @Test("update ids start where configured, not at 1, and go up by one")
     func updateIDs() async throws {
-        let sandbox = try sandbox(firstUpdateID: 5000)
+        let sandbox = try sandbox(firstUpdateID: 7000)
         let first = await sandbox.userSays("a", userID: 1)
         let second = await sandbox.userSays("b", userID: 2)
-        #expect(first.updateID == 5000)
+        #expect(first.updateID == 7000)
         #expect(second.updateID == 5001)
         let random = try self.sandbox()
         #expect(await random.userSays("a", userID: 1).updateID != 1)
