@@ -29,7 +29,7 @@ struct SandboxCoreTests {
         let first = await sandbox.userSays("a", userID: 1)
         let second = await sandbox.userSays("b", userID: 2)
         #expect(first.updateID == 7000)
-        #expect(second.updateID == 5001)
+        #expect(second.updateID == 7001)
         let random = try self.sandbox()
         #expect(await random.userSays("a", userID: 1).updateID != 1)
     }
