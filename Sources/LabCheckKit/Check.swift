@@ -212,7 +212,6 @@ public final class Program: Sendable {
             throw CheckFailure(
                 "\(name) was still running after \(Int(Check.seconds(timeout))) s — is it waiting for input, or stuck in recv()?")
         }
-        _ = process.waitUntil(timeout: .seconds(1)) { _, _ in false }  // the last output, if still in the pipe
     }
 
     public var termination: Termination? { process.termination }

@@ -134,11 +134,15 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
         state.withLock { reap(blocking: false) }
     }
 
-    /// Waits up to `timeout` for the child to end; nil if it is still running then.
+    /// Waits up to `timeout` for the child to end; nil if it is still running then. Once it has ended, what it
+    /// printed last is read too (up to a second more, in case something it started still holds the pipes).
     public func waitForExit(timeout: Duration) -> Termination? {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let status = termination { return status }
+            if let status = termination {
+                _ = waitUntil(timeout: .seconds(1)) { _, _ in false }
+                return status
+            }
             if ContinuousClock.now >= deadline { return nil }
             usleep(2_000)
         }
@@ -173,7 +177,6 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
         if let input { child.write(input) }
         child.closeInput()
         let status = child.waitForExit(timeout: timeout) ?? child.stop()
-        _ = child.waitUntil(timeout: .seconds(2)) { _, _ in false }  // let the readers drain the pipes
         return Finished(
             termination: status, standardOutput: child.standardOutput, standardError: child.standardError)
     }
