@@ -39,10 +39,12 @@ public struct LabRunner: Sendable {
     }
 
     /// Runs every step (skipping those whose prerequisites failed), or only step `only` regardless of the others.
-    /// `report` is called as each step ends, so progress shows while later steps run.
+    /// `report` is called as each step ends, so progress shows while later steps run. With `stopAtFirstFailure`
+    /// the run ends at the first failed step (the per-step proof needs no more than that).
     @discardableResult
     public func run(
-        only: Int? = nil, transcript: Transcript = Transcript(), report: (StepResult) -> Void = { _ in }
+        only: Int? = nil, stopAtFirstFailure: Bool = false, transcript: Transcript = Transcript(),
+        report: (StepResult) -> Void = { _ in }
     ) -> [StepResult] {
         transcript.log("Lab \(lab.number) · \(lab.title) — checking the \(solution ? "reference solution" : "student's programs") in \(binDirectory)")
         var results: [StepResult] = []
@@ -53,6 +55,7 @@ public struct LabRunner: Sendable {
                 : StepResult(step: step, outcome: .notRun(needs: missing), duration: .zero)
             results.append(result)
             report(result)
+            if stopAtFirstFailure && result.failure != nil { break }
         }
         return results
     }
