@@ -55,8 +55,9 @@ check: system-packages
 run: system-packages
 	@test -n "$(LAB)" -a -n "$(PROG)" || { echo "usage: make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\"  (e.g. make run LAB=3 PROG=echo-server)"; exit 2; }
 	@test -z "$(SOLUTION)" -o -d Solutions || { echo "This copy of the kit has no reference solutions (Solutions/): run your own program without SOLUTION=1."; exit 2; }
-	@$(BUILD) --product lab$(LAB)-$(PROG)$(SUFFIX)
-	@$(BIN)/lab$(LAB)-$(PROG)$(SUFFIX) $(ARGS)
+	@$(BUILD) --product labcheck
+	@product=$$($(BIN)/labcheck --lab "$(LAB)" --product-of "$(PROG)" $(if $(SOLUTION),--solution) --bin-dir "$(BIN)") \
+		&& $(BUILD) --product $$product && exec $(BIN)/$$product $(ARGS)
 
 # labrepl, the line editor for playing either side of a conversation by hand (it needs libedit: system-packages).
 repl: system-packages

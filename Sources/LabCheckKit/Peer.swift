@@ -8,11 +8,16 @@ public final class Peer: Sendable {
     public let socket: Socket
     public let label: String
     let transcript: Transcript
+    let recording: Recording
+    /// This connection's number in the recording.
+    let connection: Int
 
-    init(socket: Socket, label: String, transcript: Transcript) {
+    init(socket: Socket, label: String, transcript: Transcript, recording: Recording, connection: Int) {
         self.socket = socket
         self.label = label
         self.transcript = transcript
+        self.recording = recording
+        self.connection = connection
     }
 
     /// Sends every byte of `text`.
@@ -27,12 +32,13 @@ public final class Peer: Sendable {
 
     /// Sends without logging the bytes, for callers that log them their own way (as frames, say).
     func sendQuietly(_ bytes: [UInt8]) throws {
+        recording.record(.sent(connection: connection, bytes: bytes))
         do {
             try socket.sendAll(bytes)
         } catch let error as SocketError where error.isPeerGone {
             throw CheckFailure("the connection was closed by the other side while the checker was still sending (\(error))")
         } catch let error as SocketError where error.isTimeout {
-            throw CheckFailure("could not send for \(Int(Check.seconds(Check.replyTimeout))) s: the other side stopped reading — is it stuck in sendAll() instead of recv()?")
+            throw CheckFailure("could not send for \(Check.describe(Check.replyTimeout)): the other side stopped reading — is it stuck in sendAll() instead of recv()?")
         }
     }
 
@@ -41,26 +47,9 @@ public final class Peer: Sendable {
         exactly count: Int, timeout: Duration = Check.replyTimeout, waitingFor what: String,
         stuck: String = "is the server stuck in accept() or recv()?", quietly: Bool = false
     ) throws -> [UInt8] {
-        var received: [UInt8] = []
-        let deadline = ContinuousClock.now + timeout
-        func sofar() -> String {
-            received.isEmpty ? "before any reply came" : "after \(received.count) of \(count) bytes (\(abbreviatedRepr(received)))"
-        }
-        while received.count < count {
-            switch try receiveChunk(max: count - received.count, until: deadline, quietly: quietly) {
-            case .bytes(let chunk):
-                received += chunk
-            case .closed:
-                throw CheckFailure("the connection was closed \(sofar()), while waiting for \(what)")
-            case .reset:
-                throw CheckFailure(
-                    "the connection was reset — the other side closed it abruptly, or crashed — \(sofar()), while waiting for \(what)")
-            case .timedOut:
-                throw CheckFailure(
-                    (received.isEmpty ? "no reply" : "only \(received.count) of \(count) bytes (\(abbreviatedRepr(received)))")
-                        + " within \(Int(Check.seconds(timeout))) s while waiting for \(what) — \(stuck)")
-            }
-        }
+        recording.record(.awaited(connection: connection, count: count, expected: nil))
+        let (received, shortfall) = try receiveUpTo(count, timeout: timeout, quietly: quietly)
+        if let shortfall { throw CheckFailure(shortfall.describe(received, of: count, waitingFor: what, stuck: stuck)) }
         return received
     }
 
@@ -69,24 +58,96 @@ public final class Peer: Sendable {
         _ text: String, timeout: Duration = Check.replyTimeout, waitingFor what: String? = nil,
         stuck: String = "is the server stuck in accept() or recv()?"
     ) throws {
-        let expected = Array(text.utf8)
-        let got = try receive(
-            exactly: expected.count, timeout: timeout, waitingFor: what ?? "the reply \(quoted(text))", stuck: stuck)
-        guard got == expected else {
-            throw CheckFailure("the reply should have been \(quoted(text)), but instead it was \(show(got))")
+        try expect(Array(text.utf8), timeout: timeout, waitingFor: what ?? "the reply \(quoted(text))", stuck: stuck)
+    }
+
+    /// Receives as many bytes as `expected` holds and checks they are exactly those, drawing the first difference.
+    public func expect(
+        _ expected: [UInt8], timeout: Duration = Check.replyTimeout, waitingFor what: String,
+        stuck: String = "is the server stuck in accept() or recv()?"
+    ) throws {
+        recording.record(.awaited(connection: connection, count: expected.count, expected: expected))
+        let (received, shortfall) = try receiveUpTo(expected.count, timeout: timeout)
+        if let shortfall {
+            throw CheckFailure(shortfall.describe(received, of: expected.count, waitingFor: what, stuck: stuck, expected: expected))
         }
+        guard received != expected else { return }
+        let difference = byteDifference(expected: expected, received: received) ?? ""
+        throw CheckFailure(
+            "the reply should have been \(showText(expected)), but instead it was \(show(received))\n" + difference)
+    }
+
+    /// Why fewer bytes came than awaited.
+    enum Shortfall {
+        case closed, reset, timedOut(Duration)
+
+        func describe(
+            _ received: [UInt8], of count: Int, waitingFor what: String, stuck: String, expected: [UInt8]? = nil
+        ) -> String {
+            // What did come, and whether it was right so far: a dump of half a megabyte helps nobody.
+            let difference = expected.flatMap { byteDifference(expected: Array($0.prefix(received.count)), received: received) }
+            let came: String
+            if received.isEmpty {
+                came = "before any reply came"
+            } else if difference != nil {
+                came = "after \(received.count) of \(count) bytes, which already differ from what was expected"
+            } else if expected != nil {
+                came = "after \(received.count) of \(count) bytes, all of them as expected"
+            } else if received.count > 64 {
+                came = "after \(received.count) of \(count) bytes"
+            } else {
+                came = "after \(received.count) of \(count) bytes (\(abbreviatedRepr(received)))"
+            }
+            let message: String
+            switch self {
+            case .closed:
+                message = "the connection was closed \(came), while waiting for \(what)"
+            case .reset:
+                message = "the connection was reset — the other side closed it abruptly, or crashed — \(came), while waiting for \(what)"
+            case .timedOut(let timeout):
+                let late = "within \(Check.describe(timeout)) while waiting for \(what)"
+                let which = came.range(of: ", ").map { " (" + came[$0.upperBound...] + ")" }
+                    ?? came.range(of: " (").map { String(came[$0.lowerBound...]) } ?? ""
+                message = received.isEmpty
+                    ? "no reply \(late) — \(stuck)"
+                    : "only \(received.count) of \(count) bytes\(which) came \(late), then nothing more — \(stuck)"
+            }
+            return message + (difference.map { "\n" + $0 } ?? "")
+        }
+    }
+
+    /// Receives up to `count` bytes by the deadline; the shortfall says why, if fewer came.
+    func receiveUpTo(_ count: Int, timeout: Duration, quietly: Bool = false) throws -> ([UInt8], Shortfall?) {
+        var received: [UInt8] = []
+        received.reserveCapacity(min(count, 1 << 24))
+        let deadline = ContinuousClock.now + timeout
+        while received.count < count {
+            switch try receiveChunk(max: count - received.count, until: deadline, quietly: quietly) {
+            case .bytes(let chunk): received += chunk
+            case .closed: return (received, .closed)
+            case .reset: return (received, .reset)
+            case .timedOut: return (received, .timedOut(timeout))
+            }
+        }
+        return (received, nil)
     }
 
     /// Sends `bytes` while receiving as many back: sending all first would deadlock once both sides' buffers fill
     /// (the server blocks in sendAll because nobody reads, the checker because the server no longer reads).
-    public func roundTrip(_ bytes: [UInt8], timeout: Duration = .seconds(15), waitingFor what: String) throws -> [UInt8] {
+    public func roundTrip(
+        _ bytes: [UInt8], timeout: Duration = .seconds(15), waitingFor what: String,
+        stuck: String = "is every byte received sent back with sendAll?"
+    ) throws -> [UInt8] {
         let sendFailure = Mutex<(any Error)?>(nil)
         let sender = Thread { [self] in
             do { try send(bytes) } catch { sendFailure.withLock { $0 = error } }
         }
         sender.start()
-        let received = try receive(exactly: bytes.count, timeout: timeout, waitingFor: what,
-                                   stuck: "is every byte received sent back with sendAll?")
+        recording.record(.awaited(connection: connection, count: bytes.count, expected: bytes))
+        let (received, shortfall) = try receiveUpTo(bytes.count, timeout: timeout, quietly: bytes.count > 4096)
+        if let shortfall {
+            throw CheckFailure(shortfall.describe(received, of: bytes.count, waitingFor: what, stuck: stuck, expected: bytes))
+        }
         if let failure = sendFailure.withLock({ $0 }) { throw failure }
         return received
     }
@@ -101,7 +162,7 @@ public final class Peer: Sendable {
             case .closed, .reset: return received
             case .timedOut:
                 throw CheckFailure(
-                    "the connection was still open after \(Int(Check.seconds(timeout))) s while waiting for \(what)"
+                    "the connection was still open after \(Check.describe(timeout)) while waiting for \(what)"
                         + (received.isEmpty ? "" : "; received so far: \(abbreviatedRepr(received))"))
             }
         }
@@ -119,18 +180,21 @@ public final class Peer: Sendable {
     /// Half-closes: the other side reads end of file, and can still answer.
     public func shutdownWrite() throws {
         transcript.log("\(label) → (end of file: shutdown(.write))")
+        recording.record(.halfClosed(connection: connection))
         try socket.shutdown(.write)
     }
 
     /// Vanishes abruptly: close with SO_LINGER 0 sends a reset instead of an orderly end of file.
     public func reset() {
         transcript.log("\(label) → (reset: closed abruptly)")
+        recording.record(.reset(connection: connection))
         try? socket.setSockOpt(.linger, 0)
         socket.close()
     }
 
     public func close() {
         transcript.log("\(label) → (closed)")
+        recording.record(.closed(connection: connection))
         socket.close()
     }
 
@@ -149,6 +213,7 @@ public final class Peer: Sendable {
         defer { try? socket.setTimeout(Check.seconds(Check.replyTimeout)) }
         do {
             let chunk = try socket.recv(Swift.min(max, 65536))
+            if !chunk.isEmpty { recording.record(.received(connection: connection, bytes: chunk)) }
             if !quietly || chunk.isEmpty { transcript.log("\(label) ← " + (chunk.isEmpty ? "(end of file)" : abbreviatedRepr(chunk))) }
             return chunk.isEmpty ? .closed : .bytes(chunk)
         } catch let error as SocketError where error.isTimeout {

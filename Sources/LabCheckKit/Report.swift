@@ -7,6 +7,8 @@ import Foundation
 ///       ✘ 2  server echoes until the client closes
 ///            sent 3 messages, got 1 back, then the connection closed
 ///            hint: keep calling recv() until it returns an empty result — Labs/03-blocking-echo/README.md#step-2
+///            replay: make run LAB=3 PROG=echo-server    # in one terminal
+///                    make repl ARGS="--script .labcheck/lab3-step2.repl"    # in another: the checker's side
 ///       · 3  sends and receives 1 MiB intact — not run: needs step 2
 ///     Score: 1/5 steps · transcript: .labcheck/lab3.log
 public struct Report: Sendable {
@@ -29,11 +31,14 @@ public struct Report: Sendable {
         case .passed:
             let padded = step.title.padding(toLength: max(step.title.count, Self.titleWidth), withPad: " ", startingAt: 0)
             return "  \(green("✔")) \(number)  \(padded) \(dim(seconds(result.duration)))"
-        case .failed(let message):
+        case .failed(let failure):
             let indent = String(repeating: " ", count: 6 + number.count)
-            let body = message.split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }
-            let hint = indent + yellow("hint: ") + step.hint + " — \(lab.handout)#\(step.anchor)"
-            return (["  \(red("✘")) \(number)  \(step.title)"] + body + [hint]).joined(separator: "\n")
+            let body = failure.text.split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }
+            let hint = indent + yellow("hint: ") + (failure.hint ?? step.hint + " — \(lab.handout)#\(step.anchor)")
+            let replay = failure.replay.enumerated().map { index, command in
+                indent + (index == 0 ? dim("replay: ") : "        ") + command
+            }
+            return (["  \(red("✘")) \(number)  \(step.title)"] + body + [hint] + replay).joined(separator: "\n")
         case .notRun(let needs):
             let list = needs.map(String.init).joined(separator: ", ")
             return dim("  · \(number)  \(step.title) — not run: needs step\(needs.count > 1 ? "s" : "") \(list)")

@@ -30,21 +30,35 @@ struct LabCheckCommand: LabCommand {
     @Flag(help: "Build the lab's programs first (and only those), with `swift build --product`.")
     var build = false
 
+    @Option(help: "Print the product name of the lab's program NAME (for make run), or say which programs there are.")
+    var productOf: String?
+
+    // Mistakes in `make check`'s variables get one line that says what to type instead: Failure, not
+    // ValidationError, whose usage text lists options no student types.
     func validate() throws {
         if let lab, Lab.numbered(lab) == nil {
-            throw ValidationError("there is no lab \(lab): the labs are 1–\(allLabs.count)")
+            throw Failure("there is no lab \(lab): the labs are 1–\(allLabs.count), e.g. make check LAB=1")
         }
-        if step != nil && lab == nil { throw ValidationError("STEP needs a LAB: make check LAB=n STEP=k") }
+        if step != nil && lab == nil { throw Failure("STEP needs a LAB: make check LAB=n STEP=k") }
         if solution && !FileManager.default.fileExists(atPath: "Solutions") {
-            throw ValidationError("this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n")
+            throw Failure("this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n")
         }
         if let lab, let step, Lab.numbered(lab)?.step(step) == nil {
             let count = Lab.numbered(lab)!.steps.count
-            throw ValidationError("lab \(lab) has no step \(step): its steps are 1–\(count)")
+            throw Failure("lab \(lab) has no step \(step): its steps are 1–\(count)")
         }
+        if productOf != nil && lab == nil { throw Failure("PROG needs a LAB: make run LAB=n PROG=name") }
     }
 
     func run() throws {
+        if let program = productOf, let lab = lab.flatMap(Lab.numbered) {
+            guard lab.programs.contains(program) else {
+                let list = lab.programs.map { "PROG=\($0)" }.joined(separator: " or ")
+                throw Failure("lab \(lab.number) has no program \(program.isEmpty ? "without a name" : "named \"\(program)\""): use \(list), e.g. make run LAB=\(lab.number) PROG=\(lab.programs[0])")
+            }
+            print(lab.product(program, solution: solution))
+            return
+        }
         ChildProcess.stopAllOnInterrupt()
         // `make check | head` closes the pipe early: printing must then fail quietly, so the transcript is still written.
         signal(SIGPIPE, SIG_IGN)
@@ -57,7 +71,8 @@ struct LabCheckCommand: LabCommand {
                 allPassed = false
                 continue
             }
-            let runner = LabRunner(lab: lab, binDirectory: binDir, solution: solution)
+            var runner = LabRunner(lab: lab, binDirectory: binDir, solution: solution)
+            runner.replayDirectory = transcripts
             let transcript = Transcript()
             let path = "\(transcripts)/lab\(lab.number)\(solution ? "-solution" : "").log"
             let results: [StepResult]
