@@ -158,7 +158,7 @@ struct Crash: CustomStringConvertible {
 }
 
 /// `Sources/Lab3EchoServer/EchoServer.swift:55:40` rather than the whole path of the checkout.
-func shortSourcePath(_ path: String) -> String {
+public func shortSourcePath(_ path: String) -> String {
     for root in ["/Sources/", "/Solutions/"] {
         if let range = path.range(of: root, options: .backwards) {
             return String(root.dropFirst()) + path[range.upperBound...]

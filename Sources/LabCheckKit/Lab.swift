@@ -36,6 +36,9 @@ public struct Lab: Sendable {
     }
 
     public func step(_ number: Int) -> Step? { steps.first { $0.number == number } }
+
+    /// The most a lab's steps are worth together.
+    public var maxScore: Int { steps.reduce(0) { $0 + $1.points } }
 }
 
 /// A known mistake, recognised by a line a program prints over and over (a loop that never ends): what that line
@@ -60,16 +63,19 @@ public struct Step: Sendable {
     public let hint: String
     /// Steps that must pass before this one can: by default the step before it.
     public let needs: [Int]
+    /// What the step is worth when graded (`make grade`): 1 unless the lab says otherwise.
+    public let points: Int
     public let check: @Sendable (Check) throws -> Void
 
     public init(
-        _ number: Int, _ title: String, hint: String, needs: [Int]? = nil,
+        _ number: Int, _ title: String, hint: String, needs: [Int]? = nil, points: Int = 1,
         check: @escaping @Sendable (Check) throws -> Void
     ) {
         self.number = number
         self.title = title
         self.hint = hint
         self.needs = needs ?? (number > 1 ? [number - 1] : [])
+        self.points = points
         self.check = check
     }
 

@@ -46,9 +46,11 @@ public struct Report: Sendable {
     }
 
     public func summary(_ lab: Lab, _ results: [StepResult], transcript: String) -> String {
-        let passed = results.filter(\.passed).count
-        let score = "Score: \(passed)/\(results.count) step\(results.count == 1 ? "" : "s")"
-        return (passed == results.count ? green(score) : score) + " · transcript: \(transcript)"
+        let earned = results.reduce(0) { $0 + $1.score }
+        let most = results.reduce(0) { $0 + $1.step.points }
+        let unit = results.allSatisfy { $0.step.points == 1 } ? " step" + (results.count == 1 ? "" : "s") : " points"
+        let score = "Score: \(earned)/\(most)\(unit)"
+        return (results.allSatisfy(\.passed) ? green(score) : score) + " · transcript: \(transcript)"
     }
 
     /// One line per lab for `make check` without LAB: the student's progress at a glance.

@@ -42,6 +42,7 @@ public struct LabRunner: Sendable {
     }
 
     private func run(_ step: Step, transcript: Transcript) -> StepResult {
+        let mark = transcript.count
         transcript.log("── step \(step.number): \(step.title)")
         let check = Check(lab: lab, step: step, binDirectory: binDirectory, solution: solution, transcript: transcript)
         let started = ContinuousClock.now
@@ -67,7 +68,8 @@ public struct LabRunner: Sendable {
         let duration = ContinuousClock.now - started
         check.finish()
         transcript.log("step \(step.number): " + (result(outcome)))
-        return StepResult(lab: lab.number, step: step, outcome: outcome, duration: duration)
+        return StepResult(
+            lab: lab.number, step: step, outcome: outcome, duration: duration, transcript: transcript.text(since: mark))
     }
 
     /// The commands that replay a failed step by hand; the script they use is written under `replayDirectory`.

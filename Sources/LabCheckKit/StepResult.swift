@@ -10,8 +10,25 @@ public struct StepResult: Sendable {
     public let step: Step
     public let outcome: Outcome
     public let duration: Duration
+    /// The step's part of the transcript: what was started, sent and received, and what the programs printed.
+    public var transcript: String
+    /// The seed the step's values and schedules were drawn from, when it drew any.
+    public var seed: UInt64?
+
+    public init(
+        lab: Int, step: Step, outcome: Outcome, duration: Duration, transcript: String = "", seed: UInt64? = nil
+    ) {
+        self.lab = lab
+        self.step = step
+        self.outcome = outcome
+        self.duration = duration
+        self.transcript = transcript
+        self.seed = seed
+    }
 
     public var passed: Bool { outcome == .passed }
+    /// The points the step earned.
+    public var score: Int { passed ? step.points : 0 }
 
     /// Why the step failed, if it did.
     public var stepFailure: StepFailure? {
@@ -26,18 +43,20 @@ public struct StepResult: Sendable {
 /// Why a step failed, in the words the student reads: what went wrong, where the program stopped if that was
 /// somewhere else, what to look at next and how to replay the step by hand.
 public struct StepFailure: Sendable, Equatable {
-    /// What kind of failure this is; each kind has its own advice.
+    /// What kind of failure this is; each kind has its own advice. (The raw values appear in `make grade`'s JSON.)
     public enum Cause: String, Sendable, Equatable {
         /// The check saw something wrong: its own message says what.
         case check
         /// The starter code of this step (or a step it needs) is still there.
-        case notImplemented
+        case notImplemented = "not_implemented"
         /// A program under test crashed (a Swift runtime trap, a segmentation fault).
         case crash
         /// The step ran over its time limit, and its programs were stopped.
-        case timeLimit
+        case timeLimit = "time_limit"
         /// The machine, not the code: too few file descriptors, a program not built, a tool missing.
         case machine
+        /// The lab's programs do not compile, so no step could run.
+        case doesNotCompile = "does_not_compile"
     }
 
     public var cause: Cause
