@@ -1,3 +1,4 @@
+import Foundation
 import SocketKit
 import Synchronization
 
@@ -35,6 +36,8 @@ public final class Recording: Sendable {
     private let entries = Mutex<[Entry]>([])
     private let nextConnection = Atomic<Int>(1)
     private let start = ContinuousClock.now
+    /// When the step began, by the wall clock: a capture's packets are stamped with it.
+    public let startDate = Date()
 
     public init() {}
 

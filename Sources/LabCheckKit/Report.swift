@@ -38,7 +38,8 @@ public struct Report: Sendable {
             let replay = failure.replay.enumerated().map { index, command in
                 indent + (index == 0 ? dim("replay: ") : "        ") + command
             }
-            return (["  \(red("✘")) \(number)  \(step.title)"] + body + [hint] + replay).joined(separator: "\n")
+            let capture = failure.capture.map { [indent + dim("capture: ") + $0 + " (the bytes on the wire: open it in Wireshark)"] } ?? []
+            return (["  \(red("✘")) \(number)  \(step.title)"] + body + [hint] + replay + capture).joined(separator: "\n")
         case .notRun(let needs):
             let list = needs.map(String.init).joined(separator: ", ")
             return dim("  · \(number)  \(step.title) — not run: needs step\(needs.count > 1 ? "s" : "") \(list)")

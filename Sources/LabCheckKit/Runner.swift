@@ -62,6 +62,7 @@ public struct LabRunner: Sendable {
                 ranOverTime: ranOverTime.load(ordering: .relaxed)
             ).failure()
             failure.replay = replay(of: check)
+            failure.capture = capture(of: check)
             outcome = .failed(failure)
         }
         watchdog.cancel()
@@ -75,7 +76,7 @@ public struct LabRunner: Sendable {
     /// The commands that replay a failed step by hand; the script they use is written under `replayDirectory`.
     private func replay(of check: Check) -> [String] {
         if let commands = check.replayOverride { return commands }
-        let path = "\(replayDirectory ?? ".labcheck")/lab\(lab.number)-step\(check.step.number)\(solution ? "-solution" : "").repl"
+        let path = "\(replayDirectory ?? ".labcheck")/\(fileStem(check.step)).repl"
         let plan = Replay(lab: lab, step: check.step, events: check.recording.events).plan(scriptPath: path)
         guard let script = plan.script else { return plan.commands }
         guard let directory = replayDirectory else { return [] }  // a script nobody wrote is no help
@@ -87,6 +88,26 @@ public struct LabRunner: Sendable {
             return []
         }
         return plan.commands
+    }
+
+    /// Writes the step's connections as a packet capture under `replayDirectory`; returns its path.
+    private func capture(of check: Check) -> String? {
+        guard let directory = replayDirectory,
+            let bytes = Capture.pcapng(check.recording.events, startedAt: check.recording.startDate)
+        else { return nil }
+        let path = "\(directory)/\(fileStem(check.step)).pcapng"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            return path
+        } catch {
+            return nil
+        }
+    }
+
+    /// `lab3-step2`, or `lab3-step2-solution` for the reference: the name of a step's files under `.labcheck/`.
+    private func fileStem(_ step: Step) -> String {
+        "lab\(lab.number)-step\(step.number)\(solution ? "-solution" : "")"
     }
 
     private func result(_ outcome: StepResult.Outcome) -> String {

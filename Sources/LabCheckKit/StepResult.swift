@@ -68,15 +68,19 @@ public struct StepFailure: Sendable, Equatable {
     public var hint: String?
     /// Commands that replay the step by hand, one per line.
     public var replay: [String]
+    /// A packet capture of the checker's connections in the step (`.labcheck/lab3-step2.pcapng`), if it had any.
+    public var capture: String?
 
     public init(
-        _ cause: Cause, _ message: String, stoppedAt: String? = nil, hint: String? = nil, replay: [String] = []
+        _ cause: Cause, _ message: String, stoppedAt: String? = nil, hint: String? = nil, replay: [String] = [],
+        capture: String? = nil
     ) {
         self.cause = cause
         self.message = message
         self.stoppedAt = stoppedAt
         self.hint = hint
         self.replay = replay
+        self.capture = capture
     }
 
     /// The message, and where the program then stopped.

@@ -30,7 +30,11 @@ import Testing
             let (_, port) = try check.startServer("server")
             try body(try check.connect(to: port))
         }
-        return try #require(fake.run([step]).failure(1))
+        let failure = try #require(fake.run([step]).failure(1))
+        // Every failure with a connection leaves its bytes on the wire behind, named in the message.
+        let capture = try #require(failure.capture)
+        #expect(capture.hasSuffix("lab9-step1.pcapng") && FileManager.default.fileExists(atPath: capture))
+        return failure
     }
 
     @Test func aWrongReplyIsDrawnWithACaret() throws {
