@@ -11,6 +11,8 @@ SWIFT    ?= swift
 LAB      ?=
 STEP     ?=
 SOLUTION ?=
+SEED     ?=
+REPEAT   ?=
 PROG     ?=
 ARGS     ?=
 DEST     ?=
@@ -52,7 +54,7 @@ help:
 check: system-packages
 	@$(BUILD) --product labcheck
 	@$(BIN)/labcheck $(if $(LAB),--lab $(LAB)) $(if $(STEP),--step $(STEP)) $(if $(SOLUTION),--solution) \
-		--bin-dir "$(BIN)" --build
+		$(if $(SEED),--seed "$(SEED)") $(if $(REPEAT),--repeat "$(REPEAT)") --bin-dir "$(BIN)" --build
 
 # Results for a grader: FORMAT=json (the kit's own), junit, gradescope or classroom; OUT=file, else standard output.
 FORMAT   ?= json

@@ -20,12 +20,26 @@ public final class Check: Sendable {
     /// How long a check waits for a reply before it calls the peer stuck.
     public static let replyTimeout: Duration = .seconds(3)
 
-    init(lab: Lab, step: Step, binDirectory: String, solution: Bool, transcript: Transcript) {
+    /// The seed the step's chaos and drawn values come from (`make check … SEED=s` replays it).
+    public let seed: UInt64
+    private let values: Mutex<SeededRandom>
+    /// The step drew from its seed (a chaotic peer, or a drawn value): a failure then says which seed it was.
+    let usedSeed = Atomic<Bool>(false)
+
+    init(lab: Lab, step: Step, binDirectory: String, solution: Bool, transcript: Transcript, seed: UInt64 = 0) {
         self.lab = lab
         self.step = step
         self.binDirectory = binDirectory
         self.solution = solution
         self.transcript = transcript
+        self.seed = seed
+        values = Mutex(SeededRandom(seed: seed))
+    }
+
+    /// A value drawn from the step's seed: the same seed draws the same values, in the same order.
+    public func draw<T>(_ body: (inout SeededRandom) -> T) -> T {
+        usedSeed.store(true, ordering: .relaxed)
+        return values.withLock { body(&$0) }
     }
 
     // MARK: Programs
@@ -101,8 +115,11 @@ public final class Check: Sendable {
 
     // MARK: Sockets
 
-    /// Connects to a program under test, like a plain client would.
-    public func connect(to port: Int, host: String = "127.0.0.1", label: String = "client") throws -> Peer {
+    /// Connects to a program under test, like a plain client would. A `chaotic` peer delivers what it sends cut,
+    /// paused and coalesced by the step's seed (see `Chaos`): for programs that must read a stream, not messages.
+    public func connect(to port: Int, host: String = "127.0.0.1", label: String = "client", chaotic: Bool = false)
+        throws -> Peer
+    {
         let socket = try Socket.createConnection((host, port), timeout: Self.seconds(Self.replyTimeout))
         sockets.withLock { $0.append(socket) }
         let local = try socket.getSockName()
@@ -110,7 +127,9 @@ public final class Check: Sendable {
         let connection = recording.newConnection()
         recording.record(
             .connected(connection: connection, label: label, port: port, local: local, remote: try socket.getPeerName()))
-        return Peer(socket: socket, label: label, transcript: transcript, recording: recording, connection: connection)
+        return Peer(
+            socket: socket, label: label, transcript: transcript, recording: recording, connection: connection,
+            chaos: try chaos(for: socket, connection: connection, chaotic: chaotic))
     }
 
     /// Listens on a free port on 127.0.0.1, for checks where the checker plays the server.
@@ -129,6 +148,15 @@ public final class Check: Sendable {
         try socket.setTimeout(Self.seconds(Self.replyTimeout))
         sockets.withLock { $0.append(socket) }
         return socket
+    }
+
+    /// The chaos schedule of a new connection (with Nagle's algorithm off, so that pieces leave as they are cut).
+    func chaos(for socket: Socket, connection: Int, chaotic: Bool) throws -> Chaos? {
+        guard chaotic else { return nil }
+        try socket.setSockOpt(.noDelay, true)
+        usedSeed.store(true, ordering: .relaxed)
+        transcript.log("connection \(connection) is chaotic: seed \(seed)")
+        return Chaos(seed: seed, connection: connection)
     }
 
     func adopt(_ socket: Socket) {
@@ -287,8 +315,8 @@ public final class Listener: Sendable {
         self.check = check
     }
 
-    /// Waits for `client`, a program under test, to connect.
-    public func accept(from client: Program, timeout: Duration = Check.replyTimeout) throws -> Peer {
+    /// Waits for `client`, a program under test, to connect. A `chaotic` peer sends as `Check.connect` says.
+    public func accept(from client: Program, timeout: Duration = Check.replyTimeout, chaotic: Bool = false) throws -> Peer {
         let deadline = ContinuousClock.now + timeout
         let what = ([client.name] + client.arguments.filter { $0.hasPrefix("--") && $0 != "--port" }).joined(separator: " ")
         // Wait in short slices, so that a client that has already ended fails the check at once.
@@ -298,7 +326,7 @@ public final class Listener: Sendable {
                 throw CheckFailure("\(what) ended (\(ended)) without connecting to the checker")
             }
             do {
-                return try acceptOne()
+                return try acceptOne(chaotic: chaotic)
             } catch let error as SocketError where error.isTimeout && ContinuousClock.now < deadline {
                 continue
             } catch let error as SocketError where error.isTimeout {
@@ -308,7 +336,7 @@ public final class Listener: Sendable {
         }
     }
 
-    private func acceptOne() throws -> Peer {
+    private func acceptOne(chaotic: Bool) throws -> Peer {
         let (socket, address) = try socket.accept()
         try socket.setTimeout(Check.seconds(Check.replyTimeout))
         check.adopt(socket)
@@ -317,7 +345,8 @@ public final class Listener: Sendable {
         check.recording.record(
             .accepted(connection: connection, label: "server", port: port, local: try socket.getSockName(), remote: address))
         return Peer(
-            socket: socket, label: "server", transcript: check.transcript, recording: check.recording, connection: connection)
+            socket: socket, label: "server", transcript: check.transcript, recording: check.recording,
+            connection: connection, chaos: try check.chaos(for: socket, connection: connection, chaotic: chaotic))
     }
 }
 

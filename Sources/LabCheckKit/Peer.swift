@@ -11,13 +11,18 @@ public final class Peer: Sendable {
     let recording: Recording
     /// This connection's number in the recording.
     let connection: Int
+    /// A chaotic peer cuts, pauses and coalesces what it sends (see `Chaos`); nil: every send is one write.
+    let chaos: Chaos?
+    /// Bytes a chaotic peer holds back, to go out with the next send (or before the next receive).
+    private let held = Mutex<[UInt8]>([])
 
-    init(socket: Socket, label: String, transcript: Transcript, recording: Recording, connection: Int) {
+    init(socket: Socket, label: String, transcript: Transcript, recording: Recording, connection: Int, chaos: Chaos?) {
         self.socket = socket
         self.label = label
         self.transcript = transcript
         self.recording = recording
         self.connection = connection
+        self.chaos = chaos
     }
 
     /// Sends every byte of `text`.
@@ -26,8 +31,43 @@ public final class Peer: Sendable {
     }
 
     public func send(_ bytes: [UInt8]) throws {
-        transcript.log("\(label) → \(abbreviatedRepr(bytes))")
-        try sendQuietly(bytes)
+        try deliver(bytes, described: abbreviatedRepr(bytes))
+    }
+
+    /// Sends `bytes`, logged as `described` — whole, or as the chaos schedule says: in pieces, with pauses, or held
+    /// back to be coalesced with what follows.
+    func deliver(_ bytes: [UInt8], described: String) throws {
+        guard let chaos else {
+            transcript.log("\(label) → \(described)")
+            return try sendQuietly(bytes)
+        }
+        let (delivery, pieces) = chaos.plan(bytes)
+        if delivery == .coalesce {
+            held.withLock { $0 += bytes }
+            transcript.log("\(label) → \(described) (held back, to go out in one write with what follows)")
+            return
+        }
+        let pending = held.withLock { bytes -> [UInt8] in
+            defer { bytes = [] }
+            return bytes
+        }
+        if !pending.isEmpty { transcript.log("\(label) → (the \(pending.count) bytes held back go out first, in the same write)") }
+        transcript.log("\(label) → \(described)" + (pieces.count > 1 ? " in \(pieces.count) pieces of \(pieces.map { String($0.bytes.count) }.joined(separator: ", ")) bytes" : ""))
+        for (index, piece) in pieces.enumerated() {
+            try sendQuietly((index == 0 ? pending : []) + piece.bytes)
+            if piece.pauseAfter > .zero { Thread.sleep(forTimeInterval: Check.seconds(piece.pauseAfter)) }
+        }
+    }
+
+    /// Sends what a chaotic peer held back: before it waits for a reply, closes or half-closes.
+    private func flushHeld() throws {
+        let pending = held.withLock { bytes -> [UInt8] in
+            defer { bytes = [] }
+            return bytes
+        }
+        guard !pending.isEmpty else { return }
+        transcript.log("\(label) → (the \(pending.count) bytes held back)")
+        try sendQuietly(pending)
     }
 
     /// Sends without logging the bytes, for callers that log them their own way (as frames, say).
@@ -140,7 +180,12 @@ public final class Peer: Sendable {
     ) throws -> [UInt8] {
         let sendFailure = Mutex<(any Error)?>(nil)
         let sender = Thread { [self] in
-            do { try send(bytes) } catch { sendFailure.withLock { $0 = error } }
+            do {
+                try send(bytes)
+                try flushHeld()
+            } catch {
+                sendFailure.withLock { $0 = error }
+            }
         }
         sender.start()
         recording.record(.awaited(connection: connection, count: bytes.count, expected: bytes))
@@ -179,6 +224,7 @@ public final class Peer: Sendable {
 
     /// Half-closes: the other side reads end of file, and can still answer.
     public func shutdownWrite() throws {
+        try flushHeld()
         transcript.log("\(label) → (end of file: shutdown(.write))")
         recording.record(.halfClosed(connection: connection))
         try socket.shutdown(.write)
@@ -186,6 +232,7 @@ public final class Peer: Sendable {
 
     /// Vanishes abruptly: close with SO_LINGER 0 sends a reset instead of an orderly end of file.
     public func reset() {
+        try? flushHeld()
         transcript.log("\(label) → (reset: closed abruptly)")
         recording.record(.reset(connection: connection))
         try? socket.setSockOpt(.linger, 0)
@@ -193,6 +240,7 @@ public final class Peer: Sendable {
     }
 
     public func close() {
+        try? flushHeld()
         transcript.log("\(label) → (closed)")
         recording.record(.closed(connection: connection))
         socket.close()
@@ -207,6 +255,7 @@ public final class Peer: Sendable {
 
     /// One recv, with the deadline as its timeout; `quietly` logs only the end of the stream.
     private func receiveChunk(max: Int, until deadline: ContinuousClock.Instant, quietly: Bool = false) throws -> Chunk {
+        try flushHeld()
         let left = ContinuousClock.now.duration(to: deadline)
         guard left > .zero else { return .timedOut }
         try socket.setTimeout(Check.seconds(left))

@@ -39,7 +39,11 @@ public struct Report: Sendable {
                 indent + (index == 0 ? dim("replay: ") : "        ") + command
             }
             let capture = failure.capture.map { [indent + dim("capture: ") + $0 + " (the bytes on the wire: open it in Wireshark)"] } ?? []
-            return (["  \(red("✘")) \(number)  \(step.title)"] + body + [hint] + replay + capture).joined(separator: "\n")
+            let seed = result.seed.map {
+                [indent + dim("seed: ") + "\($0) — make check LAB=\(lab.number) STEP=\(step.number) SEED=\($0) replays this run"]
+            } ?? []
+            return (["  \(red("✘")) \(number)  \(step.title)"] + body + [hint] + replay + capture + seed)
+                .joined(separator: "\n")
         case .notRun(let needs):
             let list = needs.map(String.init).joined(separator: ", ")
             return dim("  · \(number)  \(step.title) — not run: needs step\(needs.count > 1 ? "s" : "") \(list)")
@@ -52,6 +56,25 @@ public struct Report: Sendable {
         let unit = results.allSatisfy { $0.step.points == 1 } ? " step" + (results.count == 1 ? "" : "s") : " points"
         let score = "Score: \(earned)/\(most)\(unit)"
         return (results.allSatisfy(\.passed) ? green(score) : score) + " · transcript: \(transcript)"
+    }
+
+    /// `REPEAT=n`: how often each step failed over n runs with fresh seeds, and the seeds that failed — how a bug that
+    /// shows one run in twenty is found (and then replayed with SEED=s).
+    public func repeated(_ lab: Lab, runs: [[StepResult]]) -> String {
+        var lines = [bold("Lab \(lab.number) · \(lab.title): \(runs.count) runs with fresh seeds")]
+        lines.append("  step  failed/runs  seeds that failed")
+        for step in lab.steps {
+            let results = runs.compactMap { run in run.first { $0.step.number == step.number } }
+            let failed = results.filter { $0.stepFailure != nil }
+            let notRun = results.filter { if case .notRun = $0.outcome { true } else { false } }.count
+            let seeds = failed.compactMap(\.seed).map(String.init)
+            let shown = seeds.prefix(8).joined(separator: " ") + (seeds.count > 8 ? " …" : "")
+            let count = "\(failed.count)/\(results.count - notRun)".padding(toLength: 11, withPad: " ", startingAt: 0)
+            let mark = failed.isEmpty ? green(count) : red(count)
+            lines.append("  \(String(step.number).padding(toLength: 4, withPad: " ", startingAt: 0))  \(mark)  \(shown)"
+                + (notRun > 0 ? dim("  (\(notRun) not run)") : ""))
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// One line per lab for `make check` without LAB: the student's progress at a glance.

@@ -12,6 +12,8 @@ public struct LabRunner: Sendable {
     public var stepTimeLimit: Duration = .seconds(30)
     /// Where a failed step's replay script is written (`.labcheck`); nil: nowhere, and no script is offered.
     public var replayDirectory: String?
+    /// Which seed each step's chaos and drawn values come from.
+    public var seeds: SeedChoice = .fixed
 
     public init(lab: Lab, binDirectory: String, solution: Bool) {
         self.lab = lab
@@ -44,7 +46,9 @@ public struct LabRunner: Sendable {
     private func run(_ step: Step, transcript: Transcript) -> StepResult {
         let mark = transcript.count
         transcript.log("── step \(step.number): \(step.title)")
-        let check = Check(lab: lab, step: step, binDirectory: binDirectory, solution: solution, transcript: transcript)
+        let seed = seeds.seed(lab: lab.number, step: step.number)
+        let check = Check(
+            lab: lab, step: step, binDirectory: binDirectory, solution: solution, transcript: transcript, seed: seed)
         let started = ContinuousClock.now
         let ranOverTime = Atomic<Bool>(false)
         let watchdog = Watchdog(after: stepTimeLimit) {
@@ -69,8 +73,11 @@ public struct LabRunner: Sendable {
         let duration = ContinuousClock.now - started
         check.finish()
         transcript.log("step \(step.number): " + (result(outcome)))
+        let drewFromSeed = check.usedSeed.load(ordering: .relaxed)
+        if drewFromSeed { transcript.log("step \(step.number) drew from seed \(seed)") }
         return StepResult(
-            lab: lab.number, step: step, outcome: outcome, duration: duration, transcript: transcript.text(since: mark))
+            lab: lab.number, step: step, outcome: outcome, duration: duration, transcript: transcript.text(since: mark),
+            seed: drewFromSeed ? seed : nil)
     }
 
     /// The commands that replay a failed step by hand; the script they use is written under `replayDirectory`.

@@ -111,6 +111,12 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Print the product name of the lab's program NAME (for make run), or say which programs there are.")
     var productOf: String?
 
+    @Option(help: "The seed of the steps' chaos and drawn values: a number (printed by a failure), or random.")
+    var seed: String?
+
+    @Option(help: "Run the lab this many times with fresh seeds and show how often each step failed.")
+    var `repeat`: Int?
+
     func validate() throws {
         if let lab {
             let found = try ProgramOptions.lab(lab)
@@ -120,6 +126,11 @@ struct CheckCommand: ParsableCommand {
         }
         if step != nil && lab == nil { throw Failure("STEP needs a LAB: make check LAB=n STEP=k") }
         if productOf != nil && lab == nil { throw Failure("PROG needs a LAB: make run LAB=n PROG=name") }
+        if SeedChoice(seed) == nil { throw Failure("SEED=\(seed ?? "") is not a seed: use a number a failure printed, or SEED=random") }
+        if let count = `repeat` {
+            if lab == nil { throw Failure("REPEAT needs a LAB: make check LAB=n REPEAT=20") }
+            if count < 1 { throw Failure("REPEAT=\(count): repeat at least once") }
+        }
     }
 
     func run() throws {
@@ -131,6 +142,9 @@ struct CheckCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let report = Report(colors: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
         let labs = lab.flatMap(Lab.numbered).map { [$0] } ?? allLabs
+        if let count = `repeat`, let lab = labs.first {
+            return try repeatChecks(of: lab, times: count, report: report)
+        }
         var allPassed = true
         for lab in labs {
             if let failure = options.buildPrograms(of: lab) {
@@ -141,18 +155,39 @@ struct CheckCommand: ParsableCommand {
             let transcript = Transcript()
             let path = options.transcriptPath(for: lab)
             let results: [StepResult]
+            var runner = options.runner(for: lab)
+            runner.seeds = SeedChoice(seed)!
             if self.lab == nil {
-                results = options.runner(for: lab).run(transcript: transcript)
+                results = runner.run(transcript: transcript)
                 print(report.progress(lab, results))
             } else {
                 print(report.header(lab))
-                results = options.runner(for: lab).run(only: step, transcript: transcript) { print(report.line($0, in: lab)) }
+                results = runner.run(only: step, transcript: transcript) { print(report.line($0, in: lab)) }
                 print(report.summary(lab, results, transcript: path))
             }
             try? transcript.write(to: path)
             allPassed = allPassed && results.allSatisfy(\.passed)
         }
         if !allPassed { throw ExitCode.failure }
+    }
+
+    /// `REPEAT=n`: the lab (or its step) n times, each with fresh random seeds; a table at the end.
+    private func repeatChecks(of lab: Lab, times count: Int, report: Report) throws {
+        if let failure = options.buildPrograms(of: lab) {
+            print(failure.screenful)
+            throw ExitCode.failure
+        }
+        var runner = options.runner(for: lab)
+        runner.seeds = .random
+        var runs: [[StepResult]] = []
+        for number in 1...count {
+            let results = runner.run(only: step)
+            runs.append(results)
+            let passed = results.filter(\.passed).count
+            print("run \(number)/\(count): \(passed)/\(results.count) steps passed")
+        }
+        print(report.repeated(lab, runs: runs))
+        if runs.contains(where: { !$0.allSatisfy(\.passed) }) { throw ExitCode.failure }
     }
 
     private func printProduct(_ program: String, of lab: Lab) throws {
