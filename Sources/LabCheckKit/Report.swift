@@ -42,8 +42,8 @@ public struct Report: Sendable {
             let seed = result.seed.map {
                 [indent + dim("seed: ") + "\($0) — make check LAB=\(lab.number) STEP=\(step.number) SEED=\($0) replays this run"]
             } ?? []
-            return (["  \(red("✘")) \(number)  \(step.title)"] + body + [hint] + replay + capture + seed)
-                .joined(separator: "\n")
+            return linked((["  \(red("✘")) \(number)  \(step.title)"] + body + [hint] + replay + capture + seed)
+                .joined(separator: "\n"))
         case .notRun(let needs):
             let list = needs.map(String.init).joined(separator: ", ")
             return dim("  · \(number)  \(step.title) — not run: needs step\(needs.count > 1 ? "s" : "") \(list)")
@@ -90,6 +90,21 @@ public struct Report: Sendable {
         let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)s"
+    }
+
+    /// On a terminal, every kit path in `text` (`Sources/Lab1Greeting/Human.swift:22`, a handout, a capture) becomes
+    /// a hyperlink (OSC 8) to the file, which the terminal opens on a click; elsewhere the text stays plain.
+    func linked(_ text: String) -> String {
+        guard colors else { return text }
+        let directory = FileManager.default.currentDirectoryPath
+        let host = ProcessInfo.processInfo.hostName
+        return text.replacing(#/(?:Sources|Solutions|Labs|\.labcheck)/[^\s:()"#]+(?::\d+(?::\d+)?)?/#) { match in
+            let shown = String(match.output)
+            let file = shown.split(separator: ":").first.map(String.init) ?? shown
+            let path = "\(directory)/\(file)".addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+            let url = "file://\(host)\(path)"
+            return "\u{1B}]8;;\(url)\u{1B}\\\(shown)\u{1B}]8;;\u{1B}\\"
+        }
     }
 
     private func paint(_ text: String, _ code: String) -> String { colors ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
