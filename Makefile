@@ -28,13 +28,16 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check grade run repl sandbox test demo bench diagrams clean student-kit system-packages demo-tools
+.PHONY: help check watch hint grade run repl sandbox test demo bench diagrams clean student-kit system-packages demo-tools
 
 help:
 	@echo "The Swift network programming lab kit"
 	@echo ""
 	@echo "  make check LAB=n [STEP=k] [SOLUTION=1]   check lab n (only step k; or the reference solution)"
-	@echo "  make check                               one line of progress per lab"
+	@echo "  make check                               your progress in every lab, and the next step"
+	@echo "  make watch LAB=n                         check again on every save (Enter, h: hint, q: quit)"
+	@echo "  make hint LAB=n STEP=k                   the step's next hint"
+	@echo "  make check LAB=n SEED=s | REPEAT=n       replay a seed a failure printed; or n runs with fresh seeds"
 	@echo "  make grade [LAB=n] FORMAT=json|junit|gradescope|classroom [OUT=file]"
 	@echo "                                           grade the labs for a grader (SOLUTION=1: the reference)"
 	@echo "  make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\""
@@ -55,6 +58,18 @@ check: system-packages
 	@$(BUILD) --product labcheck
 	@$(BIN)/labcheck $(if $(LAB),--lab $(LAB)) $(if $(STEP),--step $(STEP)) $(if $(SOLUTION),--solution) \
 		$(if $(SEED),--seed "$(SEED)") $(if $(REPEAT),--repeat "$(REPEAT)") --bin-dir "$(BIN)" --build
+
+# Checks the lab again whenever one of its files is saved (Enter: now, h: next hint, q: quit).
+watch: system-packages
+	@test -n "$(LAB)" || { echo "usage: make watch LAB=n"; exit 2; }
+	@$(BUILD) --product labcheck
+	@$(BIN)/labcheck watch --lab "$(LAB)" $(if $(SOLUTION),--solution) --bin-dir "$(BIN)" --build
+
+# The next hint for a step, each closer to the answer; your progress file remembers which you have seen.
+hint:
+	@test -n "$(LAB)" -a -n "$(STEP)" || { echo "usage: make hint LAB=n STEP=k"; exit 2; }
+	@$(BUILD) --product labcheck
+	@$(BIN)/labcheck hint --lab "$(LAB)" --step "$(STEP)"
 
 # Results for a grader: FORMAT=json (the kit's own), junit, gradescope or classroom; OUT=file, else standard output.
 FORMAT   ?= json
@@ -120,7 +135,9 @@ diagrams:
 
 clean:
 	$(SWIFT) package clean
-	rm -rf .labcheck .build-release bench-results
+	rm -rf .build-release bench-results
+	@# .labcheck/progress.log is the student's own record: kept.
+	find .labcheck -mindepth 1 ! -name progress.log -delete 2>/dev/null || true
 
 # The copy a teacher hands out: everything but the reference solutions (and the tests that run them).
 student-kit:

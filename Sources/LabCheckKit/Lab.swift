@@ -1,3 +1,5 @@
+import Foundation
+
 /// A lab as the checker sees it: its programs and its numbered steps, each a small black-box check.
 public struct Lab: Sendable {
     public let number: Int
@@ -30,6 +32,15 @@ public struct Lab: Sendable {
 
     public var handout: String { "Labs/\(folder)/README.md" }
 
+    /// The folders of the lab's code under `Sources/`: its programs' and its libraries' (`Lab3EchoServer`,
+    /// `Lab5Protocol`): every folder named `Lab<number>` and a capital letter.
+    public func sourceFolders(in root: String = "Sources") -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return names.filter { name in
+            name.hasPrefix("Lab\(number)") && name.dropFirst("Lab\(number)".count).first?.isUppercase == true
+        }.sorted().map { root + "/" + $0 }
+    }
+
     /// The product name of one of the lab's programs: `lab3-echo-server`, or `lab3-echo-server-solution`.
     public func product(_ program: String, solution: Bool) -> String {
         "lab\(number)-\(program)" + (solution ? "-solution" : "")
@@ -61,6 +72,8 @@ public struct Step: Sendable {
     public let title: String
     /// One sentence on what to look at next when the check fails. The handout anchor is added after it.
     public let hint: String
+    /// Further hints, each closer to the answer, revealed one at a time (`make hint`, `h` in `make watch`).
+    public let moreHints: [String]
     /// Steps that must pass before this one can: by default the step before it.
     public let needs: [Int]
     /// What the step is worth when graded (`make grade`): 1 unless the lab says otherwise.
@@ -68,12 +81,13 @@ public struct Step: Sendable {
     public let check: @Sendable (Check) throws -> Void
 
     public init(
-        _ number: Int, _ title: String, hint: String, needs: [Int]? = nil, points: Int = 1,
+        _ number: Int, _ title: String, hint: String, moreHints: [String] = [], needs: [Int]? = nil, points: Int = 1,
         check: @escaping @Sendable (Check) throws -> Void
     ) {
         self.number = number
         self.title = title
         self.hint = hint
+        self.moreHints = moreHints
         self.needs = needs ?? (number > 1 ? [number - 1] : [])
         self.points = points
         self.check = check
@@ -81,6 +95,9 @@ public struct Step: Sendable {
 
     /// The handout's anchor for this step: `#step-2`.
     public var anchor: String { "step-\(number)" }
+
+    /// Every hint layer: the first shows with a failure, the others on request.
+    public var hints: [String] { [hint] + moreHints }
 }
 
 /// Every lab the checker knows, in order.

@@ -34,7 +34,8 @@ public struct Report: Sendable {
         case .failed(let failure):
             let indent = String(repeating: " ", count: 6 + number.count)
             let body = failure.text.split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }
-            let hint = indent + yellow("hint: ") + (failure.hint ?? step.hint + " — \(lab.handout)#\(step.anchor)")
+            let more = failure.hint == nil && !step.moreHints.isEmpty ? dim(" (another hint: make hint LAB=\(lab.number) STEP=\(step.number))") : ""
+            let hint = indent + yellow("hint: ") + (failure.hint ?? step.hint + " — \(lab.handout)#\(step.anchor)") + more
             let replay = failure.replay.enumerated().map { index, command in
                 indent + (index == 0 ? dim("replay: ") : "        ") + command
             }
@@ -77,7 +78,25 @@ public struct Report: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// One line per lab for `make check` without LAB: the student's progress at a glance.
+    /// `make check` without LAB: each lab's progress as the progress file tells it, and the next step to do.
+    public func progress(_ lab: Lab, from progress: StudentProgress) -> String {
+        let steps = lab.steps.map { progress.step(lab: lab.number, step: $0.number) }
+        let passed = steps.filter { $0.firstPassed != nil }.count
+        let bar = steps.map { $0.firstPassed != nil ? green("■") : "□" }.joined()
+        let title = "Lab \(lab.number) · \(lab.title)".padding(toLength: 34, withPad: " ", startingAt: 0)
+        let next: String
+        if passed == lab.steps.count {
+            next = "done"
+        } else if steps.allSatisfy({ $0.lastPassed == nil }) {
+            next = "not started — \(lab.handout)"
+        } else {
+            let step = lab.steps[steps.firstIndex { $0.firstPassed == nil }!]
+            next = "next: step \(step.number), \(step.title) — \(lab.handout)#\(step.anchor)"
+        }
+        return linked("\(title) \(bar) \(passed)/\(lab.steps.count)  " + dim(next))
+    }
+
+    /// One line per lab after checking it: the student's progress at a glance.
     public func progress(_ lab: Lab, _ results: [StepResult]) -> String {
         let passed = results.filter(\.passed).count
         let bar = results.map { $0.passed ? green("■") : "□" }.joined()

@@ -11,7 +11,7 @@ struct LabCheckCommand: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "labcheck",
         abstract: "Check a lab's steps against your programs (make check LAB=n [STEP=k] [SOLUTION=1]).",
-        subcommands: [CheckCommand.self, GradeCommand.self],
+        subcommands: [CheckCommand.self, WatchCommand.self, HintCommand.self, GradeCommand.self],
         defaultSubcommand: CheckCommand.self)
 }
 
@@ -50,6 +50,17 @@ struct ProgramOptions: ParsableArguments {
         var runner = LabRunner(lab: lab, binDirectory: binDir, solution: solution)
         runner.replayDirectory = transcripts
         return runner
+    }
+
+    var progressPath: String { transcripts + "/progress.log" }
+
+    /// Adds the steps that ran to the student's progress file; a file that cannot be written is said, not fatal.
+    func recordProgress(_ results: [StepResult]) {
+        do {
+            try StudentProgress(path: progressPath).record(results)
+        } catch {
+            FileHandle.standardError.write(Data("(could not add to \(progressPath): \(error))\n".utf8))
+        }
     }
 
     func transcriptPath(for lab: Lab) -> String {
@@ -100,8 +111,11 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Check a lab's steps (make check LAB=n [STEP=k] [SOLUTION=1]).")
 
-    @Option(help: "The lab to check (1–\(allLabs.count)). Without it, one line of progress per lab.")
+    @Option(help: "The lab to check (1–\(allLabs.count)). Without it, each lab's progress so far (no checking).")
     var lab: Int?
+
+    @Flag(help: "Check every lab, one line each.")
+    var all = false
 
     @Option(help: "Run only this step, whether or not the steps before it pass.")
     var step: Int?
@@ -145,6 +159,7 @@ struct CheckCommand: ParsableCommand {
         if let count = `repeat`, let lab = labs.first {
             return try repeatChecks(of: lab, times: count, report: report)
         }
+        if lab == nil && !all { return showProgress(report) }
         var allPassed = true
         for lab in labs {
             if let failure = options.buildPrograms(of: lab) {
@@ -166,9 +181,18 @@ struct CheckCommand: ParsableCommand {
                 print(report.summary(lab, results, transcript: path))
             }
             try? transcript.write(to: path)
+            if !options.solution { options.recordProgress(results) }
             allPassed = allPassed && results.allSatisfy(\.passed)
         }
         if !allPassed { throw ExitCode.failure }
+    }
+
+    /// `make check` alone: what the progress file says, at once — checking every lab would take a minute.
+    private func showProgress(_ report: Report) {
+        let progress = StudentProgress(path: options.progressPath)
+        print("Your progress (from your checks so far; make check LAB=n checks a lab again):")
+        for lab in allLabs { print(report.progress(lab, from: progress)) }
+        if let problems = progress.problemReport { print(problems) }
     }
 
     /// `REPEAT=n`: the lab (or its step) n times, each with fresh random seeds; a table at the end.
