@@ -15,6 +15,8 @@ public final class BotSandbox: Sendable {
     public let token: String
     public let botUsername: String
     public let botFirstName: String
+    /// The bot's user id, as getMe answers it.
+    public let botID: Int64
     let user: SandboxClient
     let transcript: Transcript
     /// Per chat, the last bot message the check has read.
@@ -28,6 +30,7 @@ public final class BotSandbox: Sendable {
         let bot = try Self.attempt { [user] in try user.info() }["bot"]
         botUsername = bot?["username"]?.stringValue ?? "?"
         botFirstName = bot?["first_name"]?.stringValue ?? "?"
+        botID = bot?["id"]?.intValue ?? 0
     }
 
     /// The variables that point a bot at this sandbox.
@@ -40,7 +43,7 @@ public final class BotSandbox: Sendable {
     /// User `userID` sends `text` to the bot (with a bot_command entity when it starts with `/`).
     @discardableResult
     public func say(_ text: String, from userID: Int64, firstName: String? = nil) throws -> SandboxClient.Sent {
-        transcript.log("user \(userID) → bot: \(quoted(text))")
+        transcript.log("user \(userID)\(firstName.map { " (first name \(quoted($0)))" } ?? "") → bot: \(quoted(text))")
         return try Self.attempt { [user] in try user.say(text, from: userID, firstName: firstName) }
     }
 
@@ -49,9 +52,23 @@ public final class BotSandbox: Sendable {
     @discardableResult
     public func reply(to chat: Int64, after sent: String, within timeout: Duration = Check.replyTimeout,
                       stuck: String = BotSandbox.stillRunning) throws -> String {
+        try message(to: chat, after: sent, within: timeout, stuck: stuck).text
+    }
+
+    /// The bot's next message to `chat`, with its entities and parse_mode; fails as `reply` does.
+    public func message(to chat: Int64, after sent: String, within timeout: Duration = Check.replyTimeout,
+                        stuck: String = BotSandbox.stillRunning) throws -> SandboxClient.BotMessage {
         guard let message = try nextMessage(to: chat, within: timeout) else {
+            // The bot's latest attempt to answer this chat, if the API refused it, says why nothing came.
+            var why = ""
+            if let call = try calls("sendMessage").last(where: { $0.parameter("chat_id") == String(chat) }),
+                let status = call.status, status != 200
+            {
+                why = " — its last sendMessage to chat \(chat) got " + (status == 0 ? "a dropped connection" : "HTTP \(status)")
+                    + (call.description.map { ": \(quoted($0))" } ?? "")
+            }
             throw CheckFailure(
-                "\(sent), the bot answered nothing within \(Int(Check.seconds(timeout).rounded(.up))) s — \(stuck)")
+                "\(sent), the bot answered nothing within \(Int(Check.seconds(timeout).rounded(.up))) s\(why) — \(stuck)")
         }
         return message
     }
@@ -71,26 +88,19 @@ public final class BotSandbox: Sendable {
     /// Fails if the bot sends `chat` anything within `duration`.
     public func expectNoReply(to chat: Int64, for duration: Duration, because reason: String) throws {
         if let extra = try nextMessage(to: chat, within: duration) {
-            throw CheckFailure("the bot also sent \(quoted(extra)) to chat \(chat), but \(reason)")
+            throw CheckFailure("the bot also sent \(quoted(extra.text)) to chat \(chat), but \(reason)")
         }
     }
 
-    private func nextMessage(to chat: Int64, within timeout: Duration) throws -> String? {
+    private func nextMessage(to chat: Int64, within timeout: Duration) throws -> SandboxClient.BotMessage? {
         let after = read.withLock { $0[chat] ?? 0 }
-        let deadline = ContinuousClock.now + timeout
-        // The sandbox waits in whole seconds: ask again for what is left, so that a short wait stays short.
-        while true {
-            let left = Check.seconds(ContinuousClock.now.duration(to: deadline))
-            let wait = left >= 1 ? left.rounded(.down) : 0
-            let found = try Self.attempt { [user] in try user.botMessages(chat: chat, after: after, wait: wait) }
-            if let first = found.first {
-                read.withLock { $0[chat] = first.messageID }
-                transcript.log("bot → user \(chat): \(quoted(first.text))")
-                return first.text
-            }
-            if ContinuousClock.now >= deadline { return nil }
-            if wait == 0 { Thread.sleep(forTimeInterval: min(0.05, max(left, 0))) }
+        let found = try Self.attempt { [user] in
+            try user.botMessages(chat: chat, after: after, wait: Check.seconds(timeout))
         }
+        guard let first = found.first else { return nil }
+        read.withLock { $0[chat] = first.messageID }
+        transcript.log("bot → user \(chat): \(quoted(first.text))" + (first.parseMode.map { " (parse_mode \($0))" } ?? ""))
+        return first
     }
 
     /// User `userID` blocks the bot: its sendMessage to them gets 403 Forbidden.
@@ -113,14 +123,30 @@ public final class BotSandbox: Sendable {
         try Self.attempt { [user] in try user.addFault(method: method, errorCode: errorCode, retryAfter: retryAfter, count: count) }
     }
 
-    /// Waits until the bot has a long poll held (it is idle, waiting for updates), up to `timeout`.
-    public func waitForHeldPoll(timeout: Duration = Check.replyTimeout) throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        repeat {
-            if let last = try calls("getUpdates").last, last.status == nil { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        } while ContinuousClock.now < deadline
-        return false
+    /// The bot's getUpdates the sandbox is holding, waiting up to `timeout` for one: once there is one, the bot
+    /// is idle, having handled every update before its offset. Nil if the bot makes none in time.
+    public func heldPoll(within timeout: Duration = Check.replyTimeout) throws -> SandboxClient.HeldPoll? {
+        let poll = try Self.attempt { [user] in try user.heldPoll(wait: Check.seconds(timeout)) }
+        if let poll { transcript.log("sandbox: the bot's getUpdates (offset \(poll.offset), timeout \(poll.timeout)) is held") }
+        return poll
+    }
+
+    /// Waits until the bot is idle, its getUpdates held with `offset` (the last update_id + 1: every update
+    /// before it handled and confirmed); fails saying what the bot did instead. Call it once the bot has
+    /// answered the last update: its next poll is then the one to look at.
+    public func waitUntilIdle(confirming offset: Int64, after what: String) throws {
+        guard let poll = try heldPoll() else {
+            let last = try calls("getUpdates").last
+            throw CheckFailure(
+                "\(what), the bot should be waiting in getUpdates, held by the sandbox until an update comes, but "
+                    + (last.map { "its last getUpdates had timeout=\($0.parameter("timeout") ?? "none") and is \($0.status == nil ? "still running" : "answered")" } ?? "it made no getUpdates call")
+                    + " — long polling needs a timeout of several seconds (the Dispatcher's pollTimeout), and a handler that returns")
+        }
+        guard poll.offset == offset else {
+            throw CheckFailure(
+                "\(what), the bot's getUpdates had offset \(poll.offset), but the last update it handled was \(offset - 1): the offset should be \(offset), which confirms every update up to \(offset - 1)"
+                    + (poll.offset < offset ? " — with a smaller one, the same updates come again" : " — with a larger one, the updates in between are lost"))
+        }
     }
 
     /// A sandbox call that fails is the checker's trouble, not the student's: say so plainly.

@@ -29,32 +29,37 @@ public final class Check: Sendable {
 
     /// Starts one of the lab's programs ("echo-server") with `arguments`, and `environment` added to the checker's
     /// own (a variable set to "" counts as unset for the lab programs). A program that `keepsRunning` (a server)
-    /// is reported as having stopped too early if it ends before the step does.
+    /// is reported as having stopped too early if it ends before the step does. A run the check makes go wrong
+    /// on purpose says so in `deliberately` ("with a wrong token"): the transcript labels it, and its ending is
+    /// the check's business, never reported as the student's failure.
     public func start(
-        _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], keepsRunning: Bool = false
+        _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], keepsRunning: Bool = false,
+        deliberately purpose: String? = nil
     ) throws -> Program {
         try launch(lab.product(program, solution: solution), arguments, environment: environment,
-                   keepsRunning: keepsRunning)
+                   keepsRunning: keepsRunning, purpose: purpose)
     }
 
     /// Starts one of the kit's tools the checks need (`telegram-sandbox`), listed in the lab's `tools`.
     public func startTool(_ product: String, _ arguments: [String] = []) throws -> Program {
-        try launch(product, arguments, environment: [:], keepsRunning: true)
+        try launch(product, arguments, environment: [:], keepsRunning: true, purpose: nil)
     }
 
-    private func launch(_ product: String, _ arguments: [String], environment: [String: String], keepsRunning: Bool)
-        throws -> Program
-    {
+    private func launch(
+        _ product: String, _ arguments: [String], environment: [String: String], keepsRunning: Bool, purpose: String?
+    ) throws -> Program {
         let path = binDirectory + "/" + product
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CheckFailure("\(product) is not built (looked in \(binDirectory)): run `make check LAB=\(lab.number)`, which builds it")
         }
         let process = try ChildProcess(path, arguments, environment: environment, timeLimit: .seconds(60))
         let running = Program(
-            name: product, arguments: arguments, process: process, keepsRunning: keepsRunning, transcript: transcript)
+            name: product, arguments: arguments, process: process, keepsRunning: keepsRunning, purpose: purpose,
+            transcript: transcript)
         started.withLock { $0.append(running) }
         let variables = environment.keys.sorted().map { "\($0)=… " }.joined()
-        transcript.log("start \(variables)\(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))")
+        transcript.log("start \(variables)\(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))"
+            + (purpose.map { ", deliberately \($0)" } ?? ""))
         return running
     }
 
@@ -126,13 +131,16 @@ public final class Check: Sendable {
     var programs: [Program] { started.withLock { $0 } }
 
     /// Stops every program the step started and closes every socket, whatever happened; logs their output.
+    /// Programs stop in the reverse of the order they started, so that each still has what it started against
+    /// (the bot its sandbox) while it stops.
     func finish() {
         for socket in sockets.withLock({ $0 }) { socket.close() }
+        for program in programs.reversed() {
+            transcript.log("\(program.label): \(program.process.stop())")
+        }
         for program in programs {
-            let ended = program.process.stop()
-            transcript.log("\(program.name): \(ended)")
-            transcript.attach("\(program.name) stdout", program.process.standardOutput)
-            transcript.attach("\(program.name) stderr", program.process.standardError)
+            transcript.attach("\(program.label) stdout", program.process.standardOutput)
+            transcript.attach("\(program.label) stderr", program.process.standardError)
         }
     }
 
@@ -148,19 +156,27 @@ public final class Program: Sendable {
     public let process: ChildProcess
     /// A server: it should still be running when the step ends.
     let keepsRunning: Bool
+    /// What the check made go wrong on purpose in this run ("with a wrong token"), if anything.
+    public let purpose: String?
     let transcript: Transcript
 
-    init(name: String, arguments: [String], process: ChildProcess, keepsRunning: Bool, transcript: Transcript) {
+    init(name: String, arguments: [String], process: ChildProcess, keepsRunning: Bool, purpose: String? = nil,
+         transcript: Transcript) {
         self.name = name
         self.arguments = arguments
         self.process = process
         self.keepsRunning = keepsRunning
+        self.purpose = purpose
         self.transcript = transcript
     }
 
+    /// The program's name, with what the check made go wrong in this run, if anything.
+    var label: String { purpose.map { "\(name) (deliberately \($0))" } ?? name }
+
     /// Why the program is no longer running, if that is news: a crash, an error, or a server that simply ended.
+    /// Never for a run the check made go wrong on purpose.
     var whyItStopped: String? {
-        guard let ended = termination, ended != .exited(0) || keepsRunning else { return nil }
+        guard purpose == nil, let ended = termination, ended != .exited(0) || keepsRunning else { return nil }
         let stderr = process.standardError
         let what = ended.isCrash ? "crashed (\(ended))"
             : ended == .exited(0) ? "stopped by itself (exit status 0): a server should go back to accept() for the next client"

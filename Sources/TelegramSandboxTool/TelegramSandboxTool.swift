@@ -51,11 +51,13 @@ struct TelegramSandboxTool: AsyncLabCommand {
         print("bot: TELEGRAM_API_URL=\(url.absoluteString) TELEGRAM_BOT_TOKEN=\(sandbox.token)")
 
         let (signals, received) = AsyncStream.makeStream(of: Int32.self)
+        // Kept until the process ends: a second signal while stopping (ProcessKit sends SIGTERM to the process and
+        // to its group) must not kill it halfway.
         let stop = SignalStop { received.yield($0) }
         let signal = await signals.first { _ in true } ?? SIGTERM
-        stop.cancel()
         await sandbox.stop()
         print("stopped (\(signal == SIGINT ? "SIGINT" : "SIGTERM"))")
+        withExtendedLifetime(stop) {}
     }
 
     private func start(_ sandbox: TelegramSandbox) async throws -> URL {
