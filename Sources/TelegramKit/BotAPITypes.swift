@@ -206,7 +206,7 @@ public enum ParseMode: String, Sendable, Codable {
         case .markdownV2:
             return Self.backslashed(text, before: "\\_*[]()~`>#+-=|{}.!")
         case .markdown:
-            return Self.backslashed(text, before: "\\_*`[")
+            return Self.backslashed(text, before: "_*`[")  // legacy Markdown: a backslash escapes only these
         }
     }
 

@@ -53,6 +53,11 @@ public final class SandboxClient: Sendable {
     public struct HeldPoll: Sendable, Hashable {
         public var offset: Int64
         public var timeout: Int
+
+        public init(offset: Int64, timeout: Int) {
+            self.offset = offset
+            self.timeout = timeout
+        }
     }
 
     /// A Bot API call the sandbox received, token redacted.
