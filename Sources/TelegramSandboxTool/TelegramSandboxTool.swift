@@ -18,7 +18,8 @@ struct TelegramSandboxTool: AsyncLabCommand {
         discussion: """
             Point the bot at it with TELEGRAM_API_URL and TELEGRAM_BOT_TOKEN set to what it prints. \
             Play the users with POST /sandbox/users/ID/messages and read the bot's replies with \
-            GET /sandbox/chats/ID/messages; GET /sandbox/requests lists the bot's calls and \
+            GET /sandbox/chats/ID/messages; GET /sandbox/held-poll?timeout=S waits until the bot is idle in a \
+            held getUpdates; GET /sandbox/requests lists the bot's calls and \
             POST /sandbox/faults {"method": "getUpdates", "error_code": 429, "retry_after": 2, "count": 1} \
             makes the next calls fail ({"drop": true} or "error_code": 0 breaks the connection before the \
             answer is complete). Stop it with Ctrl-C.
