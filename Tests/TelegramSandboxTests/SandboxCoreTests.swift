@@ -95,8 +95,7 @@ struct SandboxCoreTests {
         #expect(recorded.status == 400 && recorded.description == "Bad Request: chat not found")
         let started = ContinuousClock.now
         #expect(await sandbox.botMessages(chatID: 404, timeout: 0.2).isEmpty)
-        let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(150) && waited < .seconds(1), "\(waited)")
+        #expect(ContinuousClock.now - started >= .milliseconds(150), "a fraction of a second is a wait, not none")
     }
 
     @Test("integer parameters are read as the Bot API reads them")

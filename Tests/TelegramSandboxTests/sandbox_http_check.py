@@ -292,7 +292,7 @@ def held_poll_is_reported():
     expect(held_poll(wait=0) is None, "no poll held before the bot polls")
     started = time.monotonic()
     expect(held_poll(wait=0.3) is None, "still none")
-    expect(0.25 <= time.monotonic() - started < 5, "a wait for one lasts up to its timeout, fractions allowed")
+    expect(time.monotonic() - started >= 0.25, "a wait for one lasts up to its timeout, fractions allowed")
     ids = [user_says(950, "first")["update_id"]]
     ok_result(api("getUpdates", {"offset": ids[0] + 1, "timeout": "0"}))
     expect(held_poll(wait=0) is None, "a poll with timeout 0 is never held")

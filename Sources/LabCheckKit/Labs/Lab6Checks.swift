@@ -362,5 +362,5 @@ private func expectErrorLine(_ line: String, of bot: Program, after what: String
     } else {
         why = "its standard error was:\n" + indented(lastLines(bot.process.standardError))
     }
-    throw CheckFailure("\(what), the bot's error handler should have written \(quoted(line)) to standard error (the error passed through bot.client.redacted), but \(why)")
+    throw CheckFailure("\(what), the bot's error handler should have written \(quoted(line)) to standard error, but \(why)")
 }
