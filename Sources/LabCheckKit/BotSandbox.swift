@@ -19,13 +19,17 @@ public final class BotSandbox: Sendable {
     public let botID: Int64
     let user: SandboxClient
     let transcript: Transcript
+    let check: Check
     /// Per chat, the last bot message the check has read.
     private let read = Mutex<[Int64: Int64]>([:])
+    /// What the step did, to replay it by hand: the bot's arguments, and the users' actions as labrepl lines.
+    private let replaying = Mutex<(botArguments: [String], actions: [(user: Int64?, firstName: String?, line: String)])>(([], []))
 
-    init(url: String, token: String, transcript: Transcript) throws {
+    init(url: String, token: String, check: Check) throws {
         self.url = url
         self.token = token
-        self.transcript = transcript
+        self.check = check
+        self.transcript = check.transcript
         user = SandboxClient(baseURL: URL(string: url)!)
         let bot = try Self.attempt { [user] in try user.info() }["bot"]
         botUsername = bot?["username"]?.stringValue ?? "?"
@@ -44,6 +48,7 @@ public final class BotSandbox: Sendable {
     @discardableResult
     public func say(_ text: String, from userID: Int64, firstName: String? = nil) throws -> SandboxClient.Sent {
         transcript.log("user \(userID)\(firstName.map { " (first name \(quoted($0)))" } ?? "") → bot: \(quoted(text))")
+        replay(as: userID, firstName: firstName, "tg say \(text)")
         return try Self.attempt { [user] in try user.say(text, from: userID, firstName: firstName) }
     }
 
@@ -106,6 +111,7 @@ public final class BotSandbox: Sendable {
     /// User `userID` blocks the bot: its sendMessage to them gets 403 Forbidden.
     public func block(_ userID: Int64) throws {
         transcript.log("user \(userID) blocks the bot")
+        replay(as: nil, "# user \(userID) blocks the bot — in a shell: curl -X POST \(Self.replayURL)/sandbox/users/\(userID)/block")
         try Self.attempt { [user] in try user.block(userID) }
     }
 
@@ -120,6 +126,9 @@ public final class BotSandbox: Sendable {
     public func fault(_ method: String, errorCode: Int, retryAfter: Int? = nil, count: Int = 1) throws {
         let what = errorCode == 0 ? "dropped connections" : "error \(errorCode)" + (retryAfter.map { " (retry_after \($0))" } ?? "")
         transcript.log("sandbox: the next \(count) \(method) call(s) get \(what)")
+        for _ in 0..<count {
+            replay(as: nil, "tg fault \(method) \(errorCode == 0 ? "drop" : String(errorCode))" + (retryAfter.map { " retry \($0)" } ?? ""))
+        }
         try Self.attempt { [user] in try user.addFault(method: method, errorCode: errorCode, retryAfter: retryAfter, count: count) }
     }
 
@@ -149,6 +158,48 @@ public final class BotSandbox: Sendable {
         }
     }
 
+    // MARK: Replaying a step by hand
+
+    /// Where the replay's sandbox listens, and the token it is given so that the commands can be copied as they are.
+    static let replayURL = "http://127.0.0.1:8081"
+    static let replayToken = "4711000042:lab6-replay-token"
+
+    /// The bot under test was started with `arguments`: the replay starts it the same way.
+    public func botStarted(_ arguments: [String]) {
+        replaying.withLock { $0.botArguments = arguments }
+        check.replay(replayCommands)
+    }
+
+    private func replay(as userID: Int64?, firstName: String? = nil, _ line: String) {
+        replaying.withLock { $0.actions.append((userID, firstName, line)) }
+        check.replay(replayCommands)
+    }
+
+    /// The sandbox, the bot, and (in labrepl) the users' last actions of the step.
+    private var replayCommands: [String] {
+        let (arguments, actions) = replaying.withLock { ($0.botArguments, $0.actions) }
+        let args = arguments.isEmpty ? "" : " ARGS=\"\(arguments.map(shellQuoted).joined(separator: " "))\""
+        var commands = [
+            "make sandbox ARGS=\"--port 8081 --bot-username \(botUsername) --token \(Self.replayToken)\"    # in one terminal",
+            "TELEGRAM_API_URL=\(Self.replayURL) TELEGRAM_BOT_TOKEN=\(Self.replayToken) make run LAB=6 PROG=telegram-bot"
+                + (check.solution ? " SOLUTION=1" : "") + args + "    # in another",
+        ]
+        guard !actions.isEmpty else { return commands }
+        let shown = actions.suffix(8)
+        commands.append("make repl    # in a third, then type the users' side"
+                        + (shown.count < actions.count ? " (its last \(shown.count) lines):" : ":"))
+        var current: Int64?
+        for action in shown {
+            let user = action.user ?? current ?? 1001
+            if user != current {
+                commands.append("  tg connect \(Self.replayURL) as \(user)" + (action.firstName.map { " named \($0)" } ?? ""))
+                current = user
+            }
+            commands.append("  " + action.line)
+        }
+        return commands
+    }
+
     /// A sandbox call that fails is the checker's trouble, not the student's: say so plainly.
     private static func attempt<T>(_ body: () throws -> T) throws -> T {
         do {
@@ -167,8 +218,7 @@ extension Check {
             startingWith: "listening on ", timeout: .seconds(10), waitingFor: "telegram-sandbox's \"listening on\" line")
         let token = try process.waitForLine(startingWith: "token: ", waitingFor: "telegram-sandbox's \"token:\" line")
         let address = listening.dropFirst("listening on ".count)
-        let sandbox = try BotSandbox(
-            url: "http://\(address)", token: String(token.dropFirst("token: ".count)), transcript: transcript)
+        let sandbox = try BotSandbox(url: "http://\(address)", token: String(token.dropFirst("token: ".count)), check: self)
         note("telegram-sandbox serves the bot @\(sandbox.botUsername) at \(sandbox.url)")
         return sandbox
     }

@@ -21,6 +21,7 @@ let lab6 = Lab(
              hint: "BotSettings.load(tokenFile:), BotClient(settings:), getMe(), then print \"I am @USERNAME (FIRST NAME, id ID), on API URL\"") { check in
             let sandbox = try check.startSandbox()
             let bot = try check.start("telegram-bot", environment: sandbox.environment)
+            sandbox.botStarted([])
             let expected = "I am @\(sandbox.botUsername) (\(sandbox.botFirstName), id \(sandbox.botID)), on \(sandbox.url)"
             let printed = try getMeLine(of: bot, sandbox, expecting: expected)
             try expect(printed, equals: expected, "the bot's line about itself (getMe's username, first_name and id, then the API's URL)")
@@ -252,6 +253,7 @@ let lab6 = Lab(
             defer { try? FileManager.default.removeItem(at: file) }
             let fromFile = ["TELEGRAM_API_URL": sandbox.url, "TELEGRAM_BOT_TOKEN": ""]
             var bots: [Program] = []
+            sandbox.botStarted([])  // the replay sets the token in the environment: no file to make
 
             for (number, signal) in [(1, SIGINT), (2, SIGTERM)] {
                 let bot = try check.start("telegram-bot", ["--token-file", file.path], environment: fromFile)
@@ -317,6 +319,7 @@ let lab6 = Lab(
 private func startBot(_ check: Check, _ arguments: [String] = []) throws -> (BotSandbox, Program) {
     let sandbox = try check.startSandbox()
     let bot = try check.start("telegram-bot", arguments, environment: sandbox.environment)
+    sandbox.botStarted(arguments)
     try bot.waitForLine(
         containing: "@\(sandbox.botUsername)", timeout: .seconds(5),
         waitingFor: "the line with the bot's username that getMe answered (step 1)")
