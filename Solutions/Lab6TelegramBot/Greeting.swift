@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import TelegramKit
 
 /// Where a chat is in the greeting. No state at all (nil) is "idle": no greeting going on.

@@ -6,6 +6,7 @@ import TelegramKit
 /// The lecture's Telegram bot, in Swift: it says who it is (getMe), answers /start and /help, greets a user as
 /// lab 1's Humans greet each other, and sends every other text back. The same program runs against the offline
 /// sandbox and against Telegram: only the environment differs.
+/// Work through Labs/06-telegram-bot/README.md, and check with `make check LAB=6`.
 @main
 struct TelegramBot: AsyncLabCommand {
     static let configuration = CommandConfiguration(
@@ -84,10 +85,12 @@ struct TelegramBot: AsyncLabCommand {
     func addCommands(to bot: Dispatcher, me: User) async throws {
         try await bot.client.setMyCommands(Self.commands)
         await bot.command("start") { context in
+            // A user's name is theirs to choose: "Kim <3" would break the HTML unless escaped.
+            let name = ParseMode.html.escape(context.from?.firstName ?? "there")
             try await context.reply("""
-                Hello, \(context.from?.firstName ?? "there")! I am \(me.firstName). Send /greet and we greet each \
+                Hello, <b>\(name)</b>! I am \(ParseMode.html.escape(me.firstName)). Send /greet and we greet each \
                 other as in lab 1; anything else I send back. /help lists my commands.
-                """)
+                """, parseMode: .html)
         }
         await bot.command("help") { context in
             try await context.reply(Self.commands.map { "/\($0.command) — \($0.description)" }.joined(separator: "\n"))

@@ -45,6 +45,7 @@ struct Greeting: Sendable {
         //   (.askedName, .text(name)): (.askedAge(name: name), "How old are you?")
         //   (.askedAge(name), .text(age)) with a number: (nil, dialogue(name: name, age: age)); not a number:
         //     stay, and ask "Please answer with a number. How old are you?"
+        //   (nil, .cancel): (nil, "There is no greeting to cancel. Send /greet to start one.")
         //   (_, .cancel): (nil, "OK, let's stop here. Send /greet to start again.")
         throw NotImplemented("step 4 — the greeting's state model: next(from:on:)")
     }

@@ -79,8 +79,9 @@ struct TelegramBot: AsyncLabCommand {
     /// Step 3: the command menu, /start and /help.
     func addCommands(to bot: Dispatcher, me: User) async throws {
         // TODO step 3: call bot.client.setMyCommands(Self.commands), so that Telegram clients show the menu. Then
-        //   /start says hello (the user's first name is context.from?.firstName, the bot's me.firstName) and what
-        //   the bot does; /help lists Self.commands, one "/NAME — DESCRIPTION" per line.
+        //   /start says hello in HTML, sent with parseMode: .html: "Hello, <b>NAME</b>! I am BOT. …" and what the
+        //   bot does — the user's first name (context.from?.firstName) passed through ParseMode.html.escape, the
+        //   bot's me.firstName; /help lists Self.commands, one "/NAME — DESCRIPTION" per line.
         await bot.command("start") { _ in throw NotImplemented("step 3 — answer /start") }
         await bot.command("help") { _ in throw NotImplemented("step 3 — answer /help with the list of commands") }
     }

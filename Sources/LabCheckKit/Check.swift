@@ -46,13 +46,16 @@ public final class Check: Sendable {
 
     /// Starts one of the lab's programs ("echo-server") with `arguments`, and `environment` added to the checker's
     /// own (a variable set to "" counts as unset for the lab programs). A program that `keepsRunning` (a server)
-    /// is reported as having stopped too early if it ends before the step does.
+    /// is reported as having stopped too early if it ends before the step does. A run the check makes go wrong on
+    /// purpose says so in `deliberately` ("with a wrong token"): the transcript labels it, and its ending is the
+    /// check's business, never reported as the student's failure.
     public func start(
-        _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], keepsRunning: Bool = false
+        _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], keepsRunning: Bool = false,
+        deliberately purpose: String? = nil
     ) throws -> Program {
         recording.record(.started(program: program, arguments: arguments))
         return try launch(lab.product(program, solution: solution), arguments, environment: environment,
-                          keepsRunning: keepsRunning)
+                          keepsRunning: keepsRunning, purpose: purpose)
     }
 
     /// Starts one of the kit's tools the checks need (`telegram-sandbox`), listed in the lab's `tools`.
@@ -60,20 +63,22 @@ public final class Check: Sendable {
         try launch(product, arguments, environment: [:], keepsRunning: true)
     }
 
-    private func launch(_ product: String, _ arguments: [String], environment: [String: String], keepsRunning: Bool)
-        throws -> Program
-    {
+    private func launch(
+        _ product: String, _ arguments: [String], environment: [String: String], keepsRunning: Bool,
+        purpose: String? = nil
+    ) throws -> Program {
         let path = binDirectory + "/" + product
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CheckFailure("\(product) is not built (looked in \(binDirectory)): run `make check LAB=\(lab.number)`, which builds it")
         }
         let process = try ChildProcess(path, arguments, environment: environment, timeLimit: .seconds(60))
         let running = Program(
-            name: product, arguments: arguments, process: process, keepsRunning: keepsRunning, transcript: transcript,
-            recording: recording, usesSockets: lab.usesSockets)
+            name: product, arguments: arguments, process: process, keepsRunning: keepsRunning, purpose: purpose,
+            transcript: transcript, recording: recording, usesSockets: lab.usesSockets)
         started.withLock { $0.append(running) }
         let variables = environment.keys.sorted().map { "\($0)=… " }.joined()
-        transcript.log("start \(variables)\(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))")
+        transcript.log("start \(variables)\(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))"
+            + (purpose.map { ", deliberately \($0)" } ?? ""))
         return running
     }
 
@@ -186,9 +191,9 @@ public final class Check: Sendable {
         for socket in sockets.withLock({ $0 }) { socket.close() }
         for program in programs.reversed() {
             let ended = program.process.stop()
-            transcript.log("\(program.name): \(ended)")
-            transcript.attach("\(program.name) stdout", program.process.standardOutput)
-            transcript.attach("\(program.name) stderr", program.process.standardError)
+            transcript.log("\(program.label): \(ended)")
+            transcript.attach("\(program.label) stdout", program.process.standardOutput)
+            transcript.attach("\(program.label) stderr", program.process.standardError)
         }
     }
 
@@ -210,6 +215,8 @@ public final class Program: Sendable {
     public let process: ChildProcess
     /// A server: it should still be running when the step ends.
     let keepsRunning: Bool
+    /// What the check made go wrong on purpose in this run ("with a wrong token"), if anything.
+    public let purpose: String?
     let transcript: Transcript
     let recording: Recording
     /// The lab talks over sockets: a program that hangs may be stuck in recv() (lab 1 has no sockets).
@@ -218,9 +225,10 @@ public final class Program: Sendable {
     public let ranOutOfTime = Atomic<Bool>(false)
 
     init(
-        name: String, arguments: [String], process: ChildProcess, keepsRunning: Bool, transcript: Transcript,
-        recording: Recording, usesSockets: Bool
+        name: String, arguments: [String], process: ChildProcess, keepsRunning: Bool, purpose: String? = nil,
+        transcript: Transcript, recording: Recording, usesSockets: Bool
     ) {
+        self.purpose = purpose
         self.recording = recording
         self.name = name
         self.arguments = arguments
@@ -230,9 +238,13 @@ public final class Program: Sendable {
         self.usesSockets = usesSockets
     }
 
+    /// The program's name, with what the check made go wrong in this run, if anything.
+    var label: String { purpose.map { "\(name) (deliberately \($0))" } ?? name }
+
     /// Why the program is no longer running, if that is news: a crash, an error, or a server that simply ended.
+    /// Never for a run the check made go wrong on purpose: its ending is the check's business.
     var whyItStopped: String? {
-        guard let ended = termination, ended != .exited(0) || keepsRunning,
+        guard purpose == nil, let ended = termination, ended != .exited(0) || keepsRunning,
             !ranOutOfTime.load(ordering: .relaxed)  // the checker stopped it, and has said why
         else { return nil }
         let stderr = process.standardError

@@ -94,6 +94,14 @@ public struct MessageEntity: Sendable, Hashable, Codable {
         self.offset = offset
         self.length = length
     }
+
+    /// The part of `text` the entity covers (offset and length count UTF-16 units, as the API does); nil when
+    /// it reaches past the end.
+    public func covered(in text: String) -> String? {
+        let units = Array(text.utf16)
+        guard offset >= 0, length >= 0, offset + length <= units.count else { return nil }
+        return String(decoding: units[offset..<(offset + length)], as: UTF16.self)
+    }
 }
 
 /// A message.
@@ -171,11 +179,45 @@ public struct BotCommand: Sendable, Hashable, Codable {
     }
 }
 
-/// How a message's text is formatted.
+/// How a message's text is formatted: the API turns the markup into entities (bold, links…) and answers
+/// 400 "Bad Request: can't parse entities: …" to markup it cannot read.
 public enum ParseMode: String, Sendable, Codable {
     case markdown = "Markdown"
     case markdownV2 = "MarkdownV2"
     case html = "HTML"
+
+    /// `text` as it must appear in a message of this mode to be shown as it is, markup characters and all.
+    /// Anything a user wrote (a name, a message) needs it: `"<b>\(ParseMode.html.escape(name))</b>"`, or a name
+    /// like "Kim <3" makes the whole message fail.
+    public func escape(_ text: String) -> String {
+        switch self {
+        case .html:
+            var escaped = ""
+            for character in text {
+                switch character {
+                case "&": escaped += "&amp;"
+                case "<": escaped += "&lt;"
+                case ">": escaped += "&gt;"
+                case "\"": escaped += "&quot;"
+                default: escaped.append(character)
+                }
+            }
+            return escaped
+        case .markdownV2:
+            return Self.backslashed(text, before: "\\_*[]()~`>#+-=|{}.!")
+        case .markdown:
+            return Self.backslashed(text, before: "_*`[")  // legacy Markdown: a backslash escapes only these
+        }
+    }
+
+    private static func backslashed(_ text: String, before special: String) -> String {
+        var escaped = ""
+        for character in text {
+            if special.contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
 }
 
 /// A keyboard or keyboard removal sent with a message (the Bot API's reply_markup).

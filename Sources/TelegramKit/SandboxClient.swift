@@ -39,11 +39,25 @@ public final class SandboxClient: Sendable {
         public var messageID: Int64
     }
 
-    /// A message the bot sent to a chat.
+    /// A message the bot sent to a chat: its text as users see it, and the entities its markup became.
     public struct BotMessage: Sendable, Hashable {
         public var messageID: Int64
         public var chatID: Int64
         public var text: String
+        public var entities: [MessageEntity] = []
+        /// The parse_mode it was sent with, if any.
+        public var parseMode: String?
+    }
+
+    /// A getUpdates the sandbox is holding: the bot is idle, waiting for updates.
+    public struct HeldPoll: Sendable, Hashable {
+        public var offset: Int64
+        public var timeout: Int
+
+        public init(offset: Int64, timeout: Int) {
+            self.offset = offset
+            self.timeout = timeout
+        }
     }
 
     /// A Bot API call the sandbox received, token redacted.
@@ -52,6 +66,8 @@ public final class SandboxClient: Sendable {
         public var parameters: [String: String]
         /// The HTTP status answered; 0 for a dropped connection; nil while a long poll is held.
         public var status: Int?
+        /// The error's description, when the answer was one.
+        public var description: String?
         public var date: Date
 
         public func parameter(_ name: String) -> String? { parameters[name] }
@@ -84,8 +100,15 @@ public final class SandboxClient: Sendable {
             "GET", "/sandbox/chats/\(chat)/messages?after=\(after)&timeout=\(seconds)", waiting: seconds)
         return (result.arrayValue ?? []).compactMap { item in
             guard let id = item["message_id"]?.intValue else { return nil }
+            let entities = (item["entities"]?.arrayValue ?? []).compactMap { entity -> MessageEntity? in
+                guard let type = entity["type"]?.stringValue, let offset = entity["offset"]?.intValue,
+                    let length = entity["length"]?.intValue
+                else { return nil }
+                return MessageEntity(type: type, offset: Int(offset), length: Int(length))
+            }
             return BotMessage(messageID: id, chatID: item["chat_id"]?.intValue ?? chat,
-                              text: item["text"]?.stringValue ?? "")
+                              text: item["text"]?.stringValue ?? "", entities: entities,
+                              parseMode: item["parse_mode"]?.stringValue)
         }
     }
 
@@ -107,9 +130,18 @@ public final class SandboxClient: Sendable {
             }
             return RecordedCall(
                 method: item["method"]?.stringValue ?? "", parameters: parameters,
-                status: item["status"]?.intValue.map { Int($0) },
+                status: item["status"]?.intValue.map { Int($0) }, description: item["description"]?.stringValue,
                 date: Date(timeIntervalSince1970: item["date"]?.doubleValue ?? 0))
         }
+    }
+
+    /// The getUpdates the sandbox is holding, waiting up to `wait` seconds for the bot to make one (nil if it
+    /// makes none). Once it answers, the bot is idle: it has handled every update before the poll's offset.
+    public func heldPoll(wait: Double = 0) throws(SandboxClientError) -> HeldPoll? {
+        let seconds = max(0, min(wait, 50))
+        let result = try call("GET", "/sandbox/held-poll?timeout=\(seconds)", waiting: seconds)
+        guard let offset = result["offset"]?.intValue, let timeout = result["timeout"]?.intValue else { return nil }
+        return HeldPoll(offset: offset, timeout: Int(timeout))
     }
 
     /// The next `count` calls of `method` (any method when nil) fail with `errorCode` (a 429 with `retryAfter`),

@@ -122,17 +122,26 @@ enum Formatting {
                 out.append(byte)
                 index += 1
             } else if byte == UInt8(ascii: "<") {
-                guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else {
+                // As TDLib reads it: the tag's name runs to a space or ">", so "<3 …>" is the tag "3".
+                var nameEnd = index + 1
+                while nameEnd < bytes.count, ![UInt8(ascii: ">"), 32, 9, 10, 13].contains(bytes[nameEnd]) { nameEnd += 1 }
+                guard nameEnd < bytes.count else { throw fail("Unclosed start tag at byte offset \(index)") }
+                let isEndTag = bytes[index + 1] == UInt8(ascii: "/")
+                let name = String(decoding: bytes[(index + 1)..<nameEnd], as: UTF8.self).lowercased()
+                guard isEndTag || htmlTags[name] != nil else {
+                    throw fail("Unsupported start tag \"\(name)\" at byte offset \(index)")
+                }
+                guard let close = bytes[nameEnd...].firstIndex(of: UInt8(ascii: ">")) else {
                     throw fail("Unclosed start tag at byte offset \(index)")
                 }
                 let inside = String(decoding: bytes[(index + 1)..<close], as: UTF8.self)
-                if inside.hasPrefix("/") {
-                    let name = inside.dropFirst().trimmingCharacters(in: .whitespaces).lowercased()
+                if isEndTag {
+                    let closing = inside.dropFirst().trimmingCharacters(in: .whitespaces).lowercased()
                     guard let open = stack.popLast() else {
                         throw fail("Unexpected end tag at byte offset \(index)")
                     }
-                    guard name == open.tag || name.isEmpty else {
-                        throw fail("Unmatched end tag at byte offset \(index), expected \"</\(open.tag)>\", found \"</\(name)>\"")
+                    guard closing == open.tag || closing.isEmpty else {
+                        throw fail("Unmatched end tag at byte offset \(index), expected \"</\(open.tag)>\", found \"</\(closing)>\"")
                     }
                     let start = open.start
                     let end = utf16Count(out)
@@ -140,10 +149,6 @@ enum Formatting {
                         entities.append(SandboxEntity(type: type, offset: start, length: end - start, url: open.url))
                     }
                 } else {
-                    let name = String(inside.prefix { !$0.isWhitespace && $0 != "/" }).lowercased()
-                    guard htmlTags[name] != nil else {
-                        throw fail("Unsupported start tag \"\(name)\" at byte offset \(index)")
-                    }
                     let attributes = String(inside.dropFirst(name.count))
                     if name == "span", !attributes.contains("tg-spoiler") {
                         throw fail("Tag \"span\" must have class \"tg-spoiler\" at byte offset \(index)")

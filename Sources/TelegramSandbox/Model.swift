@@ -96,6 +96,8 @@ public struct RecordedRequest: Sendable {
     public var parameters: [(name: String, value: String)]
     /// The HTTP status answered; 0 when the connection was dropped, nil while a long poll waits.
     public var status: Int?
+    /// The error's description, when the answer was one ("Bad Request: chat not found").
+    public var description: String?
     public var date: Date
 
     public func parameter(_ name: String) -> String? {
@@ -107,8 +109,24 @@ public struct RecordedRequest: Sendable {
             ("method", .string(method)), ("http_method", .string(httpMethod)), ("path", .string(path)),
             ("parameters", .object(parameters.map { ($0.name, JSON.string($0.value)) })),
             ("status", status.map { .int(Int64($0)) } ?? .null),
+            ("description", description.map(JSON.string) ?? .null),
             ("date", .double(date.timeIntervalSince1970)),
         ])
+    }
+}
+
+/// A getUpdates the sandbox is holding: the bot is idle, waiting for an update.
+public struct HeldPoll: Sendable, Equatable {
+    /// The offset it asked for (0 when it gave none).
+    public var offset: Int64
+    /// Its timeout, in seconds.
+    public var timeout: Int
+    /// When the sandbox began holding it.
+    public var since: Date
+
+    var json: JSON {
+        .object([("offset", .int(offset)), ("timeout", .int(Int64(timeout))),
+                 ("since", .double(since.timeIntervalSince1970))])
     }
 }
 

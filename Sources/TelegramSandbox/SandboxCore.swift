@@ -19,14 +19,17 @@ actor SandboxCore {
 
     // The long poll being held, if any.
     private enum Wake: Sendable { case update, timeout, conflict, webhook }
-    private var held: (id: Int, continuation: CheckedContinuation<Wake, Never>, timer: Task<Void, Never>)?
+    private var held: (id: Int, poll: HeldPoll, continuation: CheckedContinuation<Wake, Never>, timer: Task<Void, Never>)?
     private var nextWaitID = 0
 
     private var users: [Int64: SandboxUser] = [:]
     private var blocked: Set<Int64> = []
     private var messages: [Int64: [SandboxMessage]] = [:]  // per chat, both sides, in order
     private var nextMessageID: [Int64: Int64] = [:]
-    private var chatWaiters: [Int: (chatID: Int64, continuation: CheckedContinuation<Void, Never>, timer: Task<Void, Never>)] = [:]
+
+    /// What a user-side request can wait for: the bot's next message to a chat, or a long poll being held.
+    private enum Awaited: Sendable, Equatable { case message(chatID: Int64), heldPoll }
+    private var waiters: [Int: (awaited: Awaited, continuation: CheckedContinuation<Void, Never>, timer: Task<Void, Never>)] = [:]
 
     private var requests: [(id: Int, record: RecordedRequest)] = []
     private var nextRequestID = 0
@@ -61,11 +64,7 @@ actor SandboxCore {
             held.continuation.resume(returning: .timeout)
             self.held = nil
         }
-        for (_, waiter) in chatWaiters {
-            waiter.timer.cancel()
-            waiter.continuation.resume()
-        }
-        chatWaiters = [:]
+        wake { _ in true }
     }
 
     // MARK: - Bot API
@@ -98,7 +97,7 @@ actor SandboxCore {
         }
         let id = startRecord(request, path: loggedPath, method: method, parameters: parameters)
         let response = await answer(method: method, Parameters(parameters))
-        finishRecord(id, status: response.drop ? 0 : response.status)
+        finishRecord(id, response)
         return response
     }
 
@@ -177,7 +176,7 @@ actor SandboxCore {
             pending.removeAll { $0.id < offset }
         }
         if pending.isEmpty, timeout > 0, !isShutDown {
-            switch await hold(seconds: Int(timeout)) {
+            switch await hold(HeldPoll(offset: offset, timeout: Int(timeout), since: Date())) {
             case .conflict:
                 return .error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
             case .webhook:
@@ -191,17 +190,18 @@ actor SandboxCore {
 
     /// Holds a long poll until an update arrives, the timeout passes, or another poll (or
     /// setWebhook) ends it. Only one is held: a new one ends the old one, as on Telegram.
-    private func hold(seconds: Int) async -> Wake {
+    private func hold(_ poll: HeldPoll) async -> Wake {
         endHeldPoll(.conflict)
         nextWaitID += 1
         let id = nextWaitID
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let timer = Task { [weak self] in
-                    try? await Task.sleep(for: .seconds(seconds))
+                    try? await Task.sleep(for: .seconds(poll.timeout))
                     await self?.expireHeldPoll(id)
                 }
-                held = (id, continuation, timer)
+                held = (id, poll, continuation, timer)
+                wake { $0 == .heldPoll }
             }
         } onCancel: {
             Task { [weak self] in await self?.expireHeldPoll(id) }
@@ -254,11 +254,7 @@ actor SandboxCore {
             text: formatted.text, entities: formatted.entities, fromBot: true,
             parseMode: parseMode.isEmpty ? nil : parseMode, replyMarkup: markup)
         messages[chatID, default: []].append(message)
-        for (id, waiter) in chatWaiters where waiter.chatID == chatID {
-            chatWaiters[id] = nil
-            waiter.timer.cancel()
-            waiter.continuation.resume()
-        }
+        wake { $0 == .message(chatID: chatID) }
         var fields: [(String, JSON)] = [("message_id", .int(message.messageID)), ("from", botJSON(full: false)),
                                         ("chat", user.chatJSON), ("date", .int(message.date)),
                                         ("text", .string(message.text))]
@@ -336,19 +332,24 @@ actor SandboxCore {
         nextRequestID += 1
         let record = RecordedRequest(
             httpMethod: request.method, path: path, method: method,
-            parameters: parameters.map { (redact($0.0), redact($0.1)) }, status: nil, date: Date())
+            parameters: parameters.map { (redact($0.0), redact($0.1)) }, status: nil, description: nil, date: Date())
         requests.append((nextRequestID, record))
         if requests.count > Self.maxRecordedRequests { requests.removeFirst(requests.count - Self.maxRecordedRequests) }
         return nextRequestID
     }
 
-    private func finishRecord(_ id: Int, status: Int) {
-        if let index = requests.lastIndex(where: { $0.id == id }) { requests[index].record.status = status }
+    /// Notes the answer: its status (0 for a dropped connection) and, for an error, its description.
+    private func finishRecord(_ id: Int, _ response: SandboxResponse) {
+        guard let index = requests.lastIndex(where: { $0.id == id }) else { return }
+        requests[index].record.status = response.drop ? 0 : response.status
+        if !response.drop, response.status != 200 {
+            requests[index].record.description = JSON(parsing: response.body)?["description"]?.stringValue.map(redact)
+        }
     }
 
     private func record(_ request: SandboxRequest, path: String, method: String, parameters: [(String, String)],
                         response: SandboxResponse) -> SandboxResponse {
-        finishRecord(startRecord(request, path: path, method: method, parameters: parameters), status: response.status)
+        finishRecord(startRecord(request, path: path, method: method, parameters: parameters), response)
         return response
     }
 
@@ -392,22 +393,10 @@ actor SandboxCore {
     }
 
     /// The bot's messages in a chat after `after`, waiting up to `timeout` seconds for the first.
-    func botMessages(chatID: Int64, after: Int64, timeout: Int) async -> [SandboxMessage] {
+    func botMessages(chatID: Int64, after: Int64, timeout: Double) async -> [SandboxMessage] {
         let found = sentByBot(chatID, after: after)
-        guard found.isEmpty, timeout > 0, !isShutDown else { return found }
-        nextWaitID += 1
-        let id = nextWaitID
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let timer = Task { [weak self] in
-                    try? await Task.sleep(for: .seconds(timeout))
-                    await self?.expireChatWaiter(id)
-                }
-                chatWaiters[id] = (chatID, continuation, timer)
-            }
-        } onCancel: {
-            Task { [weak self] in await self?.expireChatWaiter(id) }
-        }
+        guard found.isEmpty else { return found }
+        await wait(for: .message(chatID: chatID), seconds: timeout)
         return sentByBot(chatID, after: after)
     }
 
@@ -415,9 +404,50 @@ actor SandboxCore {
         (messages[chatID] ?? []).filter { $0.fromBot && $0.messageID > after }
     }
 
-    private func expireChatWaiter(_ id: Int) {
-        guard let waiter = chatWaiters.removeValue(forKey: id) else { return }
+    /// The getUpdates being held, if there is one: the bot is idle, waiting for updates.
+    var heldPoll: HeldPoll? { held?.poll }
+
+    /// The getUpdates being held, waiting up to `timeout` seconds for the bot to make one.
+    func waitForHeldPoll(timeout: Double) async -> HeldPoll? {
+        if held == nil { await wait(for: .heldPoll, seconds: timeout) }
+        return held?.poll
+    }
+
+    /// Waits until `wake` names what is awaited, the sandbox stops, or `seconds` pass.
+    private func wait(for awaited: Awaited, seconds: Double) async {
+        guard seconds > 0, !isShutDown else { return }
+        nextWaitID += 1
+        let id = nextWaitID
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let timer = Task { [weak self] in
+                    try? await Task.sleep(for: .seconds(seconds))
+                    await self?.expireWaiter(id)
+                }
+                waiters[id] = (awaited, continuation, timer)
+            }
+        } onCancel: {
+            Task { [weak self] in await self?.expireWaiter(id) }
+        }
+    }
+
+    /// Ends the waits for what has happened.
+    private func wake(_ happened: (Awaited) -> Bool) {
+        for (id, waiter) in waiters where happened(waiter.awaited) {
+            waiters[id] = nil
+            waiter.timer.cancel()
+            waiter.continuation.resume()
+        }
+    }
+
+    private func expireWaiter(_ id: Int) {
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
         waiter.continuation.resume()
+    }
+
+    /// The chats whose next bot message someone is waiting for.
+    var awaitedChats: [Int64] {
+        Set(waiters.values.compactMap { if case .message(let chatID) = $0.awaited { chatID } else { nil } }).sorted()
     }
 
     func recordedRequests() -> [RecordedRequest] { requests.map(\.record) }
@@ -433,7 +463,9 @@ actor SandboxCore {
     func info() -> JSON {
         .object([("bot", botJSON(full: true)), ("pending_update_count", .int(Int64(pending.count))),
                  ("webhook_url", .string(webhookURL ?? "")),
-                 ("chats", .array(users.keys.sorted().map { .int($0) }))])
+                 ("chats", .array(users.keys.sorted().map { .int($0) })),
+                 ("held_poll", heldPoll?.json ?? .null),
+                 ("awaited_chats", .array(awaitedChats.map { .int($0) }))])
     }
 }
 

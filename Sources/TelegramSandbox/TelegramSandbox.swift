@@ -2,6 +2,12 @@ import FlyingFox
 import FlyingSocks
 import Foundation
 
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#endif
+
 /// An offline Telegram Bot API: one bot, its users and their private chats, served over HTTP on
 /// loopback with FlyingFox. Point a bot at it with `TELEGRAM_API_URL=http://127.0.0.1:PORT` and
 /// its token; play the users through `/sandbox/` (see `SandboxCore.userSide`) or the methods below.
@@ -46,7 +52,8 @@ public actor TelegramSandbox {
         if let baseURL, server != nil { return baseURL }
         let address = try Self.address(host: configuration.host, port: configuration.port)
         let server = HTTPServer(
-            config: HTTPServer.Configuration(address: address, timeout: 75, logger: .disabled),
+            config: HTTPServer.Configuration(
+                address: address, timeout: 75, pool: NoDelayPool(HTTPServer.defaultPool()), logger: .disabled),
             handler: FlyingFoxHandler(core: core))
         let failure = FailureBox()
         runTask = Task {
@@ -70,10 +77,11 @@ public actor TelegramSandbox {
         return baseURL!
     }
 
-    /// Stops listening, ending any long poll in progress.
+    /// Stops listening, ending any long poll in progress. The answers that ends get a moment to be written; then
+    /// the server stops (FlyingFox's server task ends only when cancelled, so the moment is always spent).
     public func stop() async {
         await core.shutdown()
-        if let server { await server.stop(timeout: 1) }
+        if let server { await server.stop(timeout: 0.05) }
         runTask?.cancel()
         server = nil
         runTask = nil
@@ -99,8 +107,14 @@ public actor TelegramSandbox {
 
     /// The bot's messages to a chat with an id above `after`, waiting up to `timeout` seconds
     /// for the first.
-    public func botMessages(chatID: Int64, after: Int64 = 0, timeout: Int = 0) async -> [SandboxMessage] {
-        await core.botMessages(chatID: chatID, after: after, timeout: min(max(timeout, 0), SandboxCore.maxPollTimeout))
+    public func botMessages(chatID: Int64, after: Int64 = 0, timeout: Double = 0) async -> [SandboxMessage] {
+        await core.botMessages(chatID: chatID, after: after, timeout: min(timeout, Double(SandboxCore.maxPollTimeout)))
+    }
+
+    /// The getUpdates being held, waiting up to `timeout` seconds for the bot to make one: once this answers,
+    /// the bot is idle, and a user's message ends the poll at once.
+    public func waitForHeldPoll(timeout: Double = 10) async -> HeldPoll? {
+        await core.waitForHeldPoll(timeout: min(timeout, Double(SandboxCore.maxPollTimeout)))
     }
 
     /// The user blocks (or unblocks) the bot: sendMessage to them gets 403.
@@ -132,6 +146,28 @@ public actor TelegramSandbox {
         } catch {
             throw .badHost(host)
         }
+    }
+}
+
+/// FlyingFox's default socket pool, with Nagle's algorithm turned off on every socket it waits on (the listening
+/// one too, whose setting the accepted connections inherit). FlyingFox writes a response's header and body
+/// separately: with Nagle on, the body of every answer on a reused connection waited for the client's delayed
+/// ACK of the header — 40 ms per Bot API call.
+private struct NoDelayPool: AsyncSocketPool {
+    let pool: any AsyncSocketPool
+
+    init(_ pool: any AsyncSocketPool) {
+        self.pool = pool
+    }
+
+    func prepare() async throws { try await pool.prepare() }
+
+    func run() async throws { try await pool.run() }
+
+    func suspendSocket(_ socket: FlyingSocks.Socket, untilReadyFor events: FlyingSocks.Socket.Events) async throws {
+        var on: Int32 = 1
+        _ = setsockopt(socket.file.rawValue, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        try await pool.suspendSocket(socket, untilReadyFor: events)
     }
 }
 

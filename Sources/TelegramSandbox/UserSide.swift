@@ -3,12 +3,15 @@ import Foundation
 /// The sandbox's own endpoints under `/sandbox/`, for tests, labrepl and students. JSON in and
 /// out, in the Bot API's envelope:
 ///
-///     GET    /sandbox                             the bot, pending updates, chats
+///     GET    /sandbox                             the bot, pending updates, chats, the getUpdates being held
+///                                                 ("held_poll") and the chats whose messages are awaited
 ///     POST   /sandbox/users/{user_id}/messages    {"text", "first_name"?, "last_name"?, "username"?, "language_code"?}
 ///                                                 → {"update_id", "message_id"}: the user writes to the bot
 ///     POST   /sandbox/users/{user_id}/block       {"blocked": true|false}: sendMessage to them gets 403
 ///     GET    /sandbox/chats/{chat_id}/messages?after=MESSAGE_ID&timeout=S
 ///                                                 → the bot's messages above MESSAGE_ID, waiting up to S s (≤ 50)
+///     GET    /sandbox/held-poll?timeout=S         the getUpdates being held — {"offset", "timeout", "since"} —
+///                                                 waiting up to S s (≤ 50) for the bot to make one; null if none
 ///     GET    /sandbox/requests[?method=NAME]      every Bot API call received, token redacted
 ///     DELETE /sandbox/requests                    forgets them
 ///     POST   /sandbox/faults                      {"method"?, "error_code", "retry_after"?, "description"?, "count"?, "drop"?}
@@ -33,6 +36,10 @@ extension SandboxCore {
         case (_, 3) where route[0] == "chats" && route[2] == "messages":
             guard request.method == "GET" else { return Self.notAllowed("GET") }
             return await getChatMessages(chatID: route[1], request)
+        case (_, 1) where route[0] == "held-poll":
+            guard request.method == "GET" else { return Self.notAllowed("GET") }
+            guard let timeout = Self.seconds(request.queryValue("timeout")) else { return Self.badTimeout }
+            return .ok(await waitForHeldPoll(timeout: timeout)?.json ?? .null)
         case (_, 1) where route[0] == "requests":
             switch request.method {
             case "GET":
@@ -54,8 +61,20 @@ extension SandboxCore {
             default: return Self.notAllowed("GET, POST, DELETE")
             }
         default:
-            return .error(404, "Not Found: no such sandbox endpoint; see GET /sandbox, /sandbox/users/{id}/messages, /sandbox/chats/{id}/messages, /sandbox/requests, /sandbox/faults")
+            return .error(404, "Not Found: no such sandbox endpoint; see GET /sandbox, /sandbox/users/{id}/messages, /sandbox/chats/{id}/messages, /sandbox/held-poll, /sandbox/requests, /sandbox/faults")
         }
+    }
+
+    /// A `timeout` query value: seconds, fractions allowed, at most `maxPollTimeout`; nil when it is not a number.
+    private static func seconds(_ text: String?) -> Double? {
+        guard let value = Double(text.flatMap { $0.isEmpty ? nil : $0 } ?? "0"), value >= 0, value.isFinite else {
+            return nil
+        }
+        return min(value, Double(maxPollTimeout))
+    }
+
+    private static var badTimeout: SandboxResponse {
+        bad("\"timeout\" must be a number of seconds, 0 to \(maxPollTimeout)")
     }
 
     private static func notAllowed(_ allowed: String) -> SandboxResponse {
@@ -137,15 +156,11 @@ extension SandboxCore {
     private func getChatMessages(chatID text: String, _ request: SandboxRequest) async -> SandboxResponse {
         guard let chatID = Int64(text) else { return Self.bad("the chat id in the path must be an integer") }
         let afterText = request.queryValue("after") ?? "0"
-        let timeoutText = request.queryValue("timeout") ?? "0"
         guard let after = Int64(afterText.isEmpty ? "0" : afterText) else {
             return Self.bad("\"after\" must be a message id (an integer)")
         }
-        guard let timeout = Double(timeoutText.isEmpty ? "0" : timeoutText), timeout >= 0, timeout.isFinite else {
-            return Self.bad("\"timeout\" must be a number of seconds, 0 to \(Self.maxPollTimeout)")
-        }
-        let found = await botMessages(chatID: chatID, after: after,
-                                      timeout: Int(min(timeout, Double(Self.maxPollTimeout)).rounded(.up)))
+        guard let timeout = Self.seconds(request.queryValue("timeout")) else { return Self.badTimeout }
+        let found = await botMessages(chatID: chatID, after: after, timeout: timeout)
         return .ok(.array(found.map(Self.json(for:))))
     }
 

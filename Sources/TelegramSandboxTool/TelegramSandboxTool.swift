@@ -18,7 +18,8 @@ struct TelegramSandboxTool: AsyncLabCommand {
         discussion: """
             Point the bot at it with TELEGRAM_API_URL and TELEGRAM_BOT_TOKEN set to what it prints. \
             Play the users with POST /sandbox/users/ID/messages and read the bot's replies with \
-            GET /sandbox/chats/ID/messages; GET /sandbox/requests lists the bot's calls and \
+            GET /sandbox/chats/ID/messages; GET /sandbox/held-poll?timeout=S waits until the bot is idle in a \
+            held getUpdates; GET /sandbox/requests lists the bot's calls and \
             POST /sandbox/faults {"method": "getUpdates", "error_code": 429, "retry_after": 2, "count": 1} \
             makes the next calls fail ({"drop": true} or "error_code": 0 breaks the connection before the \
             answer is complete). Stop it with Ctrl-C.
@@ -51,11 +52,13 @@ struct TelegramSandboxTool: AsyncLabCommand {
         print("bot: TELEGRAM_API_URL=\(url.absoluteString) TELEGRAM_BOT_TOKEN=\(sandbox.token)")
 
         let (signals, received) = AsyncStream.makeStream(of: Int32.self)
+        // Kept until the process ends: a second signal while stopping (ProcessKit sends SIGTERM to the process and
+        // to its group) must not kill it halfway.
         let stop = SignalStop { received.yield($0) }
         let signal = await signals.first { _ in true } ?? SIGTERM
-        stop.cancel()
         await sandbox.stop()
         print("stopped (\(signal == SIGINT ? "SIGINT" : "SIGTERM"))")
+        withExtendedLifetime(stop) {}
     }
 
     private func start(_ sandbox: TelegramSandbox) async throws -> URL {

@@ -35,6 +35,7 @@ func lab6Tour(_ tour: Tour) throws {
                      shownAs: #"curl -s -X POST \#(url)/sandbox/users/1001/messages -d '{"text": "/start", "first_name": "Kim"}'"#)
     try tour.runPeer("curl", ["-s", "\(url)/sandbox/chats/1001/messages?after=0&timeout=5"],
                      shownAs: "curl -s '\(url)/sandbox/chats/1001/messages?after=0&timeout=5'")
+    tour.note("sent with parse_mode HTML: the <b> around the name became a bold entity, and the tags are gone")
 
     tour.note("the greeting, as a chat (the same two calls for each line)")
     let user = SandboxClient(baseURL: URL(string: url)!)

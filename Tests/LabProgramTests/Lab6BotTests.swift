@@ -113,7 +113,7 @@ import Darwin
         var bench = try Bench()
         defer { bench.stop() }
         let first = try bench.startBot(["--poll-timeout", "5"])
-        try #require(try waitForHeldPoll(bench.user), "the first bot never waited in getUpdates")
+        try #require(try bench.user.heldPoll(wait: 10) != nil, "the first bot never waited in getUpdates")
         let second = try bench.startBot(["--poll-timeout", "5"])
         // The second one's poll ends the first one's with 409; the first one, polling again, ends the second's.
         for bot in [first, second] {
@@ -154,14 +154,4 @@ import Darwin
         }
         #expect(try bench.user.calls().isEmpty, "no request should have reached the API")
     }
-}
-
-/// Waits until the bot has a getUpdates held by the sandbox (it is idle, waiting for updates).
-private func waitForHeldPoll(_ user: SandboxClient, timeout: Duration = .seconds(10)) throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if let last = try user.calls(method: "getUpdates").last, last.status == nil { return true }
-        Thread.sleep(forTimeInterval: 0.05)
-    }
-    return false
 }

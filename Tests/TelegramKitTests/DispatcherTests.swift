@@ -165,13 +165,9 @@ struct DispatcherTests {
             let running = Task { try await bot.run(stopOnSignals: true) }
             let said = await lab.sandbox.userSays("hi", userID: 21)
             _ = await lab.sandbox.botMessages(chatID: 21, timeout: 10)
-            // Wait for the next long poll to be held, then signal this process.
-            for _ in 0..<200 {
-                if await lab.sandbox.requests().filter({ $0.method == "getUpdates" && $0.status == nil }).count == 1 {
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            // Once the next long poll is held, the update is handled: signal this process.
+            let held = try #require(await lab.sandbox.waitForHeldPoll(timeout: 10))
+            #expect(held.offset == said.updateID! + 1)
             kill(getpid(), SIGTERM)
             try await withTimeLimit(10) { try await running.value }
             let last = try #require(await lab.sandbox.requests().last)

@@ -23,19 +23,23 @@ struct SandboxClientTests {
         #expect(updates.first?.message?.entities == [MessageEntity(type: "bot_command", offset: 0, length: 6)])
         #expect(updates.first?.message?.from?.firstName == "Kim")
 
-        // The user waits first; the reply ends the wait as soon as it is sent.
+        // The user waits first (the sandbox shows the chat as awaited); the reply ends the wait as soon as it is sent.
         let started = ContinuousClock.now
         async let replies = blocking { try user.botMessages(chat: 1001, after: sent.messageID, wait: 10) }
-        try await Task.sleep(for: .milliseconds(300))
-        try await bot.sendMessage(chatID: 1001, text: "hello, Kim")
+        try await waitUntil("the sandbox shows the user's wait") {
+            try await blocking { try user.info() }["awaited_chats"]?.arrayValue?.contains(.int(1001)) == true
+        }
+        try await bot.sendMessage(chatID: 1001, text: "<b>hello</b>, Kim", parseMode: .html)
         let got = try await replies
         #expect(got.map(\.text) == ["hello, Kim"])
+        #expect(got.first?.entities == [MessageEntity(type: "bold", offset: 0, length: 5)])
+        #expect(got.first?.parseMode == "HTML")
         #expect(ContinuousClock.now - started < .seconds(5))
 
         #expect(try await blocking { try user.botMessages(chat: 1001, after: got[0].messageID) }.isEmpty)
         let calls = try await blocking { try user.calls() }
         #expect(calls.map(\.method) == ["getUpdates", "sendMessage"])
-        #expect(calls.last?.parameter("text") == "hello, Kim")
+        #expect(calls.last?.parameter("text") == "<b>hello</b>, Kim")
         #expect(calls.last?.status == 200)
         #expect(try await blocking { try user.calls(method: "getupdates") }.count == 1)
     }
@@ -58,12 +62,29 @@ struct SandboxClientTests {
         await #expect(throws: TelegramError.forbidden(description: "Forbidden: bot was blocked by the user")) {
             try await bot.sendMessage(chatID: 8, text: "x")
         }
-        #expect(try await blocking { try user.calls(method: "sendMessage") }.map(\.status) == [429, 403])
+        let refused = try await blocking { try user.calls(method: "sendMessage") }
+        #expect(refused.map(\.status) == [429, 403])
+        #expect(refused.map(\.description) == ["Too Many Requests: retry after 3", "Forbidden: bot was blocked by the user"])
 
         let refusal = await #expect(throws: SandboxClientError.self) {
             try await blocking { try user.addFault(method: "getMe", errorCode: 200) }
         }
         #expect(refusal?.description.contains("error_code") == true, "\(String(describing: refusal))")
+    }
+
+    @Test("a held getUpdates is reported: nothing before the bot polls, then its offset and timeout")
+    func heldPoll() async throws {
+        let (sandbox, url, token) = try startTelegramSandbox()
+        defer { sandbox.stop() }
+        let user = SandboxClient(baseURL: url)
+        #expect(try await blocking { try user.heldPoll() } == nil)
+        let sent = try await blocking { try user.say("hi", from: 3) }
+        let bot = BotClient(token: try BotToken(token), apiURL: url, logger: .silent)
+        let poll = Task { try await bot.getUpdates(offset: sent.updateID! + 1, timeout: 20) }
+        let held = try await blocking { try user.heldPoll(wait: 10) }
+        #expect(held == SandboxClient.HeldPoll(offset: sent.updateID! + 1, timeout: 20))
+        _ = try await blocking { try user.say("wake up", from: 3) }
+        #expect(try await poll.value.count == 1)
     }
 
     @Test("a sandbox that is not there: a clear error, at once")
@@ -75,6 +96,15 @@ struct SandboxClientTests {
             try await blocking { try user.say("anyone?", from: 1) }
         }
         #expect(error?.description.contains("is telegram-sandbox running") == true, "\(String(describing: error))")
+    }
+}
+
+/// Asks until `fact` holds (up to 10 s): for what the sandbox shows but offers no wait for.
+func waitUntil(_ what: String, _ fact: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while try await !fact() {
+        try #require(ContinuousClock.now < deadline, "\(what), within 10 s")
+        try await Task.sleep(for: .milliseconds(10))
     }
 }
 

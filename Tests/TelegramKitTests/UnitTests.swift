@@ -98,6 +98,36 @@ struct UnitTests {
         #expect(updates[2].message == nil)
     }
 
+    @Test("escaping: a user's text shows exactly as written in every parse mode, as the sandbox parses it")
+    func escaping() async throws {
+        #expect(ParseMode.html.escape(#"Kim <3 & "co""#) == "Kim &lt;3 &amp; &quot;co&quot;")
+        #expect(ParseMode.markdownV2.escape(#"a_b*c.\"#) == #"a\_b\*c\.\\"#)
+        #expect(ParseMode.markdown.escape(#"a_b*c.\"#) == #"a\_b\*c.\"#)
+        let tricky = #"Kim <3 & "co" _under_ *star* [link](x) `code` \back ~tilde~ >quote #tag +-=|{}.! &amp;"#
+        try await withLab { lab in
+            await lab.sandbox.userSays("hi", userID: 5)
+            for mode in [ParseMode.html, .markdownV2, .markdown] {
+                let bold = mode == .html ? "<b>\(mode.escape(tricky))</b>" : "*\(mode.escape(tricky))*"
+                let sent = try await lab.client.sendMessage(chatID: 5, text: bold, parseMode: mode)
+                #expect(sent.text == tricky, "\(mode)")
+                #expect(sent.entities?.contains(MessageEntity(type: "bold", offset: 0, length: tricky.utf16.count)) == true,
+                        "\(mode): \(String(describing: sent.entities))")
+            }
+            // Unescaped, the same text is refused: Telegram cannot read it as markup.
+            await #expect(throws: TelegramError.self) {
+                try await lab.client.sendMessage(chatID: 5, text: "<b>\(tricky)</b>", parseMode: .html)
+            }
+        }
+    }
+
+    @Test("an entity's text is found by UTF-16 offsets, as the API counts them")
+    func coveredText() {
+        let text = "😀 Kim <3!"
+        #expect(MessageEntity(type: "bold", offset: 3, length: 6).covered(in: text) == "Kim <3")
+        #expect(MessageEntity(type: "bold", offset: 0, length: 2).covered(in: text) == "😀")
+        #expect(MessageEntity(type: "bold", offset: 8, length: 5).covered(in: text) == nil)
+    }
+
     @Test("a conversation left hanging resets after its timeout")
     func conversationTimeout() async {
         let clock = ManualClock()

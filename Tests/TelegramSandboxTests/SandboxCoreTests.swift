@@ -49,7 +49,7 @@ struct SandboxCoreTests {
     func setWebhookEndsPoll() async throws {
         let sandbox = try sandbox()
         let poll = Task { await call(sandbox, "getUpdates", "timeout=20") }
-        try await Task.sleep(for: .milliseconds(300))
+        try #require(await sandbox.waitForHeldPoll(timeout: 10) != nil)
         let set = await call(sandbox, "setWebhook", "url=https://example.org/hook")
         #expect(set.status == 200)
         let ended = try await withTimeLimit(5) { await poll.value }
@@ -62,10 +62,40 @@ struct SandboxCoreTests {
         let sandbox = try sandbox()
         _ = try await sandbox.start()
         let poll = Task { await call(sandbox, "getUpdates", "timeout=30") }
-        try await Task.sleep(for: .milliseconds(300))
+        try #require(await sandbox.waitForHeldPoll(timeout: 10) != nil)
         await sandbox.stop()
         let answer = try await withTimeLimit(5) { await poll.value }
         #expect(answer.status == 200)
+    }
+
+    @Test("a held getUpdates is reported, with its offset and timeout, from the moment it is held until it ends")
+    func heldPollIsReported() async throws {
+        let sandbox = try sandbox(firstUpdateID: 500)
+        #expect(await sandbox.waitForHeldPoll(timeout: 0) == nil, "no poll yet")
+        let waitedFor = Task { await sandbox.waitForHeldPoll(timeout: 20) }  // asked before the poll comes
+        let poll = Task { await call(sandbox, "getUpdates", "offset=500&timeout=20") }
+        let held = try #require(await withTimeLimit(10) { await waitedFor.value })
+        #expect(held.offset == 500 && held.timeout == 20)
+        #expect(await sandbox.waitForHeldPoll(timeout: 0) == held, "still held, so answered at once")
+        #expect(await sandbox.handle(SandboxRequest(method: "GET", path: "/sandbox")).body.contains(Data(#""held_poll":{"offset":500,"timeout":20"#.utf8)))
+
+        await sandbox.userSays("wake up", userID: 1)
+        #expect(try await withTimeLimit(5) { await poll.value }.status == 200)
+        #expect(await sandbox.waitForHeldPoll(timeout: 0) == nil, "answered: no longer held")
+        let started = ContinuousClock.now
+        #expect(await sandbox.waitForHeldPoll(timeout: 0.3) == nil)
+        #expect(ContinuousClock.now - started >= .milliseconds(250), "waits for one, up to the timeout")
+    }
+
+    @Test("an error answer is recorded with its description; a user-side wait may be a fraction of a second")
+    func recordedErrorsAndShortWaits() async throws {
+        let sandbox = try sandbox()
+        _ = await call(sandbox, "sendMessage", body: #"{"chat_id": 404, "text": "anyone?"}"#)
+        let recorded = try #require(await sandbox.requests().last)
+        #expect(recorded.status == 400 && recorded.description == "Bad Request: chat not found")
+        let started = ContinuousClock.now
+        #expect(await sandbox.botMessages(chatID: 404, timeout: 0.2).isEmpty)
+        #expect(ContinuousClock.now - started >= .milliseconds(150), "a fraction of a second is a wait, not none")
     }
 
     @Test("integer parameters are read as the Bot API reads them")
@@ -122,6 +152,18 @@ struct SandboxCoreTests {
         #expect(throws: Formatting.Failure(description: "can't parse entities: Unsupported start tag \"foo\" at byte offset 0")) {
             try Formatting.format("<foo>x</foo>", parseMode: "html")
         }
+        // A user's name put into HTML unescaped, as TDLib reads it: the tag's name runs to a space or ">".
+        #expect(throws: Formatting.Failure(description: "can't parse entities: Unsupported start tag \"3</b\" at byte offset 11")) {
+            try Formatting.format("Hi, <b>Kim <3</b>!", parseMode: "HTML")
+        }
+        #expect(throws: Formatting.Failure(description: "can't parse entities: Unsupported start tag \"3\" at byte offset 4")) {
+            try Formatting.format("Kim <3 you", parseMode: "HTML")
+        }
+        #expect(throws: Formatting.Failure(description: "can't parse entities: Unclosed start tag at byte offset 4")) {
+            try Formatting.format("Kim <3", parseMode: "HTML")
+        }
+        let escaped = try Formatting.format("Hi, <b>Kim &lt;3</b>!", parseMode: "HTML")
+        #expect(escaped.text == "Hi, Kim <3!" && escaped.entities == [SandboxEntity(type: "bold", offset: 4, length: 6)])
         #expect(throws: Formatting.Failure(description: "can't parse entities: Can't find end of Bold entity at byte offset 3")) {
             try Formatting.format("ab *c", parseMode: "MarkdownV2")
         }

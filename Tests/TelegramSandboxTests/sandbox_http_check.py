@@ -67,6 +67,19 @@ def user_says(user_id, text, **fields):
     return body["result"]
 
 
+def held_poll(wait=10):
+    """The getUpdates the sandbox holds, waiting up to `wait` s for one: the fact to wait for, not a time."""
+    return ok_result(http("GET", f"/sandbox/held-poll?timeout={wait}", timeout=wait + 30))
+
+
+def wait_until(fact, what, seconds=10):
+    """Asks until `fact()` holds: for the facts the sandbox shows but has no wait for."""
+    deadline = time.monotonic() + seconds
+    while not fact():
+        expect(time.monotonic() < deadline, f"{what}, within {seconds} s")
+        time.sleep(0.01)
+
+
 def ok_result(answer):
     status, _, body = answer
     expect(status == 200, f"should have had HTTP 200, but it was {status}: {body}")
@@ -239,7 +252,8 @@ def limit_is_clamped():
 
 def long_poll_answers_when_an_update_arrives():
     thread, box = in_thread(lambda: ok_result(api("getUpdates", {"timeout": "20"}, timeout=40)))
-    time.sleep(0.7)
+    held = held_poll()
+    expect(held is not None and held["timeout"] == 20 and held["offset"] == 0, f"the poll is held: {held}")
     expect(thread.is_alive(), "the poll is held while nothing is pending")
     sent = user_says(900, "wake up")
     thread.join(10)
@@ -262,7 +276,7 @@ def long_poll_held_until_timeout():
 
 def second_poll_ends_the_held_one_with_409():
     first, box = in_thread(lambda: api("getUpdates", {"timeout": "20"}, timeout=40))
-    time.sleep(0.7)
+    expect(held_poll() is not None, "the first poll is held")
     expect(first.is_alive(), "the first poll is held")
     second, box2 = in_thread(lambda: api("getUpdates", {"timeout": "2"}, timeout=40))
     first.join(10)
@@ -272,6 +286,26 @@ def second_poll_ends_the_held_one_with_409():
     expect(box["seconds"] < 5, f"at once: {box['seconds']:.1f} s")
     second.join(10)
     expect(box2["value"][0] == 200 and box2["value"][2]["result"] == [], f"the second poll goes on: {box2}")
+
+
+def held_poll_is_reported():
+    expect(held_poll(wait=0) is None, "no poll held before the bot polls")
+    started = time.monotonic()
+    expect(held_poll(wait=0.3) is None, "still none")
+    expect(time.monotonic() - started >= 0.25, "a wait for one lasts up to its timeout, fractions allowed")
+    ids = [user_says(950, "first")["update_id"]]
+    ok_result(api("getUpdates", {"offset": ids[0] + 1, "timeout": "0"}))
+    expect(held_poll(wait=0) is None, "a poll with timeout 0 is never held")
+    waiter, found = in_thread(lambda: held_poll(wait=20))
+    poll, box = in_thread(lambda: ok_result(api("getUpdates", {"offset": ids[0] + 1, "timeout": "15"}, timeout=40)))
+    waiter.join(10)
+    expect("value" in found and found["value"]["offset"] == ids[0] + 1 and found["value"]["timeout"] == 15,
+           f"the wait ends when the poll is held, with its offset and timeout: {found}")
+    expect(ok_result(http("GET", "/sandbox"))["held_poll"]["offset"] == ids[0] + 1, "GET /sandbox shows it too")
+    user_says(950, "second")
+    poll.join(10)
+    expect(held_poll(wait=0) is None and ok_result(http("GET", "/sandbox"))["held_poll"] is None,
+           "answered: no longer held")
 
 
 def webhook_blocks_get_updates():
@@ -300,7 +334,7 @@ def commands_round_trip():
 def user_side_waits_for_the_bot():
     user_says(1000, "/start")
     thread, box = in_thread(lambda: http("GET", "/sandbox/chats/1000/messages?after=0&timeout=20", timeout=40))
-    time.sleep(0.7)
+    wait_until(lambda: 1000 in ok_result(http("GET", "/sandbox"))["awaited_chats"], "the sandbox shows the wait")
     expect(thread.is_alive(), "the wait is held")
     ok_result(api("sendMessage", {"chat_id": "1000", "text": "Hello!"}))
     thread.join(10)
@@ -322,6 +356,8 @@ def requests_are_recorded_without_the_token():
     methods = [(r["method"], r["status"]) for r in body["result"]]
     expect(methods == [("sendMessage", 200), ("getMe", 401)], f"both calls logged: {methods}")
     expect(body["result"][0]["path"] == "/bot<token>/sendMessage", f"{body['result'][0]}")
+    descriptions = [r["description"] for r in body["result"]]
+    expect(descriptions == [None, "Unauthorized"], f"an error is logged with its description: {descriptions}")
 
 
 def faults_fail_the_next_calls():
@@ -359,6 +395,8 @@ def bad_sandbox_input_gets_json_errors():
         ("GET", "/sandbox/users/7/messages", None, 405),
         ("GET", "/sandbox/chats/x/messages", None, 400),
         ("GET", "/sandbox/chats/7/messages?timeout=soon", None, 400),
+        ("GET", "/sandbox/held-poll?timeout=-1", None, 400),
+        ("POST", "/sandbox/held-poll", None, 405),
         ("POST", "/sandbox/faults", b'{"error_code": 200}', 400),
         ("POST", "/sandbox/faults", b'{"method": "getMe"}', 400),
         ("POST", "/sandbox/faults", b'{"error_code": 500, "count": 0}', 400),
@@ -375,7 +413,7 @@ def bad_sandbox_input_gets_json_errors():
 CHECKS = {name: function for name, function in globals().items()
           if callable(function) and getattr(function, "__module__", None) == "__main__"
           and name not in {"expect", "http", "api", "api_json", "user_says", "ok_result", "error_of", "in_thread",
-                           "Failed"}}
+                           "held_poll", "wait_until", "Failed"}}
 
 if __name__ == "__main__":
     if CHECK == "--list":
