@@ -251,16 +251,17 @@ def limit_is_clamped():
 
 
 def long_poll_answers_when_an_update_arrives():
-    thread, box = in_thread(lambda: ok_result(api("getUpdates", {"timeout": "20"}, timeout=40)))
+    # Timeouts far above the margins: "at once" must not depend on how loaded the machine is.
+    thread, box = in_thread(lambda: ok_result(api("getUpdates", {"timeout": "45"}, timeout=60)))
     held = held_poll()
-    expect(held is not None and held["timeout"] == 20 and held["offset"] == 0, f"the poll is held: {held}")
+    expect(held is not None and held["timeout"] == 45 and held["offset"] == 0, f"the poll is held: {held}")
     expect(thread.is_alive(), "the poll is held while nothing is pending")
     sent = user_says(900, "wake up")
-    thread.join(10)
+    thread.join(40)
     expect(not thread.is_alive(), "the poll is answered")
     expect("error" not in box, f"no error: {box}")
     expect([u["update_id"] for u in box["value"]] == [sent["update_id"]], f"with the update: {box}")
-    expect(box["seconds"] < 5, f"at once, not at the timeout: {box['seconds']:.1f} s")
+    expect(box["seconds"] < 30, f"at once, not at the timeout of 45 s: {box['seconds']:.1f} s")
 
 
 def long_poll_held_until_timeout():
@@ -268,23 +269,23 @@ def long_poll_held_until_timeout():
     got = ok_result(api("getUpdates", {"timeout": "2"}, timeout=30))
     seconds = time.monotonic() - started
     expect(got == [], f"nothing came: {got}")
-    expect(1.8 <= seconds < 6, f"held about 2 s, was {seconds:.1f} s")
+    expect(1.8 <= seconds < 20, f"held about 2 s, was {seconds:.1f} s")
     started = time.monotonic()
     ok_result(api("getUpdates", {"timeout": "-5"}))
-    expect(time.monotonic() - started < 1.5, "a negative timeout is 0")
+    expect(time.monotonic() - started < 1.8, "a negative timeout is 0, not held like the 2 s above")
 
 
 def second_poll_ends_the_held_one_with_409():
-    first, box = in_thread(lambda: api("getUpdates", {"timeout": "20"}, timeout=40))
+    first, box = in_thread(lambda: api("getUpdates", {"timeout": "45"}, timeout=60))
     expect(held_poll() is not None, "the first poll is held")
     expect(first.is_alive(), "the first poll is held")
-    second, box2 = in_thread(lambda: api("getUpdates", {"timeout": "2"}, timeout=40))
-    first.join(10)
+    second, box2 = in_thread(lambda: api("getUpdates", {"timeout": "2"}, timeout=60))
+    first.join(40)
     expect(not first.is_alive(), "the held poll is ended by the second")
     error_of(box["value"], 409,
              "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
-    expect(box["seconds"] < 5, f"at once: {box['seconds']:.1f} s")
-    second.join(10)
+    expect(box["seconds"] < 30, f"at once, not at the timeout of 45 s: {box['seconds']:.1f} s")
+    second.join(40)
     expect(box2["value"][0] == 200 and box2["value"][2]["result"] == [], f"the second poll goes on: {box2}")
 
 
