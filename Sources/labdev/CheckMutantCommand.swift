@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import LabCheckKit
+import ProcessKit
+
+/// One check of one mutant, in a process of its own: a check may change process-wide state (lab 4 lowers its own
+/// descriptor limit), and `labdev mutants` runs two at once. Prints a `CheckOutcome` as JSON.
+struct CheckMutantCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-mutant", abstract: "Check a lab's reference programs in one folder (used by `mutants`).",
+        shouldDisplay: false)
+
+    @Option(help: "The lab.")
+    var lab: Int
+
+    @Option(help: "The folder with the lab's reference programs and tools.")
+    var binDir: String
+
+    @Option(help: "Check no step after this one.")
+    var through: Int?
+
+    @Option(help: "Where to write the transcript.")
+    var transcript: String?
+
+    func run() throws {
+        ChildProcess.stopAllOnInterrupt()
+        guard let lab = Lab.numbered(lab) else { throw ValidationError("there is no lab \(self.lab)") }
+        let steps = lab.steps.filter { through == nil || $0.number <= through! }
+        let shortened = Lab(
+            number: lab.number, title: lab.title, folder: lab.folder, programs: lab.programs, tools: lab.tools,
+            steps: steps)
+        let log = Transcript()
+        let results = LabRunner(lab: shortened, binDirectory: binDir, solution: true)
+            .run(stopAtFirstFailure: true, transcript: log)
+        if let transcript { try? log.write(to: transcript) }
+        let outcome = CheckOutcome(steps: results.map { result in
+            CheckOutcome.Step(
+                number: result.step.number, passed: result.passed, failure: result.failure,
+                seconds: seconds(result.duration))
+        })
+        print(String(decoding: try JSONEncoder().encode(outcome), as: UTF8.self))
+    }
+}
+
+/// What a check of a mutant found, step by step up to the first failure.
+struct CheckOutcome: Codable, Sendable {
+    struct Step: Codable, Sendable {
+        let number: Int
+        let passed: Bool
+        let failure: String?
+        let seconds: Double
+    }
+
+    let steps: [Step]
+
+    var firstFailure: Step? { steps.first { !$0.passed } }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
