@@ -59,7 +59,8 @@ struct MutantTree {
     /// The package's files, relative to its root.
     private func packageFiles() throws -> [String] {
         var files: [String]
-        if let listed = try? ChildProcess.run("git", ["-C", root.path, "ls-files", "-z", "--cached", "--others", "--exclude-standard"]),
+        if let listed = try? Children.run(
+            "git", ["-C", root.path, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], timeout: .seconds(60)),
             listed.termination.succeeded
         {
             files = listed.standardOutput.split(separator: "\0").map(String.init)
@@ -98,7 +99,7 @@ struct MutantTree {
     /// `swift build --product` in the tree.
     func build(_ product: String) -> Build {
         let started = ContinuousClock.now
-        let built = try? ChildProcess.run(
+        let built = try? Children.run(
             swift, ["build", "-q", "--package-path", tree.path, "--product", product], timeout: .seconds(1800))
         let elapsed = seconds(ContinuousClock.now - started)
         guard let built else { return Build(succeeded: false, errors: "could not run `\(swift) build`", seconds: elapsed) }
@@ -126,7 +127,7 @@ struct MutantTree {
 
     /// Where the tree's builds put their programs.
     func binPath() throws -> URL {
-        let shown = try ChildProcess.run(swift, ["build", "--package-path", tree.path, "--show-bin-path"], timeout: .seconds(120))
+        let shown = try Children.run(swift, ["build", "--package-path", tree.path, "--show-bin-path"], timeout: .seconds(120))
         guard shown.termination.succeeded else {
             throw ValidationError("`swift build --show-bin-path` failed: \(shown.standardError)")
         }

@@ -37,12 +37,12 @@ struct MutantsCommand: ParsableCommand {
     }
 
     func run() throws {
-        ChildProcess.stopAllOnInterrupt()
+        Children.stopAllOnInterrupt()
         signal(SIGPIPE, SIG_IGN)
         let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let labs = lab.flatMap(Lab.numbered).map { [$0] } ?? allLabs
         let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "swift"
-        let described = try ChildProcess.run(swift, ["package", "describe", "--type", "json"], timeout: .seconds(300))
+        let described = try Children.run(swift, ["package", "describe", "--type", "json"], timeout: .seconds(300))
         guard described.termination.succeeded else {
             throw ValidationError("`swift package describe` failed:\n\(described.standardError)")
         }

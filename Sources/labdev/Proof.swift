@@ -192,9 +192,9 @@ final class Proof: Sendable {
         ]
         if let through { arguments += ["--through", "\(through)"] }
         let timeout = Duration.seconds(40 * steps + 30)
-        let finished: ChildProcess.Finished
+        let finished: Children.Finished
         do {
-            finished = try ChildProcess.run(Self.executable, arguments, timeout: timeout)
+            finished = try Children.run(Self.executable, arguments, timeout: timeout)
         } catch {
             return (.failed("could not start the check: \(error)"), 0)
         }
