@@ -53,7 +53,10 @@ struct CheckOutcome: Codable, Sendable {
 
     let steps: [Step]
 
-    var firstFailure: Step? { steps.first { !$0.passed } }
+    /// Each step and its failure (nil: passed), as `Verdict.judge` takes them.
+    var run: [(step: Int, failure: String?)] {
+        steps.map { ($0.number, $0.passed ? nil : $0.failure ?? "not run: a step it needs did not pass") }
+    }
 }
 
 func seconds(_ duration: Duration) -> Double {

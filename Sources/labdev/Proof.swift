@@ -4,27 +4,6 @@ import LabDevKit
 import ProcessKit
 import Synchronization
 
-/// How one mutant fared.
-enum Verdict: Sendable {
-    /// The check failed first at a step the body names: the proof holds.
-    case killed(step: Int)
-    /// Every step up to the last one the body names passed.
-    case survived(through: Int)
-    /// The check failed first at a step the body does not name.
-    case wrongStep(Int, failure: String)
-    /// The mutant does not compile: the starter and the reference disagree around this body.
-    case broken(errors: String)
-    /// No mutant could be made.
-    case problem(Mutant.Problem)
-    /// The checker itself did not report (it crashed, or ran out of time).
-    case checkerFailed(String)
-
-    var holds: Bool {
-        if case .killed = self { return true }
-        return false
-    }
-}
-
 struct Row: Sendable {
     let entry: Int
     let verdict: Verdict
@@ -221,9 +200,7 @@ final class Proof: Sendable {
     }
 
     private func verdict(of outcome: CheckOutcome, naming steps: [Int]) -> Verdict {
-        guard let failed = outcome.firstFailure else { return .survived(through: outcome.steps.last?.number ?? 0) }
-        if steps.contains(failed.number) { return .killed(step: failed.number) }
-        return .wrongStep(failed.number, failure: failed.failure ?? "not run")
+        Verdict.judge(outcome.run, naming: steps)
     }
 
     /// Records a row, and prints every row whose turn has come (in plan order, whatever order checks end in).
@@ -243,8 +220,7 @@ final class Proof: Sendable {
 
 /// The reference's own check: it must pass every step.
 private func baseline(_ outcome: CheckOutcome) -> Verdict {
-    guard let failed = outcome.firstFailure else { return .survived(through: outcome.steps.last?.number ?? 0) }
-    return .wrongStep(failed.number, failure: failed.failure ?? "not run")
+    Verdict.judge(outcome.run, naming: [])
 }
 
 func format(_ seconds: Double) -> String {

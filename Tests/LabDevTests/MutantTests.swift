@@ -263,3 +263,23 @@ import Testing
         }
     }
 }
+
+@Suite struct VerdictTests {
+    @Test func theFirstFailureDecides() {
+        #expect(Verdict.judge([(1, nil), (2, nil), (3, "no reply")], naming: [3]) == .killed(step: 3))
+        #expect(Verdict.judge([(1, nil), (2, "closed")], naming: [2, 4]) == .killed(step: 2))
+        #expect(Verdict.judge([(1, "not implemented")], naming: [3]) == .wrongStep(1, failure: "not implemented"))
+        #expect(Verdict.judge([(1, nil), (2, nil), (3, "late")], naming: [2]) == .wrongStep(3, failure: "late"))
+    }
+
+    @Test func passingEveryNamedStepSurvives() {
+        #expect(Verdict.judge([(1, nil), (2, nil), (3, nil)], naming: [3]) == .survived(through: 3))
+        #expect(!Verdict.survived(through: 3).holds)
+        #expect(Verdict.killed(step: 1).holds)
+    }
+
+    @Test func aReferenceIsJudgedWithNoStepNamed() {
+        #expect(Verdict.judge([(1, nil), (2, nil)], naming: []) == .survived(through: 2))
+        #expect(Verdict.judge([(1, nil), (2, "wrong")], naming: []) == .wrongStep(2, failure: "wrong"))
+    }
+}
