@@ -71,7 +71,7 @@ final class Proof: Sendable {
         print(ProofReport.header)
 
         for lab in labs {
-            check(lab: lab, binDirectory: tree.referenceBin, through: nil, name: "lab\(lab.number)-reference") { verdict, time in
+            check(lab: lab, binDirectory: tree.referenceBin, naming: [], name: "lab\(lab.number)-reference") { verdict, time in
                 self.baselines.withLock { $0[lab.number] = verdict }
                 if case .survived = verdict { return }
                 print("lab \(lab.number): THE REFERENCE FAILS — \(ProofReport.describe(verdict)) (\(format(time)) s)")
@@ -83,16 +83,14 @@ final class Proof: Sendable {
         }
         checks.wait()
 
-        // A check that failed at an unnamed step while others ran beside it is run again alone: a survivor must be
-        // the code's doing, not the machine's.
+        // A check that failed at an unnamed step (or did not report) while others ran beside it is run again alone:
+        // a survivor must be the code's doing, not the machine's.
         for entry in plan {
-            guard let row = rows.withLock({ $0[entry.id] }), case .wrongStep = row.verdict else { continue }
+            guard let row = rows.withLock({ $0[entry.id] }), Self.worthAnotherRun(row.verdict) else { continue }
             let folder = tree.mutantBins.appendingPathComponent("\(entry.id)")
-            let (again, time) = runCheck(
-                lab: entry.lab, binDirectory: folder, through: entry.mutant.steps.max(), name: "\(entry.id)-again")
+            let (again, time) = runCheck(lab: entry.lab, binDirectory: folder, naming: entry.mutant.steps, name: "\(entry.id)-again")
             var retried = Row(
-                entry: entry.id, verdict: again.map({ verdict(of: $0, naming: entry.mutant.steps) }, { .checkerFailed($0) }),
-                buildSeconds: row.buildSeconds, checkSeconds: row.checkSeconds + time)
+                entry: entry.id, verdict: again, buildSeconds: row.buildSeconds, checkSeconds: row.checkSeconds + time)
             retried.firstRun = row.verdict
             rows.withLock { $0[entry.id] = retried }
             print(ProofReport.line(entry, retried, retried: true))
@@ -137,70 +135,62 @@ final class Proof: Sendable {
         let built = buildSeconds
         let others = lab.programs.map { lab.product($0, solution: true) } + lab.tools
         let folder = try tree.mutantBin(entry.id, rebuilt: entry.module.products, from: bin, others: others)
-        check(lab: lab, binDirectory: folder, through: entry.mutant.steps.max(), name: "\(entry.id)") { outcome, time in
-            let row = Row(entry: entry.id, verdict: outcome, buildSeconds: built, checkSeconds: time)
-            if case .wrongStep = outcome {} else { try? FileManager.default.removeItem(at: folder) }
+        check(lab: lab, binDirectory: folder, naming: entry.mutant.steps, name: "\(entry.id)") { verdict, time in
+            // Its programs are kept only for a second run.
+            if !Self.worthAnotherRun(verdict) { try? FileManager.default.removeItem(at: folder) }
             self.backlog.signal()
-            self.finish(row)
-        } mapping: { self.verdict(of: $0, naming: entry.mutant.steps) }
+            self.finish(Row(entry: entry.id, verdict: verdict, buildSeconds: built, checkSeconds: time))
+        }
+    }
+
+    private static func worthAnotherRun(_ verdict: Verdict) -> Bool {
+        switch verdict {
+        case .wrongStep, .checkerFailed: true
+        default: false
+        }
     }
 
     /// Runs a check in the background once a slot is free; `done` gets its verdict and how long it took.
     private func check(
-        lab: Lab, binDirectory: URL, through: Int?, name: String,
-        done: @escaping @Sendable (Verdict, Double) -> Void,
-        mapping: @escaping @Sendable (CheckOutcome) -> Verdict = { baseline($0) }
+        lab: Lab, binDirectory: URL, naming steps: [Int], name: String,
+        done: @escaping @Sendable (Verdict, Double) -> Void
     ) {
         checks.enter()
         DispatchQueue.global().async {
             self.checkSlots.wait()
-            let (outcome, time) = self.runCheck(lab: lab, binDirectory: binDirectory, through: through, name: name)
+            let (verdict, time) = self.runCheck(lab: lab, binDirectory: binDirectory, naming: steps, name: name)
             self.checkSlots.signal()
-            done(outcome.map(mapping, { .checkerFailed($0) }), time)
+            done(verdict, time)
             self.checks.leave()
         }
     }
 
-    /// Runs `labdev check-mutant` and reads its report.
-    private func runCheck(lab: Lab, binDirectory: URL, through: Int?, name: String) -> (Reported, Double) {
+    /// Runs `labdev check-mutant` in a process of its own, up to the last step the body names (every step when it
+    /// names none: the reference's own check), and judges what it reports.
+    private func runCheck(lab: Lab, binDirectory: URL, naming steps: [Int], name: String) -> (Verdict, Double) {
         let started = ContinuousClock.now
-        let steps = lab.steps.filter { through == nil || $0.number <= through! }.count
+        let through = steps.max()
         var arguments = [
             "check-mutant", "--lab", "\(lab.number)", "--bin-dir", binDirectory.path,
             "--transcript", tree.transcripts.appendingPathComponent("\(name).log").path,
         ]
         if let through { arguments += ["--through", "\(through)"] }
-        let timeout = Duration.seconds(40 * steps + 30)
+        // Each step stops itself after 30 s; this limit is for a checker that does not.
+        let timeout = Duration.seconds(40 * lab.steps.filter { through == nil || $0.number <= through! }.count + 30)
         let finished: Children.Finished
         do {
             finished = try Children.run(Self.executable, arguments, timeout: timeout)
         } catch {
-            return (.failed("could not start the check: \(error)"), 0)
+            return (.checkerFailed("could not start the check: \(error)"), 0)
         }
         let time = seconds(ContinuousClock.now - started)
         guard let line = finished.standardOutput.split(separator: "\n").last,
             let outcome = try? JSONDecoder().decode(CheckOutcome.self, from: Data(line.utf8))
         else {
             let said = finished.standardError.split(separator: "\n").suffix(8).joined(separator: "\n")
-            return (.failed("the check ended (\(finished.termination)) without a report:\n\(said)"), time)
+            return (.checkerFailed("the check ended (\(finished.termination)) without a report:\n\(said)"), time)
         }
-        return (.outcome(outcome), time)
-    }
-
-    enum Reported {
-        case outcome(CheckOutcome)
-        case failed(String)
-
-        func map(_ transform: (CheckOutcome) -> Verdict, _ otherwise: (String) -> Verdict) -> Verdict {
-            switch self {
-            case .outcome(let outcome): transform(outcome)
-            case .failed(let why): otherwise(why)
-            }
-        }
-    }
-
-    private func verdict(of outcome: CheckOutcome, naming steps: [Int]) -> Verdict {
-        Verdict.judge(outcome.run, naming: steps)
+        return (Verdict.judge(outcome.run, naming: steps), time)
     }
 
     /// Records a row, and prints every row whose turn has come (in plan order, whatever order checks end in).
@@ -216,11 +206,6 @@ final class Proof: Sendable {
 
     /// This program, to run `check-mutant`.
     static let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
-}
-
-/// The reference's own check: it must pass every step.
-private func baseline(_ outcome: CheckOutcome) -> Verdict {
-    Verdict.judge(outcome.run, naming: [])
 }
 
 func format(_ seconds: Double) -> String {
