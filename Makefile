@@ -11,6 +11,8 @@ SWIFT    ?= swift
 LAB      ?=
 STEP     ?=
 SOLUTION ?=
+SEED     ?=
+REPEAT   ?=
 PROG     ?=
 ARGS     ?=
 DEST     ?=
@@ -26,13 +28,15 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools
+.PHONY: help check grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools
 
 help:
 	@echo "The Swift network programming lab kit"
 	@echo ""
 	@echo "  make check LAB=n [STEP=k] [SOLUTION=1]   check lab n (only step k; or the reference solution)"
 	@echo "  make check                               one line of progress per lab"
+	@echo "  make grade [LAB=n] FORMAT=json|junit|gradescope|classroom [OUT=file]"
+	@echo "                                           grade the labs for a grader (SOLUTION=1: the reference)"
 	@echo "  make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\""
 	@echo "                                           run a lab program, e.g. make run LAB=3 PROG=echo-server"
 	@echo "  make repl [ARGS=\"--script FILE\"]         labrepl: connect, listen, send and receive by hand"
@@ -51,13 +55,22 @@ help:
 check: system-packages
 	@$(BUILD) --product labcheck
 	@$(BIN)/labcheck $(if $(LAB),--lab $(LAB)) $(if $(STEP),--step $(STEP)) $(if $(SOLUTION),--solution) \
-		--bin-dir "$(BIN)" --build
+		$(if $(SEED),--seed "$(SEED)") $(if $(REPEAT),--repeat "$(REPEAT)") --bin-dir "$(BIN)" --build
+
+# Results for a grader: FORMAT=json (the kit's own), junit, gradescope or classroom; OUT=file, else standard output.
+FORMAT   ?= json
+OUT      ?=
+grade: system-packages
+	@$(BUILD) --product labcheck
+	@$(BIN)/labcheck grade $(if $(LAB),--lab $(LAB)) $(if $(SOLUTION),--solution) --format "$(FORMAT)" \
+		$(if $(OUT),--out "$(OUT)") --bin-dir "$(BIN)" --build
 
 run: system-packages
 	@test -n "$(LAB)" -a -n "$(PROG)" || { echo "usage: make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\"  (e.g. make run LAB=3 PROG=echo-server)"; exit 2; }
 	@test -z "$(SOLUTION)" -o -d Solutions || { echo "This copy of the kit has no reference solutions (Solutions/): run your own program without SOLUTION=1."; exit 2; }
-	@$(BUILD) --product lab$(LAB)-$(PROG)$(SUFFIX)
-	@$(BIN)/lab$(LAB)-$(PROG)$(SUFFIX) $(ARGS)
+	@$(BUILD) --product labcheck
+	@product=$$($(BIN)/labcheck --lab "$(LAB)" --product-of "$(PROG)" $(if $(SOLUTION),--solution) --bin-dir "$(BIN)") \
+		&& $(BUILD) --product $$product && exec $(BIN)/$$product $(ARGS)
 
 # labrepl, the line editor for playing either side of a conversation by hand (it needs libedit: system-packages).
 repl: system-packages

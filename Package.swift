@@ -128,6 +128,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
+        .testTarget(name: "LabCheckKitTests", dependencies: ["LabCheckKit", "SocketKit", "TestSupport"]),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit"]),
         .testTarget(

@@ -11,18 +11,35 @@ public final class Check: Sendable {
     let binDirectory: String
     let solution: Bool
     let transcript: Transcript
+    /// The step's actions as data, for the replay script (and captures).
+    public let recording = Recording()
     private let started = Mutex<[Program]>([])
     private let sockets = Mutex<[Socket]>([])
+    private let replayCommands = Mutex<[String]?>(nil)
 
     /// How long a check waits for a reply before it calls the peer stuck.
     public static let replyTimeout: Duration = .seconds(3)
 
-    init(lab: Lab, step: Step, binDirectory: String, solution: Bool, transcript: Transcript) {
+    /// The seed the step's chaos and drawn values come from (`make check … SEED=s` replays it).
+    public let seed: UInt64
+    private let values: Mutex<SeededRandom>
+    /// The step drew from its seed (a chaotic peer, or a drawn value): a failure then says which seed it was.
+    let usedSeed = Atomic<Bool>(false)
+
+    init(lab: Lab, step: Step, binDirectory: String, solution: Bool, transcript: Transcript, seed: UInt64 = 0) {
         self.lab = lab
         self.step = step
         self.binDirectory = binDirectory
         self.solution = solution
         self.transcript = transcript
+        self.seed = seed
+        values = Mutex(SeededRandom(seed: seed))
+    }
+
+    /// A value drawn from the step's seed: the same seed draws the same values, in the same order.
+    public func draw<T>(_ body: (inout SeededRandom) -> T) -> T {
+        usedSeed.store(true, ordering: .relaxed)
+        return values.withLock { body(&$0) }
     }
 
     // MARK: Programs
@@ -33,8 +50,9 @@ public final class Check: Sendable {
     public func start(
         _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], keepsRunning: Bool = false
     ) throws -> Program {
-        try launch(lab.product(program, solution: solution), arguments, environment: environment,
-                   keepsRunning: keepsRunning)
+        recording.record(.started(program: program, arguments: arguments))
+        return try launch(lab.product(program, solution: solution), arguments, environment: environment,
+                          keepsRunning: keepsRunning)
     }
 
     /// Starts one of the kit's tools the checks need (`telegram-sandbox`), listed in the lab's `tools`.
@@ -51,7 +69,8 @@ public final class Check: Sendable {
         }
         let process = try ChildProcess(path, arguments, environment: environment, timeLimit: .seconds(60))
         let running = Program(
-            name: product, arguments: arguments, process: process, keepsRunning: keepsRunning, transcript: transcript)
+            name: product, arguments: arguments, process: process, keepsRunning: keepsRunning, transcript: transcript,
+            recording: recording, usesSockets: lab.usesSockets)
         started.withLock { $0.append(running) }
         let variables = environment.keys.sorted().map { "\($0)=… " }.joined()
         transcript.log("start \(variables)\(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))")
@@ -70,29 +89,47 @@ public final class Check: Sendable {
                 "\(server.name) printed \(quoted(line)), but the checker needs \"listening on HOST:PORT\" with the port it got, e.g. \"listening on 127.0.0.1:54321\""
             )
         }
+        recording.record(.listening(program: program, port: port))
         return (server, port)
     }
 
-    /// Runs one of the lab's programs to its end and returns what it printed.
+    /// Runs one of the lab's programs to its end and returns what it printed. A program still running after
+    /// `timeout` fails the check, unless `requireExit` is false: then it is stopped, and the check judges what it
+    /// printed so far (`Program.ranOutOfTime` says so) — a dialogue whose first lines are right passes those steps.
     public func run(
         _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], input: String? = nil,
-        timeout: Duration = .seconds(5)
+        timeout: Duration = .seconds(5), requireExit: Bool = true
     ) throws -> Program {
         let running = try start(program, arguments, environment: environment)
         if let input { running.process.write(input) }
         running.process.closeInput()
-        try running.waitForExit(timeout: timeout)
+        if requireExit {
+            try running.waitForExit(timeout: timeout)
+        } else if running.process.waitForExit(timeout: timeout) == nil {
+            running.ranOutOfTime.store(true, ordering: .relaxed)
+            running.process.stop()
+            transcript.log("\(running.name) was still running after \(Check.describe(timeout)): stopped")
+        }
         return running
     }
 
     // MARK: Sockets
 
-    /// Connects to a program under test, like a plain client would.
-    public func connect(to port: Int, host: String = "127.0.0.1", label: String = "client") throws -> Peer {
+    /// Connects to a program under test, like a plain client would. A `chaotic` peer delivers what it sends cut,
+    /// paused and coalesced by the step's seed (see `Chaos`): for programs that must read a stream, not messages.
+    public func connect(to port: Int, host: String = "127.0.0.1", label: String = "client", chaotic: Bool = false)
+        throws -> Peer
+    {
         let socket = try Socket.createConnection((host, port), timeout: Self.seconds(Self.replyTimeout))
         sockets.withLock { $0.append(socket) }
-        transcript.log("\(label): connected to \(host):\(port) from \(try socket.getSockName())")
-        return Peer(socket: socket, label: label, transcript: transcript)
+        let local = try socket.getSockName()
+        transcript.log("\(label): connected to \(host):\(port) from \(local)")
+        let connection = recording.newConnection()
+        recording.record(
+            .connected(connection: connection, label: label, port: port, local: local, remote: try socket.getPeerName()))
+        return Peer(
+            socket: socket, label: label, transcript: transcript, recording: recording, connection: connection,
+            chaos: try chaos(for: socket, connection: connection, chaotic: chaotic))
     }
 
     /// Listens on a free port on 127.0.0.1, for checks where the checker plays the server.
@@ -113,6 +150,15 @@ public final class Check: Sendable {
         return socket
     }
 
+    /// The chaos schedule of a new connection (with Nagle's algorithm off, so that pieces leave as they are cut).
+    func chaos(for socket: Socket, connection: Int, chaotic: Bool) throws -> Chaos? {
+        guard chaotic else { return nil }
+        try socket.setSockOpt(.noDelay, true)
+        usedSeed.store(true, ordering: .relaxed)
+        transcript.log("connection \(connection) is chaotic: seed \(seed)")
+        return Chaos(seed: seed, connection: connection)
+    }
+
     func adopt(_ socket: Socket) {
         sockets.withLock { $0.append(socket) }
     }
@@ -121,19 +167,35 @@ public final class Check: Sendable {
         transcript.log(text)
     }
 
+    /// How to replay this step by hand, for checks whose conversation the recording cannot replay (a Telegram chat
+    /// through the sandbox): one command or instruction per line, shown after a failure.
+    public func replay(_ commands: [String]) {
+        replayCommands.withLock { $0 = commands }
+    }
+
+    var replayOverride: [String]? { replayCommands.withLock { $0 } }
+
     // MARK: Ending the step
 
     var programs: [Program] { started.withLock { $0 } }
 
     /// Stops every program the step started and closes every socket, whatever happened; logs their output.
+    /// Programs stop in the reverse of their start order: clients before the servers (and the sandbox) they use,
+    /// so that no program's last words are about a server that vanished first.
     func finish() {
         for socket in sockets.withLock({ $0 }) { socket.close() }
-        for program in programs {
+        for program in programs.reversed() {
             let ended = program.process.stop()
             transcript.log("\(program.name): \(ended)")
             transcript.attach("\(program.name) stdout", program.process.standardOutput)
             transcript.attach("\(program.name) stderr", program.process.standardError)
         }
+    }
+
+    /// "3 s", "0.5 s": a duration as a message says it.
+    public static func describe(_ duration: Duration) -> String {
+        let value = seconds(duration)
+        return (value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)) + " s"
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -149,18 +211,30 @@ public final class Program: Sendable {
     /// A server: it should still be running when the step ends.
     let keepsRunning: Bool
     let transcript: Transcript
+    let recording: Recording
+    /// The lab talks over sockets: a program that hangs may be stuck in recv() (lab 1 has no sockets).
+    let usesSockets: Bool
+    /// `Check.run(requireExit: false)` stopped it after its time: its output ends where it got stuck.
+    public let ranOutOfTime = Atomic<Bool>(false)
 
-    init(name: String, arguments: [String], process: ChildProcess, keepsRunning: Bool, transcript: Transcript) {
+    init(
+        name: String, arguments: [String], process: ChildProcess, keepsRunning: Bool, transcript: Transcript,
+        recording: Recording, usesSockets: Bool
+    ) {
+        self.recording = recording
         self.name = name
         self.arguments = arguments
         self.process = process
         self.keepsRunning = keepsRunning
         self.transcript = transcript
+        self.usesSockets = usesSockets
     }
 
     /// Why the program is no longer running, if that is news: a crash, an error, or a server that simply ended.
     var whyItStopped: String? {
-        guard let ended = termination, ended != .exited(0) || keepsRunning else { return nil }
+        guard let ended = termination, ended != .exited(0) || keepsRunning,
+            !ranOutOfTime.load(ordering: .relaxed)  // the checker stopped it, and has said why
+        else { return nil }
         let stderr = process.standardError
         let what = ended.isCrash ? "crashed (\(ended))"
             : ended == .exited(0) ? "stopped by itself (exit status 0): a server should go back to accept() for the next client"
@@ -199,18 +273,23 @@ public final class Program: Sendable {
     {
         if let line = process.waitForLine(timeout: timeout, where: predicate) { return line }
         if let ended = process.waitForExit(timeout: .milliseconds(100)) {
-            throw CheckFailure("\(name) ended (\(ended)) before printing \(what)")
+            throw CheckFailure("\(name) ended (\(ended)) before printing \(what)" + printedSoFar(heading: "it printed"))
         }
         throw CheckFailure(
-            "\(name) did not print \(what) within \(Int(Check.seconds(timeout))) s"
-                + (output.isEmpty ? " (it printed nothing)" : "; its output so far:\n" + indented(lastLines(output))))
+            "\(name) did not print \(what) within \(Check.describe(timeout))" + printedSoFar(heading: "its output so far"))
     }
 
-    /// Waits for the program to end by itself; fails if it does not.
+    /// A new line with "it printed:" and the last lines of its output, or " (it printed nothing)".
+    func printedSoFar(heading: String) -> String {
+        output.isEmpty ? " (it printed nothing)" : "\n\(heading):\n" + indented(lastLines(output))
+    }
+
+    /// Waits for the program to end by itself; fails if it does not, saying what it printed before it got stuck.
     public func waitForExit(timeout: Duration) throws {
         guard process.waitForExit(timeout: timeout) != nil else {
+            let stuck = usesSockets ? "is it waiting for input, or stuck in recv() or accept()?" : "is it waiting for input (readLine())?"
             throw CheckFailure(
-                "\(name) was still running after \(Int(Check.seconds(timeout))) s — is it waiting for input, or stuck in recv()?")
+                "\(name) was still running after \(Check.describe(timeout)) — \(stuck)" + printedSoFar(heading: "it printed so far"))
         }
     }
 
@@ -219,6 +298,7 @@ public final class Program: Sendable {
     /// Writes to the program's standard input (the Enter key for `--pause`).
     public func type(_ text: String) {
         transcript.log("typed into \(name): \(quoted(text))")
+        recording.record(.typed(program: name, text: text))
         process.write(text)
     }
 }
@@ -235,8 +315,8 @@ public final class Listener: Sendable {
         self.check = check
     }
 
-    /// Waits for `client`, a program under test, to connect.
-    public func accept(from client: Program, timeout: Duration = Check.replyTimeout) throws -> Peer {
+    /// Waits for `client`, a program under test, to connect. A `chaotic` peer sends as `Check.connect` says.
+    public func accept(from client: Program, timeout: Duration = Check.replyTimeout, chaotic: Bool = false) throws -> Peer {
         let deadline = ContinuousClock.now + timeout
         let what = ([client.name] + client.arguments.filter { $0.hasPrefix("--") && $0 != "--port" }).joined(separator: " ")
         // Wait in short slices, so that a client that has already ended fails the check at once.
@@ -246,22 +326,27 @@ public final class Listener: Sendable {
                 throw CheckFailure("\(what) ended (\(ended)) without connecting to the checker")
             }
             do {
-                return try acceptOne()
+                return try acceptOne(chaotic: chaotic)
             } catch let error as SocketError where error.isTimeout && ContinuousClock.now < deadline {
                 continue
             } catch let error as SocketError where error.isTimeout {
                 throw CheckFailure(
-                    "\(what) did not connect within \(Int(Check.seconds(timeout))) s — does it call connect() with the --host and --port it was given?")
+                    "\(what) did not connect within \(Check.describe(timeout)) — does it call connect() with the --host and --port it was given?")
             }
         }
     }
 
-    private func acceptOne() throws -> Peer {
-        let (connection, address) = try socket.accept()
-        try connection.setTimeout(Check.seconds(Check.replyTimeout))
-        check.adopt(connection)
+    private func acceptOne(chaotic: Bool) throws -> Peer {
+        let (socket, address) = try socket.accept()
+        try socket.setTimeout(Check.seconds(Check.replyTimeout))
+        check.adopt(socket)
         check.note("server: accepted a connection from \(address)")
-        return Peer(socket: connection, label: "server", transcript: check.transcript)
+        let connection = check.recording.newConnection()
+        check.recording.record(
+            .accepted(connection: connection, label: "server", port: port, local: try socket.getSockName(), remote: address))
+        return Peer(
+            socket: socket, label: "server", transcript: check.transcript, recording: check.recording,
+            connection: connection, chaos: try check.chaos(for: socket, connection: connection, chaotic: chaotic))
     }
 }
 

@@ -3,9 +3,12 @@ import SocketKit
 /// A check that did not pass: what was done and what came back, in a sentence or two for the student.
 public struct CheckFailure: Error, CustomStringConvertible {
     public let message: String
+    /// The machine is to blame, not the student's code (too low a descriptor limit, say): `make doctor` helps.
+    public let isMachineProblem: Bool
 
-    public init(_ message: String) {
+    public init(_ message: String, machine: Bool = false) {
         self.message = message
+        self.isMachineProblem = machine
     }
 
     public var description: String { message }
@@ -16,7 +19,21 @@ public func expect<Value: Equatable>(
     _ actual: Value, equals expected: Value, _ what: @autoclosure () -> String
 ) throws {
     guard actual != expected else { return }
-    throw CheckFailure("\(what()) should have been \(show(expected)), but instead it was \(show(actual))")
+    var message = "\(what()) should have been \(show(expected)), but instead it was \(show(actual))"
+    if let expected = expected as? String, let actual = actual as? String {
+        message += textDifference(expected: quoted(expected), actual: quoted(actual))
+    }
+    throw CheckFailure(message)
+}
+
+/// Two one-line texts one above the other, with a caret under the first character that differs — for lines
+/// long enough that the difference is hard to spot.
+func textDifference(expected: String, actual: String) -> String {
+    let (a, b) = (Array(expected), Array(actual))
+    guard a.count + b.count > 30, !expected.contains("…"), !actual.contains("…"),
+        let first = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? (a.count == b.count ? nil : min(a.count, b.count))
+    else { return "" }
+    return "\n  expected: \(expected)\n  but got:  \(actual)\n" + String(repeating: " ", count: 12 + first) + "^"
 }
 
 /// Compares a program's output with the lines it should have printed, one line at a time, and names the first
@@ -46,6 +63,14 @@ func show<Value>(_ value: Value) -> String {
     case let lines as [String]: "[" + lines.map(quoted).joined(separator: ", ") + "]"
     default: String(describing: value)
     }
+}
+
+/// Bytes the checker expected: in quotes when they are text (as the handouts show them), else as Python's repr.
+func showText(_ bytes: [UInt8]) -> String {
+    guard let text = String(validating: bytes, as: UTF8.self),
+        text.unicodeScalars.allSatisfy({ $0.value >= 0x20 || "\n\r\t".unicodeScalars.contains($0) })
+    else { return abbreviatedRepr(bytes) }
+    return quoted(text)
 }
 
 /// "Hello\n" as `"Hello\n"`, shortened in the middle when long.

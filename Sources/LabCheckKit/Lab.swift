@@ -6,16 +6,25 @@ public struct Lab: Sendable {
     public let folder: String
     /// The lab's programs without the "labN-" prefix: "echo-server" is the product `lab3-echo-server`.
     public let programs: [String]
-    public let steps: [Step]
+    public private(set) var steps: [Step]
     /// The kit's own programs the checks run beside the lab's (`telegram-sandbox`), built with them.
     public let tools: [String]
+    /// The lab's programs talk over sockets (all but lab 1): a program that hangs may be stuck in recv().
+    public let usesSockets: Bool
+    /// Mistakes this lab's programs are known to make, recognised in what they print.
+    public let pitfalls: [Pitfall]
 
-    public init(number: Int, title: String, folder: String, programs: [String], tools: [String] = [], steps: [Step]) {
+    public init(
+        number: Int, title: String, folder: String, programs: [String], tools: [String] = [], usesSockets: Bool = true,
+        pitfalls: [Pitfall] = [], steps: [Step]
+    ) {
         self.number = number
         self.title = title
         self.folder = folder
         self.programs = programs
         self.tools = tools
+        self.usesSockets = usesSockets
+        self.pitfalls = pitfalls
         self.steps = steps
     }
 
@@ -27,6 +36,30 @@ public struct Lab: Sendable {
     }
 
     public func step(_ number: Int) -> Step? { steps.first { $0.number == number } }
+
+    /// The same lab without the steps after `last`: the per-step proof (`labdev mutants`) checks a mutant no further
+    /// than the last step its body names.
+    public func through(step last: Int) -> Lab {
+        var shortened = self
+        shortened.steps = steps.filter { $0.number <= last }
+        return shortened
+    }
+
+    /// The most a lab's steps are worth together.
+    public var maxScore: Int { steps.reduce(0) { $0 + $1.points } }
+}
+
+/// A known mistake, recognised by a line a program prints over and over (a loop that never ends): what that line
+/// means, and the handout section that explains it.
+public struct Pitfall: Sendable {
+    /// Text the repeated line contains: `Received b''`.
+    public let repeatedLine: String
+    public let meaning: String
+
+    public init(repeatedLine: String, meaning: String) {
+        self.repeatedLine = repeatedLine
+        self.meaning = meaning
+    }
 }
 
 /// One step of a lab: what the student builds, the check that proves it, and where to look when it fails.
@@ -38,16 +71,19 @@ public struct Step: Sendable {
     public let hint: String
     /// Steps that must pass before this one can: by default the step before it.
     public let needs: [Int]
+    /// What the step is worth when graded (`make grade`): 1 unless the lab says otherwise.
+    public let points: Int
     public let check: @Sendable (Check) throws -> Void
 
     public init(
-        _ number: Int, _ title: String, hint: String, needs: [Int]? = nil,
+        _ number: Int, _ title: String, hint: String, needs: [Int]? = nil, points: Int = 1,
         check: @escaping @Sendable (Check) throws -> Void
     ) {
         self.number = number
         self.title = title
         self.hint = hint
         self.needs = needs ?? (number > 1 ? [number - 1] : [])
+        self.points = points
         self.check = check
     }
 

@@ -8,11 +8,21 @@ public final class Peer: Sendable {
     public let socket: Socket
     public let label: String
     let transcript: Transcript
+    let recording: Recording
+    /// This connection's number in the recording.
+    let connection: Int
+    /// A chaotic peer cuts, pauses and coalesces what it sends (see `Chaos`); nil: every send is one write.
+    let chaos: Chaos?
+    /// Bytes a chaotic peer holds back, to go out with the next send (or before the next receive).
+    private let held = Mutex<[UInt8]>([])
 
-    init(socket: Socket, label: String, transcript: Transcript) {
+    init(socket: Socket, label: String, transcript: Transcript, recording: Recording, connection: Int, chaos: Chaos?) {
         self.socket = socket
         self.label = label
         self.transcript = transcript
+        self.recording = recording
+        self.connection = connection
+        self.chaos = chaos
     }
 
     /// Sends every byte of `text`.
@@ -21,18 +31,54 @@ public final class Peer: Sendable {
     }
 
     public func send(_ bytes: [UInt8]) throws {
-        transcript.log("\(label) → \(abbreviatedRepr(bytes))")
-        try sendQuietly(bytes)
+        try deliver(bytes, described: abbreviatedRepr(bytes))
+    }
+
+    /// Sends `bytes`, logged as `described` — whole, or as the chaos schedule says: in pieces, with pauses, or held
+    /// back to be coalesced with what follows.
+    func deliver(_ bytes: [UInt8], described: String) throws {
+        guard let chaos else {
+            transcript.log("\(label) → \(described)")
+            return try sendQuietly(bytes)
+        }
+        let (delivery, pieces) = chaos.plan(bytes)
+        if delivery == .coalesce {
+            held.withLock { $0 += bytes }
+            transcript.log("\(label) → \(described) (held back, to go out in one write with what follows)")
+            return
+        }
+        let pending = held.withLock { bytes -> [UInt8] in
+            defer { bytes = [] }
+            return bytes
+        }
+        if !pending.isEmpty { transcript.log("\(label) → (the \(pending.count) bytes held back go out first, in the same write)") }
+        transcript.log("\(label) → \(described)" + (pieces.count > 1 ? " in \(pieces.count) pieces of \(pieces.map { String($0.bytes.count) }.joined(separator: ", ")) bytes" : ""))
+        for (index, piece) in pieces.enumerated() {
+            try sendQuietly((index == 0 ? pending : []) + piece.bytes)
+            if piece.pauseAfter > .zero { Thread.sleep(forTimeInterval: Check.seconds(piece.pauseAfter)) }
+        }
+    }
+
+    /// Sends what a chaotic peer held back: before it waits for a reply, closes or half-closes.
+    private func flushHeld() throws {
+        let pending = held.withLock { bytes -> [UInt8] in
+            defer { bytes = [] }
+            return bytes
+        }
+        guard !pending.isEmpty else { return }
+        transcript.log("\(label) → (the \(pending.count) bytes held back)")
+        try sendQuietly(pending)
     }
 
     /// Sends without logging the bytes, for callers that log them their own way (as frames, say).
     func sendQuietly(_ bytes: [UInt8]) throws {
+        recording.record(.sent(connection: connection, bytes: bytes))
         do {
             try socket.sendAll(bytes)
         } catch let error as SocketError where error.isPeerGone {
             throw CheckFailure("the connection was closed by the other side while the checker was still sending (\(error))")
         } catch let error as SocketError where error.isTimeout {
-            throw CheckFailure("could not send for \(Int(Check.seconds(Check.replyTimeout))) s: the other side stopped reading — is it stuck in sendAll() instead of recv()?")
+            throw CheckFailure("could not send for \(Check.describe(Check.replyTimeout)): the other side stopped reading — is it stuck in sendAll() instead of recv()?")
         }
     }
 
@@ -41,26 +87,9 @@ public final class Peer: Sendable {
         exactly count: Int, timeout: Duration = Check.replyTimeout, waitingFor what: String,
         stuck: String = "is the server stuck in accept() or recv()?", quietly: Bool = false
     ) throws -> [UInt8] {
-        var received: [UInt8] = []
-        let deadline = ContinuousClock.now + timeout
-        func sofar() -> String {
-            received.isEmpty ? "before any reply came" : "after \(received.count) of \(count) bytes (\(abbreviatedRepr(received)))"
-        }
-        while received.count < count {
-            switch try receiveChunk(max: count - received.count, until: deadline, quietly: quietly) {
-            case .bytes(let chunk):
-                received += chunk
-            case .closed:
-                throw CheckFailure("the connection was closed \(sofar()), while waiting for \(what)")
-            case .reset:
-                throw CheckFailure(
-                    "the connection was reset — the other side closed it abruptly, or crashed — \(sofar()), while waiting for \(what)")
-            case .timedOut:
-                throw CheckFailure(
-                    (received.isEmpty ? "no reply" : "only \(received.count) of \(count) bytes (\(abbreviatedRepr(received)))")
-                        + " within \(Int(Check.seconds(timeout))) s while waiting for \(what) — \(stuck)")
-            }
-        }
+        recording.record(.awaited(connection: connection, count: count, expected: nil))
+        let (received, shortfall) = try receiveUpTo(count, timeout: timeout, quietly: quietly)
+        if let shortfall { throw CheckFailure(shortfall.describe(received, of: count, waitingFor: what, stuck: stuck)) }
         return received
     }
 
@@ -69,24 +98,101 @@ public final class Peer: Sendable {
         _ text: String, timeout: Duration = Check.replyTimeout, waitingFor what: String? = nil,
         stuck: String = "is the server stuck in accept() or recv()?"
     ) throws {
-        let expected = Array(text.utf8)
-        let got = try receive(
-            exactly: expected.count, timeout: timeout, waitingFor: what ?? "the reply \(quoted(text))", stuck: stuck)
-        guard got == expected else {
-            throw CheckFailure("the reply should have been \(quoted(text)), but instead it was \(show(got))")
+        try expect(Array(text.utf8), timeout: timeout, waitingFor: what ?? "the reply \(quoted(text))", stuck: stuck)
+    }
+
+    /// Receives as many bytes as `expected` holds and checks they are exactly those, drawing the first difference.
+    public func expect(
+        _ expected: [UInt8], timeout: Duration = Check.replyTimeout, waitingFor what: String,
+        stuck: String = "is the server stuck in accept() or recv()?"
+    ) throws {
+        recording.record(.awaited(connection: connection, count: expected.count, expected: expected))
+        let (received, shortfall) = try receiveUpTo(expected.count, timeout: timeout)
+        if let shortfall {
+            throw CheckFailure(shortfall.describe(received, of: expected.count, waitingFor: what, stuck: stuck, expected: expected))
         }
+        guard received != expected else { return }
+        let difference = byteDifference(expected: expected, received: received) ?? ""
+        throw CheckFailure(
+            "the reply should have been \(showText(expected)), but instead it was \(show(received))\n" + difference)
+    }
+
+    /// Why fewer bytes came than awaited.
+    enum Shortfall {
+        case closed, reset, timedOut(Duration)
+
+        func describe(
+            _ received: [UInt8], of count: Int, waitingFor what: String, stuck: String, expected: [UInt8]? = nil
+        ) -> String {
+            // What did come, and whether it was right so far: a dump of half a megabyte helps nobody.
+            let difference = expected.flatMap { byteDifference(expected: Array($0.prefix(received.count)), received: received) }
+            let came: String
+            if received.isEmpty {
+                came = "before any reply came"
+            } else if difference != nil {
+                came = "after \(received.count) of \(count) bytes, which already differ from what was expected"
+            } else if expected != nil {
+                came = "after \(received.count) of \(count) bytes, all of them as expected"
+            } else if received.count > 64 {
+                came = "after \(received.count) of \(count) bytes"
+            } else {
+                came = "after \(received.count) of \(count) bytes (\(abbreviatedRepr(received)))"
+            }
+            let message: String
+            switch self {
+            case .closed:
+                message = "the connection was closed \(came), while waiting for \(what)"
+            case .reset:
+                message = "the connection was reset — the other side closed it abruptly, or crashed — \(came), while waiting for \(what)"
+            case .timedOut(let timeout):
+                let late = "within \(Check.describe(timeout)) while waiting for \(what)"
+                let which = came.range(of: ", ").map { " (" + came[$0.upperBound...] + ")" }
+                    ?? came.range(of: " (").map { String(came[$0.lowerBound...]) } ?? ""
+                message = received.isEmpty
+                    ? "no reply \(late) — \(stuck)"
+                    : "only \(received.count) of \(count) bytes\(which) came \(late), then nothing more — \(stuck)"
+            }
+            return message + (difference.map { "\n" + $0 } ?? "")
+        }
+    }
+
+    /// Receives up to `count` bytes by the deadline; the shortfall says why, if fewer came.
+    func receiveUpTo(_ count: Int, timeout: Duration, quietly: Bool = false) throws -> ([UInt8], Shortfall?) {
+        var received: [UInt8] = []
+        received.reserveCapacity(min(count, 1 << 24))
+        let deadline = ContinuousClock.now + timeout
+        while received.count < count {
+            switch try receiveChunk(max: count - received.count, until: deadline, quietly: quietly) {
+            case .bytes(let chunk): received += chunk
+            case .closed: return (received, .closed)
+            case .reset: return (received, .reset)
+            case .timedOut: return (received, .timedOut(timeout))
+            }
+        }
+        return (received, nil)
     }
 
     /// Sends `bytes` while receiving as many back: sending all first would deadlock once both sides' buffers fill
     /// (the server blocks in sendAll because nobody reads, the checker because the server no longer reads).
-    public func roundTrip(_ bytes: [UInt8], timeout: Duration = .seconds(15), waitingFor what: String) throws -> [UInt8] {
+    public func roundTrip(
+        _ bytes: [UInt8], timeout: Duration = .seconds(15), waitingFor what: String,
+        stuck: String = "is every byte received sent back with sendAll?"
+    ) throws -> [UInt8] {
         let sendFailure = Mutex<(any Error)?>(nil)
         let sender = Thread { [self] in
-            do { try send(bytes) } catch { sendFailure.withLock { $0 = error } }
+            do {
+                try send(bytes)
+                try flushHeld()
+            } catch {
+                sendFailure.withLock { $0 = error }
+            }
         }
         sender.start()
-        let received = try receive(exactly: bytes.count, timeout: timeout, waitingFor: what,
-                                   stuck: "is every byte received sent back with sendAll?")
+        recording.record(.awaited(connection: connection, count: bytes.count, expected: bytes))
+        let (received, shortfall) = try receiveUpTo(bytes.count, timeout: timeout, quietly: bytes.count > 4096)
+        if let shortfall {
+            throw CheckFailure(shortfall.describe(received, of: bytes.count, waitingFor: what, stuck: stuck, expected: bytes))
+        }
         if let failure = sendFailure.withLock({ $0 }) { throw failure }
         return received
     }
@@ -101,7 +207,7 @@ public final class Peer: Sendable {
             case .closed, .reset: return received
             case .timedOut:
                 throw CheckFailure(
-                    "the connection was still open after \(Int(Check.seconds(timeout))) s while waiting for \(what)"
+                    "the connection was still open after \(Check.describe(timeout)) while waiting for \(what)"
                         + (received.isEmpty ? "" : "; received so far: \(abbreviatedRepr(received))"))
             }
         }
@@ -118,19 +224,25 @@ public final class Peer: Sendable {
 
     /// Half-closes: the other side reads end of file, and can still answer.
     public func shutdownWrite() throws {
+        try flushHeld()
         transcript.log("\(label) → (end of file: shutdown(.write))")
+        recording.record(.halfClosed(connection: connection))
         try socket.shutdown(.write)
     }
 
     /// Vanishes abruptly: close with SO_LINGER 0 sends a reset instead of an orderly end of file.
     public func reset() {
+        try? flushHeld()
         transcript.log("\(label) → (reset: closed abruptly)")
+        recording.record(.reset(connection: connection))
         try? socket.setSockOpt(.linger, 0)
         socket.close()
     }
 
     public func close() {
+        try? flushHeld()
         transcript.log("\(label) → (closed)")
+        recording.record(.closed(connection: connection))
         socket.close()
     }
 
@@ -143,12 +255,14 @@ public final class Peer: Sendable {
 
     /// One recv, with the deadline as its timeout; `quietly` logs only the end of the stream.
     private func receiveChunk(max: Int, until deadline: ContinuousClock.Instant, quietly: Bool = false) throws -> Chunk {
+        try flushHeld()
         let left = ContinuousClock.now.duration(to: deadline)
         guard left > .zero else { return .timedOut }
         try socket.setTimeout(Check.seconds(left))
         defer { try? socket.setTimeout(Check.seconds(Check.replyTimeout)) }
         do {
             let chunk = try socket.recv(Swift.min(max, 65536))
+            if !chunk.isEmpty { recording.record(.received(connection: connection, bytes: chunk)) }
             if !quietly || chunk.isEmpty { transcript.log("\(label) ← " + (chunk.isEmpty ? "(end of file)" : abbreviatedRepr(chunk))) }
             return chunk.isEmpty ? .closed : .bytes(chunk)
         } catch let error as SocketError where error.isTimeout {

@@ -7,6 +7,8 @@ import Foundation
 ///       ✘ 2  server echoes until the client closes
 ///            sent 3 messages, got 1 back, then the connection closed
 ///            hint: keep calling recv() until it returns an empty result — Labs/03-blocking-echo/README.md#step-2
+///            replay: make run LAB=3 PROG=echo-server    # in one terminal
+///                    make repl ARGS="--script .labcheck/lab3-step2.repl"    # in another: the checker's side
 ///       · 3  sends and receives 1 MiB intact — not run: needs step 2
 ///     Score: 1/5 steps · transcript: .labcheck/lab3.log
 public struct Report: Sendable {
@@ -29,11 +31,19 @@ public struct Report: Sendable {
         case .passed:
             let padded = step.title.padding(toLength: max(step.title.count, Self.titleWidth), withPad: " ", startingAt: 0)
             return "  \(green("✔")) \(number)  \(padded) \(dim(seconds(result.duration)))"
-        case .failed(let message):
+        case .failed(let failure):
             let indent = String(repeating: " ", count: 6 + number.count)
-            let body = message.split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }
-            let hint = indent + yellow("hint: ") + step.hint + " — \(lab.handout)#\(step.anchor)"
-            return (["  \(red("✘")) \(number)  \(step.title)"] + body + [hint]).joined(separator: "\n")
+            let body = failure.text.split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }
+            let hint = indent + yellow("hint: ") + (failure.hint ?? step.hint + " — \(lab.handout)#\(step.anchor)")
+            let replay = failure.replay.enumerated().map { index, command in
+                indent + (index == 0 ? dim("replay: ") : "        ") + command
+            }
+            let capture = failure.capture.map { [indent + dim("capture: ") + $0 + " (the bytes on the wire: open it in Wireshark)"] } ?? []
+            let seed = result.seed.map {
+                [indent + dim("seed: ") + "\($0) — make check LAB=\(lab.number) STEP=\(step.number) SEED=\($0) replays this run"]
+            } ?? []
+            return linked((["  \(red("✘")) \(number)  \(step.title)"] + body + [hint] + replay + capture + seed)
+                .joined(separator: "\n"))
         case .notRun(let needs):
             let list = needs.map(String.init).joined(separator: ", ")
             return dim("  · \(number)  \(step.title) — not run: needs step\(needs.count > 1 ? "s" : "") \(list)")
@@ -41,9 +51,30 @@ public struct Report: Sendable {
     }
 
     public func summary(_ lab: Lab, _ results: [StepResult], transcript: String) -> String {
-        let passed = results.filter(\.passed).count
-        let score = "Score: \(passed)/\(results.count) step\(results.count == 1 ? "" : "s")"
-        return (passed == results.count ? green(score) : score) + " · transcript: \(transcript)"
+        let earned = results.reduce(0) { $0 + $1.score }
+        let most = results.reduce(0) { $0 + $1.step.points }
+        let unit = results.allSatisfy { $0.step.points == 1 } ? " step" + (results.count == 1 ? "" : "s") : " points"
+        let score = "Score: \(earned)/\(most)\(unit)"
+        return (results.allSatisfy(\.passed) ? green(score) : score) + " · transcript: \(transcript)"
+    }
+
+    /// `REPEAT=n`: how often each step failed over n runs with fresh seeds, and the seeds that failed — how a bug that
+    /// shows one run in twenty is found (and then replayed with SEED=s).
+    public func repeated(_ lab: Lab, runs: [[StepResult]]) -> String {
+        var lines = [bold("Lab \(lab.number) · \(lab.title): \(runs.count) runs with fresh seeds")]
+        lines.append("  step  failed/runs  seeds that failed")
+        for step in lab.steps {
+            let results = runs.compactMap { run in run.first { $0.step.number == step.number } }
+            let failed = results.filter { $0.stepFailure != nil }
+            let notRun = results.filter { if case .notRun = $0.outcome { true } else { false } }.count
+            let seeds = failed.compactMap(\.seed).map(String.init)
+            let shown = seeds.prefix(8).joined(separator: " ") + (seeds.count > 8 ? " …" : "")
+            let count = "\(failed.count)/\(results.count - notRun)".padding(toLength: 11, withPad: " ", startingAt: 0)
+            let mark = failed.isEmpty ? green(count) : red(count)
+            lines.append("  \(String(step.number).padding(toLength: 4, withPad: " ", startingAt: 0))  \(mark)  \(shown)"
+                + (notRun > 0 ? dim("  (\(notRun) not run)") : ""))
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// One line per lab for `make check` without LAB: the student's progress at a glance.
@@ -59,6 +90,21 @@ public struct Report: Sendable {
         let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)s"
+    }
+
+    /// On a terminal, every kit path in `text` (`Sources/Lab1Greeting/Human.swift:22`, a handout, a capture) becomes
+    /// a hyperlink (OSC 8) to the file, which the terminal opens on a click; elsewhere the text stays plain.
+    func linked(_ text: String) -> String {
+        guard colors else { return text }
+        let directory = FileManager.default.currentDirectoryPath
+        let host = ProcessInfo.processInfo.hostName
+        return text.replacing(#/(?:Sources|Solutions|Labs|\.labcheck)/[^\s:()"#]+(?::\d+(?::\d+)?)?/#) { match in
+            let shown = String(match.output)
+            let file = shown.split(separator: ":").first.map(String.init) ?? shown
+            let path = "\(directory)/\(file)".addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+            let url = "file://\(host)\(path)"
+            return "\u{1B}]8;;\(url)\u{1B}\\\(shown)\u{1B}]8;;\u{1B}\\"
+        }
     }
 
     private func paint(_ text: String, _ code: String) -> String { colors ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }

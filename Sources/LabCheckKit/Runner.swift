@@ -3,27 +3,6 @@ import ProcessKit
 import SocketKit
 import Synchronization
 
-/// How one step went.
-public struct StepResult: Sendable {
-    public enum Outcome: Sendable, Equatable {
-        case passed
-        case failed(String)
-        case notRun(needs: [Int])
-    }
-
-    public let step: Step
-    public let outcome: Outcome
-    public let duration: Duration
-
-    public var passed: Bool { outcome == .passed }
-
-    /// The failure message, if the step failed.
-    public var failure: String? {
-        if case .failed(let message) = outcome { return message }
-        return nil
-    }
-}
-
 /// Runs a lab's steps in order against the student's programs or the reference ones.
 public struct LabRunner: Sendable {
     public let lab: Lab
@@ -31,6 +10,10 @@ public struct LabRunner: Sendable {
     public let solution: Bool
     /// A step that runs longer than this is stopped: its programs are killed, which ends any wait.
     public var stepTimeLimit: Duration = .seconds(30)
+    /// Where a failed step's replay script is written (`.labcheck`); nil: nowhere, and no script is offered.
+    public var replayDirectory: String?
+    /// Which seed each step's chaos and drawn values come from.
+    public var seeds: SeedChoice = .fixed
 
     public init(lab: Lab, binDirectory: String, solution: Bool) {
         self.lab = lab
@@ -52,7 +35,7 @@ public struct LabRunner: Sendable {
             let missing = only == nil ? step.needs.filter { need in !results.contains { $0.step.number == need && $0.passed } } : []
             let result = missing.isEmpty
                 ? run(step, transcript: transcript)
-                : StepResult(step: step, outcome: .notRun(needs: missing), duration: .zero)
+                : StepResult(lab: lab.number, step: step, outcome: .notRun(needs: missing), duration: .zero)
             results.append(result)
             report(result)
             if stopAtFirstFailure && result.failure != nil { break }
@@ -61,63 +44,84 @@ public struct LabRunner: Sendable {
     }
 
     private func run(_ step: Step, transcript: Transcript) -> StepResult {
+        let mark = transcript.count
         transcript.log("── step \(step.number): \(step.title)")
-        let check = Check(lab: lab, step: step, binDirectory: binDirectory, solution: solution, transcript: transcript)
+        let seed = seeds.seed(lab: lab.number, step: step.number)
+        let check = Check(
+            lab: lab, step: step, binDirectory: binDirectory, solution: solution, transcript: transcript, seed: seed)
         let started = ContinuousClock.now
+        let ranOverTime = Atomic<Bool>(false)
         let watchdog = Watchdog(after: stepTimeLimit) {
             transcript.log("step \(step.number) ran over \(stepTimeLimit): stopping its programs")
+            ranOverTime.store(true, ordering: .relaxed)
             for program in check.programs { program.process.stop(grace: .zero) }
         }
         var outcome = StepResult.Outcome.passed
         do {
             try step.check(check)
         } catch {
-            outcome = .failed(explain(error, in: check))
+            transcript.log("step \(step.number): the check says: \(error)")
+            var failure = Diagnosis(
+                lab: lab, step: step, error: error, programs: check.programs,
+                ranOverTime: ranOverTime.load(ordering: .relaxed)
+            ).failure()
+            failure.replay = replay(of: check)
+            failure.capture = capture(of: check)
+            outcome = .failed(failure)
         }
         watchdog.cancel()
         let duration = ContinuousClock.now - started
         check.finish()
         transcript.log("step \(step.number): " + (result(outcome)))
-        return StepResult(step: step, outcome: outcome, duration: duration)
+        let drewFromSeed = check.usedSeed.load(ordering: .relaxed)
+        if drewFromSeed { transcript.log("step \(step.number) drew from seed \(seed)") }
+        return StepResult(
+            lab: lab.number, step: step, outcome: outcome, duration: duration, transcript: transcript.text(since: mark),
+            seed: drewFromSeed ? seed : nil)
+    }
+
+    /// The commands that replay a failed step by hand; the script they use is written under `replayDirectory`.
+    private func replay(of check: Check) -> [String] {
+        if let commands = check.replayOverride { return commands }
+        let path = "\(replayDirectory ?? ".labcheck")/\(fileStem(check.step)).repl"
+        let plan = Replay(lab: lab, step: check.step, events: check.recording.events).plan(scriptPath: path)
+        guard let script = plan.script else { return plan.commands }
+        guard let directory = replayDirectory else { return [] }  // a script nobody wrote is no help
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data(script.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            for (file, bytes) in plan.files { try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic) }
+        } catch {
+            return []
+        }
+        return plan.commands
+    }
+
+    /// Writes the step's connections as a packet capture under `replayDirectory`; returns its path.
+    private func capture(of check: Check) -> String? {
+        guard let directory = replayDirectory,
+            let bytes = Capture.pcapng(check.recording.events, startedAt: check.recording.startDate)
+        else { return nil }
+        let path = "\(directory)/\(fileStem(check.step)).pcapng"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            return path
+        } catch {
+            return nil
+        }
+    }
+
+    /// `lab3-step2`, or `lab3-step2-solution` for the reference: the name of a step's files under `.labcheck/`.
+    private func fileStem(_ step: Step) -> String {
+        "lab\(lab.number)-step\(step.number)\(solution ? "-solution" : "")"
     }
 
     private func result(_ outcome: StepResult.Outcome) -> String {
-        if case .failed(let message) = outcome { return "FAILED:\n" + indented(message) }
+        if case .failed(let failure) = outcome {
+            return "FAILED (\(failure.cause.rawValue)):\n" + indented(failure.text)
+        }
         return "passed"
-    }
-
-    /// The failure as the student should read it: "not implemented" when the starter says so, the check's own
-    /// message otherwise, and why a program that should still run has stopped, with its last words on stderr.
-    private func explain(_ error: any Error, in check: Check) -> String {
-        let programs = check.programs
-        // A program that is dying (its peer saw the connection close) gets a moment to say why on stderr.
-        let deadline = ContinuousClock.now + .milliseconds(300)
-        while ContinuousClock.now < deadline && programs.contains(where: { $0.termination == nil }) {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        for program in programs where program.termination != nil {
-            _ = program.process.waitUntil(timeout: .milliseconds(300)) { _, _ in false }  // the rest of its output
-        }
-
-        let notes = programs.flatMap { program in
-            program.process.standardError.split(separator: "\n").filter { $0.contains("not implemented: ") }
-        }.map { String($0[$0.range(of: "not implemented: ")!.lowerBound...]) }
-        if !notes.isEmpty {
-            return notes.first { $0.contains("step \(check.step.number) ") } ?? notes[0]
-        }
-        var message = switch error {
-        case let failure as CheckFailure: failure.message
-        case let failure as SocketError: failure.description
-        case let failure as SpawnError: failure.description
-        default: "\(error)"
-        }
-        for program in programs {
-            if let why = program.whyItStopped { message += "\n" + why }
-            if program.isWaitingForEnter && !program.arguments.contains("--pause") {
-                message += "\n\(program.name) is waiting for Enter (\"Press enter to proceed\"): pause only when given --pause"
-            }
-        }
-        return message
     }
 }
 

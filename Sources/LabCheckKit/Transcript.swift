@@ -29,6 +29,14 @@ public final class Transcript: Sendable {
 
     public var text: String { lines.withLock { $0.joined(separator: "\n") + "\n" } }
 
+    /// How many lines there are so far: a mark to take `text(since:)` from.
+    public var count: Int { lines.withLock { $0.count } }
+
+    /// The lines logged since `mark`.
+    public func text(since mark: Int) -> String {
+        lines.withLock { $0.dropFirst(mark).joined(separator: "\n") + "\n" }
+    }
+
     /// Writes the transcript to `path` atomically, so that two checks running at once never mix their logs.
     public func write(to path: String) throws {
         let url = URL(fileURLWithPath: path)

@@ -4,13 +4,101 @@ import LabCheckKit
 import LabSupport
 import ProcessKit
 
-/// `make check`: runs a lab's step checks against the student's programs (or the reference ones) and says what
-/// passed, what failed and what to look at next.
+/// `make check`, `make grade`: runs a lab's step checks against the student's programs (or the reference ones) and
+/// says what passed, what failed and what to look at next — or writes the result in a grader's format.
 @main
 struct LabCheckCommand: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "labcheck",
-        abstract: "Check a lab's steps against your programs (make check LAB=n [STEP=k] [SOLUTION=1]).")
+        abstract: "Check a lab's steps against your programs (make check LAB=n [STEP=k] [SOLUTION=1]).",
+        subcommands: [CheckCommand.self, GradeCommand.self],
+        defaultSubcommand: CheckCommand.self)
+}
+
+/// What every subcommand needs: which programs to check, where they are, and whether to build them first.
+struct ProgramOptions: ParsableArguments {
+    @Flag(help: "Check the reference solution instead of your code.")
+    var solution = false
+
+    @Option(help: "Where the built lab programs are (swift build --show-bin-path).")
+    var binDir: String
+
+    @Option(help: "Where to write the transcripts and replay scripts.")
+    var transcripts = ".labcheck"
+
+    @Flag(help: "Build the lab's programs first (and only those), with `swift build --product`.")
+    var build = false
+
+    // Mistakes in make's variables get one line that says what to type instead: Failure, not ValidationError,
+    // whose usage text lists options no student types.
+    func validate() throws {
+        if solution && !FileManager.default.fileExists(atPath: "Solutions") {
+            throw Failure("this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n")
+        }
+    }
+
+    /// The lab numbered `number`, or a one-line error naming the labs there are.
+    static func lab(_ number: Int) throws -> Lab {
+        guard let lab = Lab.numbered(number) else {
+            throw Failure("there is no lab \(number): the labs are 1–\(allLabs.count), e.g. make check LAB=1")
+        }
+        return lab
+    }
+
+    /// A runner for `lab` that writes its replay scripts beside the transcripts.
+    func runner(for lab: Lab) -> LabRunner {
+        var runner = LabRunner(lab: lab, binDirectory: binDir, solution: solution)
+        runner.replayDirectory = transcripts
+        return runner
+    }
+
+    func transcriptPath(for lab: Lab) -> String {
+        "\(transcripts)/lab\(lab.number)\(solution ? "-solution" : "").log"
+    }
+
+    /// Builds the lab's programs one product at a time (when asked to); returns the compiler's complaints if one
+    /// does not build.
+    func buildPrograms(of lab: Lab) -> BuildFailure? {
+        guard build else { return nil }
+        let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "swift"
+        for product in lab.programs.map({ lab.product($0, solution: solution) }) + lab.tools {
+            guard let built = try? ChildProcess.run(swift, ["build", "-q", "--product", product], timeout: .seconds(900))
+            else { return BuildFailure(product: product, output: "could not run `\(swift) build`: is Swift on PATH?") }
+            guard built.termination.succeeded else {
+                return BuildFailure(product: product, output: built.standardOutput + built.standardError)
+            }
+        }
+        return nil
+    }
+}
+
+/// A lab program that did not compile, in the compiler's words.
+struct BuildFailure {
+    let product: String
+    let output: String
+
+    /// The compiler's own words, source lines and notes included, but only the first screenful.
+    var screenful: String {
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        return "\(product) does not compile:\n" + lines.prefix(40).joined(separator: "\n")
+            + (lines.count > 40 ? "\n… (\(lines.count - 40) more lines)" : "")
+    }
+
+    /// The first error with the lines that show where it is (the source line and its marker).
+    var firstError: String {
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = lines.firstIndex(where: { $0.contains(": error: ") }) else {
+            return lines.prefix(10).joined(separator: "\n")
+        }
+        let context = lines[(start + 1)...].prefix { !$0.isEmpty && !$0.contains(": error: ") && !$0.contains(": warning: ") }
+        return ([shortSourcePath(lines[start])] + context.prefix(8)).joined(separator: "\n")
+    }
+}
+
+/// `make check`: a lab's steps, one line each, the first failure in full.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Check a lab's steps (make check LAB=n [STEP=k] [SOLUTION=1]).")
 
     @Option(help: "The lab to check (1–\(allLabs.count)). Without it, one line of progress per lab.")
     var lab: Int?
@@ -18,49 +106,57 @@ struct LabCheckCommand: LabCommand {
     @Option(help: "Run only this step, whether or not the steps before it pass.")
     var step: Int?
 
-    @Flag(help: "Check the reference solution instead of your code.")
-    var solution = false
+    @OptionGroup var options: ProgramOptions
 
-    @Option(help: "Where the built lab programs are (swift build --show-bin-path).")
-    var binDir: String
+    @Option(help: "Print the product name of the lab's program NAME (for make run), or say which programs there are.")
+    var productOf: String?
 
-    @Option(help: "Where to write the transcripts.")
-    var transcripts = ".labcheck"
+    @Option(help: "The seed of the steps' chaos and drawn values: a number (printed by a failure), or random.")
+    var seed: String?
 
-    @Flag(help: "Build the lab's programs first (and only those), with `swift build --product`.")
-    var build = false
+    @Option(help: "Run the lab this many times with fresh seeds and show how often each step failed.")
+    var `repeat`: Int?
 
     func validate() throws {
-        if let lab, Lab.numbered(lab) == nil {
-            throw ValidationError("there is no lab \(lab): the labs are 1–\(allLabs.count)")
+        if let lab {
+            let found = try ProgramOptions.lab(lab)
+            if let step, found.step(step) == nil {
+                throw Failure("lab \(lab) has no step \(step): its steps are 1–\(found.steps.count)")
+            }
         }
-        if step != nil && lab == nil { throw ValidationError("STEP needs a LAB: make check LAB=n STEP=k") }
-        if solution && !FileManager.default.fileExists(atPath: "Solutions") {
-            throw ValidationError("this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n")
-        }
-        if let lab, let step, Lab.numbered(lab)?.step(step) == nil {
-            let count = Lab.numbered(lab)!.steps.count
-            throw ValidationError("lab \(lab) has no step \(step): its steps are 1–\(count)")
+        if step != nil && lab == nil { throw Failure("STEP needs a LAB: make check LAB=n STEP=k") }
+        if productOf != nil && lab == nil { throw Failure("PROG needs a LAB: make run LAB=n PROG=name") }
+        if SeedChoice(seed) == nil { throw Failure("SEED=\(seed ?? "") is not a seed: use a number a failure printed, or SEED=random") }
+        if let count = `repeat` {
+            if lab == nil { throw Failure("REPEAT needs a LAB: make check LAB=n REPEAT=20") }
+            if count < 1 { throw Failure("REPEAT=\(count): repeat at least once") }
         }
     }
 
     func run() throws {
+        if let program = productOf, let lab = lab.flatMap(Lab.numbered) {
+            return try printProduct(program, of: lab)
+        }
         ChildProcess.stopAllOnInterrupt()
         // `make check | head` closes the pipe early: printing must then fail quietly, so the transcript is still written.
         signal(SIGPIPE, SIG_IGN)
         let report = Report(colors: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
         let labs = lab.flatMap(Lab.numbered).map { [$0] } ?? allLabs
+        if let count = `repeat`, let lab = labs.first {
+            return try repeatChecks(of: lab, times: count, report: report)
+        }
         var allPassed = true
         for lab in labs {
-            if build, let errors = buildPrograms(of: lab) {
-                print(self.lab == nil ? "Lab \(lab.number) · \(lab.title): does not compile" : errors)
+            if let failure = options.buildPrograms(of: lab) {
+                print(self.lab == nil ? "Lab \(lab.number) · \(lab.title): does not compile" : failure.screenful)
                 allPassed = false
                 continue
             }
-            let runner = LabRunner(lab: lab, binDirectory: binDir, solution: solution)
             let transcript = Transcript()
-            let path = "\(transcripts)/lab\(lab.number)\(solution ? "-solution" : "").log"
+            let path = options.transcriptPath(for: lab)
             let results: [StepResult]
+            var runner = options.runner(for: lab)
+            runner.seeds = SeedChoice(seed)!
             if self.lab == nil {
                 results = runner.run(transcript: transcript)
                 print(report.progress(lab, results))
@@ -75,19 +171,30 @@ struct LabCheckCommand: LabCommand {
         if !allPassed { throw ExitCode.failure }
     }
 
-    /// Builds the lab's programs one product at a time; returns the compiler's complaints if one does not build.
-    private func buildPrograms(of lab: Lab) -> String? {
-        let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "swift"
-        for product in lab.programs.map({ lab.product($0, solution: solution) }) + lab.tools {
-            guard let built = try? ChildProcess.run(swift, ["build", "-q", "--product", product], timeout: .seconds(900))
-            else { return "could not run `\(swift) build`: is Swift on PATH?" }
-            guard built.termination.succeeded else {
-                // The compiler's own words, source lines and notes included, but only the first screenful.
-                let lines = (built.standardOutput + built.standardError).split(separator: "\n", omittingEmptySubsequences: false)
-                let shown = lines.prefix(40).joined(separator: "\n")
-                return "\(product) does not compile:\n" + shown + (lines.count > 40 ? "\n… (\(lines.count - 40) more lines)" : "")
-            }
+    /// `REPEAT=n`: the lab (or its step) n times, each with fresh random seeds; a table at the end.
+    private func repeatChecks(of lab: Lab, times count: Int, report: Report) throws {
+        if let failure = options.buildPrograms(of: lab) {
+            print(failure.screenful)
+            throw ExitCode.failure
         }
-        return nil
+        var runner = options.runner(for: lab)
+        runner.seeds = .random
+        var runs: [[StepResult]] = []
+        for number in 1...count {
+            let results = runner.run(only: step)
+            runs.append(results)
+            let passed = results.filter(\.passed).count
+            print("run \(number)/\(count): \(passed)/\(results.count) steps passed")
+        }
+        print(report.repeated(lab, runs: runs))
+        if runs.contains(where: { !$0.allSatisfy(\.passed) }) { throw ExitCode.failure }
+    }
+
+    private func printProduct(_ program: String, of lab: Lab) throws {
+        guard lab.programs.contains(program) else {
+            let list = lab.programs.map { "PROG=\($0)" }.joined(separator: " or ")
+            throw Failure("lab \(lab.number) has no program \(program.isEmpty ? "without a name" : "named \"\(program)\""): use \(list), e.g. make run LAB=\(lab.number) PROG=\(lab.programs[0])")
+        }
+        print(lab.product(program, solution: options.solution))
     }
 }

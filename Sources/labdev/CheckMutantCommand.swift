@@ -25,18 +25,14 @@ struct CheckMutantCommand: ParsableCommand {
     func run() throws {
         ChildProcess.stopAllOnInterrupt()
         guard let lab = Lab.numbered(lab) else { throw ValidationError("there is no lab \(self.lab)") }
-        let steps = lab.steps.filter { through == nil || $0.number <= through! }
-        let shortened = Lab(
-            number: lab.number, title: lab.title, folder: lab.folder, programs: lab.programs, tools: lab.tools,
-            steps: steps)
         let log = Transcript()
-        let results = LabRunner(lab: shortened, binDirectory: binDir, solution: true)
+        let results = LabRunner(lab: through.map { lab.through(step: $0) } ?? lab, binDirectory: binDir, solution: true)
             .run(stopAtFirstFailure: true, transcript: log)
         if let transcript { try? log.write(to: transcript) }
         let outcome = CheckOutcome(steps: results.map { result in
             CheckOutcome.Step(
                 number: result.step.number, passed: result.passed, failure: result.failure,
-                seconds: seconds(result.duration))
+                cause: result.stepFailure?.cause.rawValue, seconds: seconds(result.duration))
         })
         print(String(decoding: try JSONEncoder().encode(outcome), as: UTF8.self))
     }
@@ -48,10 +44,17 @@ struct CheckOutcome: Codable, Sendable {
         let number: Int
         let passed: Bool
         let failure: String?
+        /// `StepFailure.Cause`'s raw value: "machine" is the machine's doing, not the mutant's.
+        let cause: String?
         let seconds: Double
     }
 
     let steps: [Step]
+
+    /// The first step that failed because of the machine (too few descriptors, a program missing), not the code.
+    var machineFailure: Step? {
+        steps.first { !$0.passed }.flatMap { $0.cause == StepFailure.Cause.machine.rawValue ? $0 : nil }
+    }
 
     /// Each step and its failure (nil: passed), as `Verdict.judge` takes them.
     var run: [(step: Int, failure: String?)] {

@@ -190,6 +190,9 @@ final class Proof: Sendable {
             let said = finished.standardError.split(separator: "\n").suffix(8).joined(separator: "\n")
             return (.checkerFailed("the check ended (\(finished.termination)) without a report:\n\(said)"), time)
         }
+        if let machine = outcome.machineFailure {
+            return (.checkerFailed("step \(machine.number) could not run here: \(machine.failure ?? "")"), time)
+        }
         return (Verdict.judge(outcome.run, naming: steps), time)
     }
 

@@ -1,6 +1,6 @@
 /// Lab 1 · OO greeting: `lab1-greeting` prints the lecture's dialogue between two `Human`s.
 let lab1 = Lab(
-    number: 1, title: "OO greeting", folder: "01-oo-greeting", programs: ["greeting"],
+    number: 1, title: "OO greeting", folder: "01-oo-greeting", programs: ["greeting"], usesSockets: false,
     steps: [
         Step(1, "Human(name:age:) and askName() print the first line",
              hint: "store both values in init, then print \"<name>: Hi. What is your name?\" in askName()") { check in
@@ -42,8 +42,22 @@ private func expectDialogue(
         "\(asker.name): How old are you?",
         "\(answerer.name): I am \(answerer.age).",
     ]
-    let program = try check.run("greeting", arguments)
+    // A program that never ends is judged by what it printed: the step whose line is missing is the one to blame.
+    let program = try check.run("greeting", arguments, requireExit: false)
     let command = (["lab1-greeting"] + arguments.map(shellQuoted)).joined(separator: " ")
+    let printed = program.outputLines
+    if program.ranOutOfTime.load(ordering: .relaxed) {
+        let still = "and then was still running after 5 s"
+        if printed.count < lines.upperBound {
+            try expectLines(printed, equal: Array(expected.prefix(printed.count)), from: command)
+            throw CheckFailure(
+                "`\(command)` printed \(printed.count) line\(printed.count == 1 ? "" : "s") \(still), without printing line \(printed.count + 1), \(quoted(expected[printed.count])) — is it waiting for input (readLine())?"
+                    + program.printedSoFar(heading: "it printed"))
+        }
+        if lines.upperBound == expected.count {
+            throw CheckFailure("`\(command)` printed the whole dialogue \(still): once the last line is printed, the program should end")
+        }
+    }
     if lines.upperBound == expected.count {
         try expectLines(program.outputLines, equal: expected, from: command)
     } else {

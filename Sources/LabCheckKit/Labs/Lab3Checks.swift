@@ -4,6 +4,9 @@ import SocketKit
 /// Lab 3 · Blocking echo: the lecture's echo server and client, then their UDP twins.
 let lab3 = Lab(
     number: 3, title: "Blocking echo", folder: "03-blocking-echo", programs: ["echo-server", "echo-client"],
+    pitfalls: [
+        Pitfall(repeatedLine: "Received b''", meaning: "recv() returned b'', which means the client has closed its side — leave the loop when it does (Labs/03-blocking-echo/README.md#step-2)")
+    ],
     steps: [
         Step(1, "server accepts a client and echoes one message",
              hint: "socket, bind, listen, print \"listening on\" with getSockName(), accept, recv, sendAll") { check in

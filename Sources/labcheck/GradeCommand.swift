@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import LabCheckKit
+import LabSupport
+import ProcessKit
+
+/// `make grade`: every lab (or one), written for a grader. A lab that does not compile still yields a result: each
+/// of its steps failed, with the compiler's first error. Grading itself succeeds (exit 0) whatever the score.
+struct GradeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grade",
+        abstract: "Grade the labs and write the result (make grade [LAB=n] FORMAT=json|junit|gradescope|classroom [OUT=path]).")
+
+    @Option(help: "Only this lab (1–\(allLabs.count)).")
+    var lab: Int?
+
+    @Option(help: "json (the kit's own), junit, gradescope or classroom.")
+    var format: String = "json"
+
+    @Option(help: "Write the result to this file instead of standard output.")
+    var out: String?
+
+    @OptionGroup var options: ProgramOptions
+
+    func validate() throws {
+        if let lab { _ = try ProgramOptions.lab(lab) }
+        guard GradeFormat(rawValue: format) != nil else {
+            throw Failure("FORMAT=\(format) is not a format: use \(GradeFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        ChildProcess.stopAllOnInterrupt()
+        let started = ContinuousClock.now
+        let labs = lab.flatMap(Lab.numbered).map { [$0] } ?? allLabs
+        var graded: [Grade.LabGrade] = []
+        for lab in labs {
+            if let failure = options.buildPrograms(of: lab) {
+                graded.append(Grade.LabGrade(lab: lab, doesNotCompile: failure.firstError))
+                continue
+            }
+            let transcript = Transcript()
+            let results = options.runner(for: lab).run(transcript: transcript)
+            try? transcript.write(to: options.transcriptPath(for: lab))
+            graded.append(Grade.LabGrade(lab: lab, results: results))
+        }
+        let grade = Grade(labs: graded, solution: options.solution, duration: ContinuousClock.now - started)
+        let format = GradeFormat(rawValue: format)!
+        try write(format.render(grade), as: format)
+    }
+
+    /// To `--out`, or standard output — but Classroom's result, inside GitHub Actions, goes to the step's outputs.
+    private func write(_ text: String, as format: GradeFormat) throws {
+        let environment = ProcessInfo.processInfo.environment
+        if format == .classroom, environment["GITHUB_ACTIONS"] == "true", let outputs = environment["GITHUB_OUTPUT"] {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputs))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data("result=\(text)\n".utf8))
+        } else if let out {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        } else {
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        }
+    }
+}
