@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import ProcessKit
 
@@ -44,13 +45,15 @@ struct MutantTree {
             try data.write(to: target)
             written += 1
         }
-        // Files the package no longer has.
+        // Files the package no longer has (the tree's own build folder aside).
         let wanted = Set(files)
-        for path in (manager.enumerator(atPath: tree.path)?.allObjects as? [String]) ?? []
-        where !path.hasPrefix(".build") && !wanted.contains(path) {
-            var isFolder: ObjCBool = false
-            if manager.fileExists(atPath: tree.appendingPathComponent(path).path, isDirectory: &isFolder), !isFolder.boolValue {
-                try manager.removeItem(at: tree.appendingPathComponent(path))
+        let walk = manager.enumerator(at: tree, includingPropertiesForKeys: [.isDirectoryKey])
+        while let url = walk?.nextObject() as? URL {
+            let path = url.relativePath(from: tree)
+            if path.hasPrefix(".build") {
+                walk?.skipDescendants()
+            } else if !isFolder(url) && !wanted.contains(path) {
+                try manager.removeItem(at: url)
             }
         }
         return written
@@ -158,5 +161,3 @@ struct MutantTree {
         return folder
     }
 }
-
-import ArgumentParser

@@ -46,7 +46,7 @@ final class Proof: Sendable {
     func run() throws -> Bool {
         let started = ContinuousClock.now
         let written = try tree.sync()
-        print("Mutant tree: \(tree.tree.relativePath(from: tree.root)) (\(written) files updated). Building the reference programs…")
+        print("Mutant tree: \(tree.tree.relativePath(from: tree.root)) (files updated: \(written)). Building the reference programs…")
 
         // The reference programs and the tools the checks need, unmutated.
         var products: [String] = []
