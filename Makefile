@@ -5,7 +5,7 @@
 #              make repl                 drive servers by hand
 #              make bench                blocking vs selector vs Python echo servers, 1 to 5000 clients
 #              make sandbox              the offline Telegram Bot API, for lab 6
-# Instructors: make test, make demo, make diagrams, make student-kit DEST=../kit-for-students
+# Instructors: make test, make mutants, make demo, make diagrams, make student-kit DEST=../kit-for-students
 
 SWIFT    ?= swift
 LAB      ?=
@@ -28,7 +28,7 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check watch hint grade run repl sandbox test demo bench diagrams clean student-kit system-packages demo-tools
+.PHONY: help check watch hint grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -45,6 +45,7 @@ help:
 	@echo "  make repl [ARGS=\"--script FILE\"]         labrepl: connect, listen, send and receive by hand"
 	@echo "  make sandbox [ARGS=\"--port 8081\"]        the offline Telegram Bot API (lab 6): prints the bot's settings"
 	@echo "  make test                                every test, and every reference solution's check"
+	@echo "  make mutants [LAB=n]                     prove each starter body's missing work fails the step it names"
 	@echo "  make demo                                a tour of the reference programs, lab by lab"
 	@echo "  make bench                               echo servers side by side at 1-5000 clients (table, CSV, chart)"
 	@echo "  make diagrams                            redraw lab 5's DEVS diagrams from the reference models"
@@ -100,6 +101,13 @@ test: system-packages
 	$(BUILD)
 	$(SWIFT) test -q
 
+# The per-step proof: the reference with one starter body put back must fail the step that body's TODO names, for
+# every body. Built in .build-mutants/, never in your files; CI runs it after make test.
+mutants: system-packages
+	@test -d Solutions || { echo "make mutants proves the checks against the reference solutions, which are not in this copy."; exit 2; }
+	@$(BUILD) --product labdev
+	@$(BIN)/labdev mutants $(if $(LAB),--lab $(LAB))
+
 demo: system-packages demo-tools
 	@$(BUILD)
 	@$(BIN)/labdemo --bin-dir "$(BIN)"
@@ -135,7 +143,7 @@ diagrams:
 
 clean:
 	$(SWIFT) package clean
-	rm -rf .build-release bench-results
+	rm -rf .build-release .build-mutants bench-results
 	@# .labcheck/progress.log is the student's own record: kept.
 	find .labcheck -mindepth 1 ! -name progress.log -delete 2>/dev/null || true
 
@@ -144,7 +152,7 @@ student-kit:
 	@test -n "$(DEST)" || { echo "usage: make student-kit DEST=dir"; exit 2; }
 	@test ! -e "$(DEST)" || { echo "$(DEST) already exists: choose a new folder"; exit 2; }
 	@mkdir -p "$(DEST)"
-	@{ git ls-files 2>/dev/null || find . -type f ! -path './.*' ! -path './.build*'; } | grep -v '^\(\./\)\{0,1\}\(Solutions\|Tests/LabCheckTests\|Tests/LabProgramTests\|Tests/Lab5Tests\)/' \
+	@{ git ls-files 2>/dev/null || find . -type f ! -path './.*' ! -path './.build*'; } | grep -v '^\(\./\)\{0,1\}\(Solutions\|Tests/LabCheckTests\|Tests/LabProgramTests\|Tests/Lab5Tests\|Tests/LabDevTests\|Sources/labdev\|Sources/LabDevKit\)/' \
 		| tar -cf - -T - | tar -xf - -C "$(DEST)"
 	@echo "Student kit written to $(DEST) (no Solutions/). Try: cd $(DEST) && make check LAB=1"
 

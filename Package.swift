@@ -61,6 +61,13 @@ let solutionTargets: [Target] = labLibraries.map { library in
         dependencies: lab.uses + lab.labUses.map { .target(name: $0 + "Solution") } + ["LabSupport", argumentParser],
         path: "Solutions/" + lab.module)
 }
+/// `labdev`, the instructor's tool (the per-step mutant proof), and its Swift-aware scanner: the instructor's copy only.
+let instructorTargets: [Target] = [
+    .target(name: "LabDevKit"),
+    .executableTarget(
+        name: "labdev", dependencies: ["LabDevKit", "LabCheckKit", "ProcessKit", "LabSupport", argumentParser]),
+    .testTarget(name: "LabDevTests", dependencies: ["LabDevKit"]),
+]
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [
     .testTarget(name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"]),
@@ -72,7 +79,7 @@ let labProducts: [Product] = labPrograms.flatMap { lab -> [Product] in
     let starter = Product.executable(name: lab.product, targets: [lab.module])
     guard hasSolutions else { return [starter] }
     return [starter, .executable(name: lab.product + "-solution", targets: [lab.module + "Solution"])]
-}
+} + (hasSolutions ? [.executable(name: "labdev", targets: ["labdev"])] : [])
 
 let package = Package(
     name: "NetworkLabKit",
@@ -131,5 +138,5 @@ let package = Package(
             exclude: ["sandbox_http_check.py"]),
         .testTarget(name: "ReplTests", dependencies: ["ReplKit", "ProcessKit", "SocketKit", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
-    ] + starterTargets + (hasSolutions ? solutionTargets + solutionTests : [])
+    ] + starterTargets + (hasSolutions ? solutionTargets + solutionTests + instructorTargets : [])
 )

@@ -8,7 +8,7 @@ public struct Lab: Sendable {
     public let folder: String
     /// The lab's programs without the "labN-" prefix: "echo-server" is the product `lab3-echo-server`.
     public let programs: [String]
-    public let steps: [Step]
+    public private(set) var steps: [Step]
     /// The kit's own programs the checks run beside the lab's (`telegram-sandbox`), built with them.
     public let tools: [String]
     /// The lab's programs talk over sockets (all but lab 1): a program that hangs may be stuck in recv().
@@ -47,6 +47,14 @@ public struct Lab: Sendable {
     }
 
     public func step(_ number: Int) -> Step? { steps.first { $0.number == number } }
+
+    /// The same lab without the steps after `last`: the per-step proof (`labdev mutants`) checks a mutant no further
+    /// than the last step its body names.
+    public func through(step last: Int) -> Lab {
+        var shortened = self
+        shortened.steps = steps.filter { $0.number <= last }
+        return shortened
+    }
 
     /// The most a lab's steps are worth together.
     public var maxScore: Int { steps.reduce(0) { $0 + $1.points } }
