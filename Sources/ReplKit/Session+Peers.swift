@@ -116,7 +116,7 @@ extension Session {
         }
         let allowed = requested.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         guard allowed, requested.first!.isLetter, requested.count <= 32 else {
-            throw ReplError("\(quoted(requested)) cannot be a peer name: use a-z, A-Z, digits, . _ and -, starting with a letter (at most 32)")
+            throw ReplError("\(asTyped(requested)) cannot be a peer name: use a-z, A-Z, digits, . _ and -, starting with a letter (at most 32)")
         }
         if let existing = peers.first(where: { $0.name == requested }) {
             guard !existing.isOpen else {
@@ -314,7 +314,7 @@ extension Session {
             end = peer.unread.firstRange(of: wanted)?.upperBound
             return end != nil || !peer.wantsInput
         }
-        let what = "expect \(quoted(text))"
+        let what = "expect \(asTyped(text))"
         guard settled, let peer = current, !peer.isListener else { throw nothingFromCurrentPeer(what, within: timeout) }
         let unread = "unread: " + (peer.unread.isEmpty ? "nothing" : shortRepr(peer.unread, limit: 80))
         guard let end else {
@@ -339,8 +339,9 @@ extension Session {
 
     /// "5", "0.5": seconds as a person writes them.
     static func seconds(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        return milliseconds % 1000 == 0 ? String(milliseconds / 1000) : String(Double(milliseconds) / 1000)
+        let milliseconds = (duration / .milliseconds(1)).rounded()
+        return milliseconds.truncatingRemainder(dividingBy: 1000) == 0
+            ? String(Int(milliseconds / 1000)) : String(milliseconds / 1000)
     }
 }
 

@@ -99,10 +99,10 @@ public final class Session {
         // A slip of one letter in four, or the start of exactly one command.
         let close = names.filter { editDistance($0, name.lowercased()) <= max(1, name.count / 4) }
         if let guess = close.first ?? (extensions.count == 1 ? extensions.first : nil) {
-            return "unknown command \(quoted(name)) — did you mean \(guess)? (help lists every command)"
+            return "unknown command \(asTyped(name)) — did you mean \(guess)? (help lists every command)"
         }
         let typed = displayable(Array(line.utf8), escapingBackslash: false)
-        return "unknown command \(quoted(name)) — to send that text, type: sendline \(typed) (help lists every command)"
+        return "unknown command \(asTyped(name)) — to send that text, type: sendline \(typed) (help lists every command)"
     }
 
     // MARK: Completion
@@ -164,7 +164,7 @@ public final class Session {
 
     func help(for name: String) throws -> String {
         guard let command = commandsByName[name] else {
-            throw ReplError("no command \(quoted(name)) — help lists every command")
+            throw ReplError("no command \(asTyped(name)) — help lists every command")
         }
         var lines = command.usages.map(\.description)
         if !command.aliases.isEmpty { lines.append("  (also: \(command.aliases.joined(separator: ", ")))") }

@@ -4,6 +4,7 @@
 import Darwin
 #endif
 import Foundation
+import SocketKit
 import Synchronization
 import TelegramKit
 
@@ -84,7 +85,7 @@ extension Session {
     func telegramConnect(_ address: String, user: Int?, firstName: String?) throws {
         let text = address.contains("://") ? address : "http://" + address
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw ReplError("tg connect: \(quoted(address)) is not a URL; give the one telegram-sandbox printed, like http://127.0.0.1:8081")
+            throw ReplError("tg connect: \(asTyped(address)) is not a URL; give the one telegram-sandbox printed, like http://127.0.0.1:8081")
         }
         let client = SandboxClient(baseURL: url, requestTimeout: 5)
         let userID = Int64(user ?? 1001)
@@ -126,8 +127,8 @@ extension Session {
             return found != nil || telegram == nil
         }
         guard let found, let user = telegram else {
-            let unread = user.unread.isEmpty ? "no reply unread" : "unread: " + user.unread.map(quoted).joined(separator: ", ")
-            throw ReplError("tg expect \(quoted(text)): not seen from \(user.bot) within \(Self.seconds(timeout)) s (\(unread)) — is the bot running, against this sandbox?")
+            let unread = user.unread.isEmpty ? "no reply unread" : "unread: " + user.unread.map { quoted($0) }.joined(separator: ", ")
+            throw ReplError("tg expect \(asTyped(text)): not seen from \(user.bot) within \(Self.seconds(timeout)) s (\(unread)) — is the bot running, against this sandbox?")
         }
         user.unread.removeFirst(found + 1)
     }
@@ -165,7 +166,7 @@ extension Session {
         } else if let number = Int(code), (400...599).contains(number) {
             errorCode = number
         } else {
-            throw ReplError("tg fault: CODE is an error code from 400 to 599 (429, 500, 401, …) or drop, not \(quoted(code))")
+            throw ReplError("tg fault: CODE is an error code from 400 to 599 (429, 500, 401, …) or drop, not \(asTyped(code))")
         }
         do {
             try user.client.addFault(method: method == "*" ? nil : method, errorCode: errorCode, retryAfter: retryAfter)

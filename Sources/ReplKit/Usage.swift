@@ -182,7 +182,7 @@ public struct Arguments: Sendable {
     public func integer(_ placeholder: String, in range: ClosedRange<Int>, meaning: String) throws -> Int? {
         guard let text = values[placeholder] else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw ReplError("\(placeholder) is \(meaning): a whole number from \(range.lowerBound) to \(range.upperBound), not \(quoted(text))")
+            throw ReplError("\(placeholder) is \(meaning): a whole number from \(range.lowerBound) to \(range.upperBound), not \(asTyped(text))")
         }
         return value
     }
@@ -191,7 +191,7 @@ public struct Arguments: Sendable {
     public func seconds(_ placeholder: String) throws -> Duration? {
         guard let text = values[placeholder] else { return nil }
         guard let value = Double(text), value >= 0, value <= 86_400 else {
-            throw ReplError("\(placeholder) is a number of seconds, such as 2 or 0.5, not \(quoted(text))")
+            throw ReplError("\(placeholder) is a number of seconds, such as 2 or 0.5, not \(asTyped(text))")
         }
         return .milliseconds(Int64((value * 1000).rounded()))
     }
