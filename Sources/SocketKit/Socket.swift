@@ -249,14 +249,15 @@ public final class Socket: Sendable, CustomStringConvertible {
     /// the peer has closed its side (end of file). One send on the other side may take several recvs here, and
     /// several sends may arrive in one recv: TCP is a stream of bytes, not of messages.
     public func recv(_ bufsize: Int) throws -> [UInt8] {
-        guard bufsize > 0 else { return [] }
-        return try receivingArray(bufsize) { buffer in try recvInto(buffer) }
+        try receivingArray(max(bufsize, 0)) { buffer in try recvInto(buffer) }
     }
 
-    /// `recv_into(buffer)`: receives into memory you own and returns the count; 0 means end of file. (Into an
-    /// array, a slice or `Data`: Socket+Buffers.swift.)
+    /// `recv_into(buffer)`: receives into memory you own and returns the count; 0 means end of file — or an empty
+    /// buffer, which receives nothing and returns at once, as `recv(0)` does. (Into an array, a slice or `Data`:
+    /// Socket+Buffers.swift.)
     public func recvInto(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let fd = try fd(for: "recv")
+        guard buffer.count > 0 else { return 0 }
         return try waitingIfTimed("recv", for: POLLIN) {
             try syscall("recv") { systemRecv(fd, buffer.baseAddress, buffer.count, 0) }
         }
