@@ -38,6 +38,13 @@ public struct Usage: Sendable, CustomStringConvertible {
         description = text
     }
 
+    /// The words that name a part of the command: `["connect"]` for `tg connect URL`, `["mode"]` for
+    /// `set mode raw|lines|frames`; none for `tg` alone.
+    var leadingKeywords: [String] {
+        guard case .keyword(let choices) = elements.first, choices.count == 1 else { return [] }
+        return choices
+    }
+
     /// Placeholder names in order of appearance: `["HOST", "PORT", "NAME"]`.
     var placeholders: [String] { Self.placeholders(in: elements) }
 
