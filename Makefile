@@ -7,6 +7,7 @@
 #              make sandbox              the offline Telegram Bot API, for lab 6
 # Instructors: make test, make demo, make diagrams, make student-kit DEST=../kit-for-students
 # Maintainers: make update-packages      move the pinned packages on, on purpose (README: "Updating the packages")
+#              make pin-packages         after any change to Package.swift: Package.resolved written anew
 
 SWIFT    ?= swift
 LAB      ?=
@@ -27,7 +28,7 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check run repl sandbox test demo bench diagrams clean student-kit system-packages demo-tools update-packages
+.PHONY: help check run repl sandbox test demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -45,6 +46,7 @@ help:
 	@echo "  make student-kit DEST=dir                a copy of the kit without the reference solutions"
 	@echo "  make clean                               remove build products and check transcripts"
 	@echo "  make update-packages                     newest package versions Package.swift allows, pinned by tag"
+	@echo "  make pin-packages                        after a change to Package.swift: Package.resolved anew, same versions"
 	@echo ""
 	@echo "Handouts: Labs/*/README.md — start with Labs/01-oo-greeting/README.md"
 
@@ -120,14 +122,19 @@ student-kit:
 		| tar -cf - -T - | tar -xf - -C "$(DEST)"
 	@echo "Student kit written to $(DEST) (no Solutions/). Try: cd $(DEST) && make check LAB=1"
 
-# The packages' newest versions within Package.swift's ranges, written to Package.resolved with each pin's version
-# tag where SwiftPM writes a commit id: a tag is the same in every copy of a package, a commit id is not (README,
-# "Updating the packages"). Then run make test and commit Package.resolved.
-update-packages:
-	$(SWIFT) package update
+# Package.resolved written anew for the Package.swift of now, the versions kept, each pinned by its version tag where
+# SwiftPM writes a commit id: a tag is the same in every copy of a package, a commit id is not (README, "Updating the
+# packages"). Run it after any change to Package.swift, then commit Package.resolved.
+pin-packages:
+	@scratch=$$(mktemp -d) && $(SWIFT) package --scratch-path "$$scratch" resolve; status=$$?; rm -rf "$$scratch"; exit $$status
 	@perl -0pi -e 's/"revision" : "[0-9a-f]{40}",(\s*)"version" : "([^"]+)"/"revision" : "$$2",$$1"version" : "$$2"/g' Package.resolved
 	@sed -nE 's/.*"identity" : "([^"]*)".*/\1/p; s/.*"version" : "([^"]*)".*/\1/p' Package.resolved | paste -d ' ' - -
 	@! grep -Eq '"revision" : "[0-9a-f]{40}"' Package.resolved || { echo "Package.resolved still names a commit: pin it to a version tag"; exit 1; }
+
+# The newest versions Package.swift allows, then pinned as above. Then make test, and commit Package.resolved.
+update-packages:
+	$(SWIFT) package update
+	@$(MAKE) --no-print-directory pin-packages
 
 # libedit's headers, for labrepl. Installed when we can (as root, with apt-get); otherwise the exact command is shown.
 system-packages:
