@@ -6,6 +6,8 @@
 #              make bench                blocking vs selector vs Python echo servers, 1 to 5000 clients
 #              make sandbox              the offline Telegram Bot API, for lab 6
 # Instructors: make test, make mutants, make demo, make diagrams, make student-kit DEST=../kit-for-students
+# Maintainers: make update-packages      move the pinned packages on, on purpose (README: "Updating the packages")
+#              make pin-packages         after any change to Package.swift: Package.resolved written anew
 
 SWIFT    ?= swift
 LAB      ?=
@@ -28,7 +30,7 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check watch hint grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools
+.PHONY: help check watch hint grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -51,6 +53,8 @@ help:
 	@echo "  make diagrams                            redraw lab 5's DEVS diagrams from the reference models"
 	@echo "  make student-kit DEST=dir                a copy of the kit without the reference solutions"
 	@echo "  make clean                               remove build products and check transcripts"
+	@echo "  make update-packages                     newest package versions Package.swift allows, pinned by tag"
+	@echo "  make pin-packages                        after a change to Package.swift: Package.resolved anew, same versions"
 	@echo ""
 	@echo "Handouts: Labs/*/README.md — start with Labs/01-oo-greeting/README.md"
 
@@ -155,6 +159,20 @@ student-kit:
 	@{ git ls-files 2>/dev/null || find . -type f ! -path './.*' ! -path './.build*'; } | grep -v '^\(\./\)\{0,1\}\(Solutions\|Tests/LabCheckTests\|Tests/LabProgramTests\|Tests/Lab5Tests\|Tests/LabDevTests\|Sources/labdev\|Sources/LabDevKit\)/' \
 		| tar -cf - -T - | tar -xf - -C "$(DEST)"
 	@echo "Student kit written to $(DEST) (no Solutions/). Try: cd $(DEST) && make check LAB=1"
+
+# Package.resolved written anew for the Package.swift of now, the versions kept, each pinned by its version tag where
+# SwiftPM writes a commit id: a tag is the same in every copy of a package, a commit id is not (README, "Updating the
+# packages"). Run it after any change to Package.swift, then commit Package.resolved.
+pin-packages:
+	@scratch=$$(mktemp -d) && $(SWIFT) package --scratch-path "$$scratch" resolve; status=$$?; rm -rf "$$scratch"; exit $$status
+	@perl -0pi -e 's/"revision" : "[0-9a-f]{40}",(\s*)"version" : "([^"]+)"/"revision" : "$$2",$$1"version" : "$$2"/g' Package.resolved
+	@sed -nE 's/.*"identity" : "([^"]*)".*/\1/p; s/.*"version" : "([^"]*)".*/\1/p' Package.resolved | paste -d ' ' - -
+	@! grep -Eq '"revision" : "[0-9a-f]{40}"' Package.resolved || { echo "Package.resolved still names a commit: pin it to a version tag"; exit 1; }
+
+# The newest versions Package.swift allows, then pinned as above. Then make test, and commit Package.resolved.
+update-packages:
+	$(SWIFT) package update
+	@$(MAKE) --no-print-directory pin-packages
 
 # libedit's headers, for labrepl. Installed when we can (as root, with apt-get); otherwise the exact command is shown.
 system-packages:

@@ -42,13 +42,14 @@ let labPrograms: [LabProgram] = [
 ]
 
 let labLibraries: [LabLibrary] = [
-    LabLibrary(module: "Lab5Protocol", uses: ["FrameKit", "DEVSKit", "LabSupport"]),
+    LabLibrary(module: "Lab5Protocol", uses: ["FrameKit", "DEVSKit"]),
 ]
 
 let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Solutions")
 
+// A starter library also uses LabSupport: its unfinished steps throw `NotImplemented`.
 let starterTargets: [Target] = labLibraries.map { library in
-    .target(name: library.module, dependencies: library.uses)
+    .target(name: library.module, dependencies: library.uses + ["LabSupport"])
 } + labPrograms.map { lab in
     .executableTarget(
         name: lab.module, dependencies: lab.uses + lab.labUses.map { .target(name: $0) } + ["LabSupport", argumentParser])
@@ -95,9 +96,12 @@ let package = Package(
         .executable(name: "labrepl", targets: ["labrepl"]),
     ],
     dependencies: [
+        // Versions are pinned in Package.resolved (committed); the README's "Updating the packages" says how to move
+        // them on purpose. A 1.x package takes new minor versions, which keep its API.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // The Telegram sandbox's HTTP server: small, no dependencies of its own (about 3 s of a clean build).
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        // The Telegram sandbox's HTTP server: small, no dependencies of its own (about 3 s of a clean build). Still
+        // 0.x, where a minor version may break the API: held to 0.27.
+        .package(url: "https://github.com/swhitty/FlyingFox", .upToNextMinor(from: "0.27.1")),
     ],
     targets: [
         // Libraries.
@@ -105,12 +109,16 @@ let package = Package(
             name: "SocketKit",
             dependencies: [.target(name: "CSystemShims", condition: .when(platforms: [.linux]))]),
         .target(name: "CSystemShims"),
-        .target(name: "LabSupport", dependencies: ["SocketKit", argumentParser]),
+        .target(name: "LabSupport", dependencies: [argumentParser]),
         .target(name: "ProcessKit"),
         .target(name: "FrameKit"),
         .target(name: "DEVSKit"),
         .target(name: "TelegramKit"),
-        .target(name: "TelegramSandbox", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
+        .target(
+            name: "TelegramSandbox",
+            dependencies: [
+                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]),
         .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit"]),
         // libedit, the line editor behind labrepl (the module map includes <editline/readline.h> explicitly: GNU
         // readline's headers, if installed, would otherwise win).
@@ -119,7 +127,7 @@ let package = Package(
         .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "TelegramKit", "CEdit"]),
 
         // Tools.
-        .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", argumentParser]),
+        .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", "ProcessKit", argumentParser]),
         .executableTarget(name: "labdemo", dependencies: ["ProcessKit", "LabSupport", "TelegramKit", argumentParser]),
         .executableTarget(name: "labbench", dependencies: ["SocketKit", "ProcessKit", "LabSupport", argumentParser]),
         .executableTarget(
@@ -137,6 +145,9 @@ let package = Package(
             name: "TelegramSandboxTests", dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
             exclude: ["sandbox_http_check.py"]),
         .testTarget(name: "ReplTests", dependencies: ["ReplKit", "ProcessKit", "SocketKit", "TestSupport"]),
+        // The kit as a whole: the handouts' Swift lines compile against SocketKit and LabSupport (built, not
+        // imported), and the packages are pinned.
+        .testTarget(name: "KitTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "LabSupport"]),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
     ] + starterTargets + (hasSolutions ? solutionTargets + solutionTests + instructorTargets : [])
 )

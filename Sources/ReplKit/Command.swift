@@ -5,6 +5,9 @@
 ///         summary: "close a connection or a listener",
 ///         example: "close echo"
 ///     ) { session, arguments in try session.close(arguments["PEER"]) }
+///
+/// A command with parts (`tg connect`, `tg say`, …) declares each as a `Subcommand`, with its own usage, help and
+/// action: `help tg` lists them, `help tg connect` explains one.
 public struct Command {
     public let name: String
     public let aliases: [String]
@@ -15,7 +18,10 @@ public struct Command {
     /// What `help NAME` adds: how it behaves, what to watch for.
     public let details: String
     public let examples: [String]
-    let action: (Session, Arguments) throws -> Void
+    /// The parts, one per usage line; empty for a command without parts.
+    public let subcommands: [Subcommand]
+    /// What each usage line runs, in the order of `usages`.
+    let actions: [(Session, Arguments) throws -> Void]
 
     public init(
         usage: String..., aliases: [String] = [], summary: String, details: String = "", example: String...,
@@ -36,6 +42,47 @@ public struct Command {
         self.summary = summary
         self.details = details
         self.examples = examples
+        subcommands = []
+        actions = Array(repeating: action, count: parsed.count)
+    }
+
+    /// A command made of parts: its usages, examples and actions are theirs.
+    public init(summary: String, details: String = "", subcommands: [Subcommand]) {
+        precondition(Set(subcommands.map(\.usage.command)).count == 1, "one command per declaration")
+        name = subcommands[0].usage.command
+        aliases = []
+        usages = subcommands.map(\.usage)
+        self.summary = summary
+        self.details = details
+        examples = subcommands.flatMap(\.examples)
+        self.subcommands = subcommands
+        actions = subcommands.map(\.action)
+    }
+
+    /// The part that `words` (typed after the command's name) name: `connect` for `tg connect`.
+    func subcommand(named words: [String]) -> Subcommand? {
+        subcommands.first { !$0.usage.leadingKeywords.isEmpty && $0.usage.leadingKeywords == words }
+    }
+}
+
+/// One part of a command, declared once like a command: `tg connect URL [as USER] [named FIRSTNAME...]`.
+public struct Subcommand {
+    public let usage: Usage
+    /// One line for `help COMMAND`.
+    public let summary: String
+    /// What `help COMMAND PART` adds.
+    public let details: String
+    public let examples: [String]
+    let action: (Session, Arguments) throws -> Void
+
+    public init(
+        usage: String, summary: String, details: String = "", example: String...,
+        run action: @escaping (Session, Arguments) throws -> Void
+    ) {
+        self.usage = Usage(usage)
+        self.summary = summary
+        self.details = details
+        examples = example
         self.action = action
     }
 }
@@ -60,6 +107,8 @@ public struct Placeholder: Sendable {
     public enum Completion: Sendable {
         case nothing
         case commandNames
+        /// The parts of the command named by the word before (`help tg ` offers connect, say, …).
+        case partNames
         case peerNames
         /// File names, by libedit's own file name completion.
         case files

@@ -19,6 +19,8 @@ extension CommandGroup {
         Placeholder("N", "a number of bytes"),
         Placeholder("SECONDS", "how long to wait (default 5; fractions allowed); Ctrl-C stops waiting sooner"),
         Placeholder("COMMAND", "a command's name", completion: .commandNames),
+        Placeholder("PART", "a part of a command, as help COMMAND lists them: connect in help tg connect",
+                    completion: .partNames),
         Placeholder("TYPE", "a lab 5 frame type, by name (HELLO, SEND, LIST, …) or number (0x0042)",
                     completion: .words(FrameKitFraming.typeNames)),
         Placeholder("BODY", #"the frame's body, as TEXT (escapes: \n \xHH …)"#),
@@ -125,7 +127,7 @@ extension CommandGroup {
             Command(
                 usage: "recv [N] [timeout SECONDS]",
                 summary: "wait for new data from the current peer; take up to N bytes",
-                details: "What arrives is always shown at once; recv waits for data that no recv or expect has taken\nyet, and takes it. It fails if nothing comes in time, and returns at end of stream, as\nPython's recv() returns b''. With a listener current, it waits for a client first.",
+                details: "What arrives is always shown at once; recv waits for data that no recv or expect has taken\nyet, and takes it (in frames mode, whole frames: at least one). It fails if nothing comes in\ntime, and returns at end of stream, as Python's recv() returns b''. With a listener current,\nit waits for a client first.",
                 example: "recv timeout 2"
             ) { session, arguments in
                 try session.recv(
@@ -135,7 +137,7 @@ extension CommandGroup {
             Command(
                 usage: "expect TEXT... [timeout SECONDS]",
                 summary: "wait until the current peer has sent TEXT, or fail",
-                details: "Takes everything up to the end of TEXT, so a second expect looks further on. In a script, a\nfailed expect makes labrepl exit with status 1. With a listener current, it waits for a\nclient first.",
+                details: "Takes everything up to the end of TEXT, so a second expect looks further on. In frames mode it\nwaits for a whole frame, matched as shown: its type (expect WELCOME), its body (expect Kim),\nor both (expect WELCOME Kim); it takes the frames up to that one, whole. In a script, a\nfailed expect makes labrepl exit with status 1. With a listener current, it waits for a\nclient first.",
                 example: "expect My name is"
             ) { session, arguments in
                 try session.expect(arguments["TEXT"]!, timeout: arguments.seconds("SECONDS"))
@@ -146,11 +148,12 @@ extension CommandGroup {
     static var session: CommandGroup {
         CommandGroup("Session", commands: [
             Command(
-                usage: "help [COMMAND]",
-                summary: "list the commands, or explain one",
+                usage: "help [COMMAND [PART]]",
+                summary: "list the commands, or explain one (or one part of one: help tg connect)",
                 example: "help expect"
             ) { session, arguments in
-                let text = try arguments["COMMAND"].map(session.help(for:)) ?? session.helpOverview()
+                let text = try arguments["COMMAND"].map { try session.help(for: $0, part: arguments["PART"]) }
+                    ?? session.helpOverview()
                 session.console.show(text, as: .output)
             },
             Command(
@@ -163,28 +166,26 @@ extension CommandGroup {
         ])
     }
 
-    /// `set`, with one usage line per setting, built from the settings table and the framings.
+    /// `set`, with one part per setting, built from the settings table and the framings.
     static func settings(framings: [any Framing]) -> CommandGroup {
         let settings = Setting.all(framings: framings)
-        let usages = ["set"] + settings.map { "set \($0.name) \($0.values.joined(separator: "|"))" }
-        let details = settings.map { "\($0.name): \($0.about)" }.joined(separator: "\n")
-        return CommandGroup("Settings", commands: [
-            Command(
-                usages: usages,
-                summary: "show the settings, or change one",
-                details: details,
-                examples: ["set crlf on", "set mode lines"]
+        let show = Subcommand(usage: "set", summary: "show every setting") { session, _ in
+            session.console.show(settings.map { "\($0.name) \($0.current(session))" }.joined(separator: "\n"), as: .output)
+        }
+        let changes = settings.map { setting in
+            let about = setting.about.split(separator: "\n", maxSplits: 1).map(String.init)
+            return Subcommand(
+                usage: "set \(setting.name) \(setting.values.joined(separator: "|"))",
+                summary: about[0], details: about.count > 1 ? about[1] : "",
+                example: "set \(setting.name) \(setting.example)"
             ) { session, arguments in
                 // `set crlf on` types two keywords: the setting's name, then its value.
-                guard let setting = settings.first(where: { $0.name == arguments.keywords.first }),
-                    let value = arguments.keywords.last
-                else {
-                    session.console.show(settings.map { "\($0.name) \($0.current(session))" }.joined(separator: "\n"), as: .output)
-                    return
-                }
-                try setting.apply(session, value)
+                try setting.apply(session, arguments.keywords.last!)
                 session.console.show("\(setting.name) \(setting.current(session))", as: .output)
-            },
+            }
+        }
+        return CommandGroup("Settings", commands: [
+            Command(summary: "show the settings, or change one", subcommands: [show] + changes)
         ])
     }
 }
@@ -193,6 +194,9 @@ extension CommandGroup {
 struct Setting {
     let name: String
     let values: [String]
+    /// The value `help set NAME` shows in its example.
+    let example: String
+    /// What it does: one line, then (for `help set NAME`) more if need be.
     let about: String
     let current: (Session) -> String
     let apply: (Session, String) throws -> Void
@@ -200,18 +204,18 @@ struct Setting {
     static func all(framings: [any Framing]) -> [Setting] {
         [
             Setting(
-                name: "crlf", values: ["on", "off"],
+                name: "crlf", values: ["on", "off"], example: "on",
                 about: #"sendline ends lines with \r\n (as HTTP and SMTP want) instead of \n"#,
                 current: { $0.crlf ? "on" : "off" },
                 apply: { session, value in session.crlf = value == "on" }),
             Setting(
-                name: "hexdump", values: ["on", "off"],
+                name: "hexdump", values: ["on", "off"], example: "on",
                 about: "show data as offset, hex and ASCII columns",
                 current: { $0.hexdump ? "on" : "off" },
                 apply: { session, value in session.hexdump = value == "on" }),
             Setting(
-                name: "mode", values: framings.map(\.name),
-                about: "how data is cut into messages on screen:\n"
+                name: "mode", values: framings.map(\.name), example: framings.last!.name,
+                about: "how data is cut into messages on screen, and what expect and recv take\n"
                     + framings.map { "  \($0.name.padding(6)) \($0.summary)" }.joined(separator: "\n"),
                 current: { $0.framing.name },
                 apply: { session, value in try session.setFraming(named: value) }),

@@ -3,6 +3,9 @@
 #elseif canImport(Darwin)
 import Darwin
 #endif
+// stdio's `stdout` and `stderr` come from <stdio.h>, which CEdit's header includes too: which of the two modules a
+// build credits them to varies, so they are named in this file only, where both are imported @preconcurrency.
+@preconcurrency import CEdit
 
 /// Where a session's output goes: the terminal (with colours, around the line being edited), plain standard output
 /// for scripts, or a list in tests.
@@ -34,16 +37,23 @@ public final class PlainConsole: Console {
 
     public func show(_ text: String, as kind: OutputKind) {
         if kind == .error {
-            writeOut(location.map { "\($0): " } ?? "", text, "\n", to: stderr)
+            writeOut(location.map { "\($0): " } ?? "", text, "\n", to: .standardError)
         } else {
-            writeOut(text, "\n", to: stdout)
+            writeOut(text, "\n", to: .standardOutput)
         }
     }
 }
 
+/// Standard output or standard error.
+enum StandardStream {
+    case standardOutput, standardError
+
+    var file: UnsafeMutablePointer<FILE> { self == .standardOutput ? stdout : stderr }
+}
+
 /// Writes and flushes at once: a test (or a student's `tee`) sees each line as it happens, and libedit, which
 /// writes to the same FILE, never finds half our line in the buffer.
-func writeOut(_ parts: String..., to file: UnsafeMutablePointer<FILE>) {
-    for part in parts { fputs(part, file) }
-    fflush(file)
+func writeOut(_ parts: String..., to stream: StandardStream) {
+    for part in parts { fputs(part, stream.file) }
+    fflush(stream.file)
 }

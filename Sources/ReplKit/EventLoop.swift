@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SocketKit
 import Synchronization
 
 // The REPL serves key presses, every peer's socket and signals on one thread, from one wait: libedit is not
@@ -39,11 +40,7 @@ enum Poller {
             if interest.write { events |= Int32(POLLOUT) }
             return pollfd(fd: interest.fd, events: Int16(events), revents: 0)
         }
-        let milliseconds = timeout.map { duration -> Int32 in
-            let (seconds, attoseconds) = duration.components
-            return Int32(clamping: max(0, seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000))
-        }
-        guard poll(&entries, nfds_t(entries.count), milliseconds ?? -1) > 0 else { return [] }
+        guard poll(&entries, nfds_t(entries.count), pollTimeout(timeout)) > 0 else { return [] }
         // A hang-up or an error counts as readable (and writable): the next recv or send says what happened.
         let trouble = Int32(POLLHUP) | Int32(POLLERR) | Int32(POLLNVAL)
         return entries.compactMap { entry in

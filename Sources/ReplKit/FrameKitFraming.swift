@@ -17,6 +17,35 @@ public struct FrameKitFraming: Framing {
         return Frame(frameType, body: body).encoded()
     }
 
+    /// The frames `unread` begins with, as they were shown; a frame still arriving (or bytes that are not one) ends
+    /// the list.
+    public func wholeMessages(in unread: [UInt8]) -> [FramedMessage]? {
+        var decoder = FrameDecoder()
+        decoder.feed(unread)
+        var frames: [FramedMessage] = []
+        while let frame = try? decoder.next() {
+            frames.append(FramedMessage(frame.encoded(), text: frame.description))
+        }
+        return frames
+    }
+
+    /// `expect TEXT` on a frame as shown (`WELCOME "Kim"`): TEXT is its type's name (`WELCOME`, `welcome`,
+    /// `0x0081`), words of its body (`Kim`, `Lee\nhi`), both (`WELCOME Kim`), or any part of how it is shown
+    /// (`WELCOME "Kim"`).
+    public func message(_ message: FramedMessage, matches text: String) -> Bool {
+        var decoder = FrameDecoder()
+        decoder.feed(message.bytes)
+        guard let frame = try? decoder.next() else { return (message.text ?? shortRepr(message.bytes)).contains(text) }
+        if frame.description.contains(text) { return true }
+        let body = (try? unescape(text)) ?? Array(text.utf8)
+        if !body.isEmpty, frame.body.firstRange(of: body) != nil { return true }
+        let words = text.split(separator: " ", maxSplits: 1).map(String.init)
+        guard let first = words.first, Self.frameType(named: first) == frame.type else { return false }
+        guard words.count == 2 else { return true }
+        let rest = (try? unescape(words[1])) ?? Array(words[1].utf8)
+        return frame.body.firstRange(of: rest) != nil
+    }
+
     static let typeNames = FrameType.known.map(\.name)
 
     static func frameType(named word: String) -> FrameType? {

@@ -12,11 +12,25 @@ public protocol Framing: Sendable {
     func makeDecoder() -> any MessageDecoder
     /// The bytes that `frame TYPE BODY` sends.
     func encodeFrame(type: String, body: [UInt8]) throws -> [UInt8]
+    /// How `expect` and `recv` take what has arrived. Nil: as bytes of a stream, however they were cut (raw, lines:
+    /// `expect TEXT` finds TEXT anywhere). Otherwise the whole messages that `unread` — the bytes no `expect` or
+    /// `recv` has taken yet — begins with: they are taken whole, and `expect` matches them as they are shown.
+    func wholeMessages(in unread: [UInt8]) -> [FramedMessage]?
+    /// Whether `expect TEXT` (as typed, escapes and all) is satisfied by `message`. Asked only when
+    /// `wholeMessages(in:)` gives messages.
+    func message(_ message: FramedMessage, matches text: String) -> Bool
 }
 
 extension Framing {
     public func encodeFrame(type: String, body: [UInt8]) throws -> [UInt8] {
         throw ReplError("frame needs set mode frames; in \(name) mode, use send or sendhex for the bytes")
+    }
+
+    public func wholeMessages(in unread: [UInt8]) -> [FramedMessage]? { nil }
+
+    /// The message as shown contains TEXT.
+    public func message(_ message: FramedMessage, matches text: String) -> Bool {
+        (message.text ?? shortRepr(message.bytes)).contains(text)
     }
 }
 

@@ -54,7 +54,7 @@ final class LineEditor {
             }
             if result.inputReady { rl_callback_read_char() }
         }
-        if console.atPrompt { writeOut("\n", to: stdout) }
+        if console.atPrompt { writeOut("\n", to: .standardOutput) }
         rl_callback_handler_remove()  // gives the terminal back as it was
         console.atPrompt = false
         session.closeAll()
@@ -71,7 +71,7 @@ final class LineEditor {
     private func accept(_ line: UnsafeMutablePointer<CChar>?) {
         console.atPrompt = false
         guard let line else {
-            writeOut("\n", to: stdout)
+            writeOut("\n", to: .standardOutput)
             session.quitRequested = true
             return
         }
@@ -86,7 +86,7 @@ final class LineEditor {
     /// cannot empty its line (`rl_replace_line("")` does nothing, `rl_delete_text` stops short of the end), so the
     /// editor is started afresh, and its history read back from the file that every line is saved to.
     private func discardLine() {
-        writeOut("^C\n", to: stdout)
+        writeOut("^C\n", to: .standardOutput)
         rl_callback_handler_remove()
         rl_initialize()
         history.reload()
@@ -133,11 +133,11 @@ final class TerminalConsole: Console {
         guard atPrompt else {
             // Our lines always leave the cursor at the start of a line; "\r" matters only after the terminal
             // echoed a Ctrl-C as "^C", which "recv: interrupted" then covers.
-            writeOut("\r", painted, "\n", to: kind == .error ? stderr : stdout)
+            writeOut("\r", painted, "\n", to: kind == .error ? .standardError : .standardOutput)
             return
         }
         // Clear the prompt's line, print above it, and have libedit draw the prompt and the typed text again.
-        writeOut("\r\u{1B}[K", painted, "\n", to: stdout)
+        writeOut("\r\u{1B}[K", painted, "\n", to: .standardOutput)
         rl_set_prompt(prompt())  // the current peer may have changed (a client connected)
         rl_forced_update_display()
     }

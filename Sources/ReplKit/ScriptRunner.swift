@@ -15,7 +15,7 @@ struct ScriptRunner {
 
     static func run(file path: String) -> Int32 {
         guard let file = fopen(path, "rb") else {
-            writeOut("labrepl: cannot read \(path): \(systemMessage(errno))\n", to: stderr)
+            writeOut("labrepl: cannot read \(path): \(systemMessage(errno))\n", to: .standardError)
             return 2
         }
         var text: [UInt8] = []

@@ -116,7 +116,7 @@ extension Session {
         }
         let allowed = requested.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         guard allowed, requested.first!.isLetter, requested.count <= 32 else {
-            throw ReplError("\(quoted(requested)) cannot be a peer name: use a-z, A-Z, digits, . _ and -, starting with a letter (at most 32)")
+            throw ReplError("\(asTyped(requested)) cannot be a peer name: use a-z, A-Z, digits, . _ and -, starting with a letter (at most 32)")
         }
         if let existing = peers.first(where: { $0.name == requested }) {
             guard !existing.isOpen else {
@@ -288,21 +288,30 @@ extension Session {
     // MARK: Receiving
 
     /// `recv [N]`: waits until the current peer has sent something that no recv or expect has taken yet, and takes
-    /// up to N bytes of it (all, without N). The data itself was shown when it arrived. End of stream ends the wait
-    /// too, as recv returns b'' in Python.
+    /// up to N bytes of it (all, without N) — in frames mode whole frames, at least one. The data itself was shown
+    /// when it arrived. End of stream ends the wait too, as recv returns b'' in Python.
     func recv(upTo limit: Int?, timeout: Duration?) throws {
         _ = try peer(named: nil)
         let timeout = timeout ?? defaultWait
         let arrived = try wait(upTo: timeout) { _ in
             guard let peer = current, !peer.isListener else { return false }
-            return !peer.unread.isEmpty || !peer.wantsInput
+            return !unreadMessages(of: peer).isEmpty || !peer.wantsInput
         }
         guard arrived, let peer = current else { throw nothingFromCurrentPeer("recv", within: timeout) }
-        peer.unread.removeFirst(min(limit ?? peer.unread.count, peer.unread.count))
+        guard let messages = framing.wholeMessages(in: peer.unread) else {
+            peer.unread.removeFirst(min(limit ?? peer.unread.count, peer.unread.count))
+            return
+        }
+        var taken = 0
+        for message in messages where taken == 0 || taken + message.bytes.count <= limit ?? .max {
+            taken += message.bytes.count
+        }
+        peer.unread.removeFirst(taken)
     }
 
     /// `expect TEXT`: waits until the current peer's unread data contains TEXT, and takes everything up to its end
-    /// (and a line break right after it).
+    /// (and a line break right after it). In frames mode it waits for a frame that matches TEXT as it is shown
+    /// (its type, its body, or both), and takes the frames up to that one, whole.
     func expect(_ text: String, timeout: Duration?) throws {
         let wanted = try unescape(text)
         guard !wanted.isEmpty else { throw ReplError("expect needs some text to wait for") }
@@ -311,19 +320,51 @@ extension Session {
         var end: Int?
         let settled = try wait(upTo: timeout) { _ in
             guard let peer = current, !peer.isListener else { return false }
-            end = peer.unread.firstRange(of: wanted)?.upperBound
+            end = endOfMatch(text, wanted, in: peer)
             return end != nil || !peer.wantsInput
         }
-        let what = "expect \(quoted(text))"
+        let what = "expect \(asTyped(text))"
         guard settled, let peer = current, !peer.isListener else { throw nothingFromCurrentPeer(what, within: timeout) }
-        let unread = "unread: " + (peer.unread.isEmpty ? "nothing" : shortRepr(peer.unread, limit: 80))
         guard let end else {
-            throw ReplError("\(what): \(peer.name) closed the connection without sending it (\(unread))")
+            throw ReplError("\(what): \(peer.name) closed the connection without sending it (\(describeUnread(of: peer)))")
         }
         peer.unread.removeFirst(end)
+        guard framing.wholeMessages(in: []) == nil else { return }
         // And the line break right after it: otherwise `expect hello` then `recv` would return at once with the "\n".
         let lineBreaks: [[UInt8]] = [[0x0D, 0x0A], [0x0A]]
         if let lineBreak = lineBreaks.first(where: peer.unread.starts(with:)) { peer.unread.removeFirst(lineBreak.count) }
+    }
+
+    /// How many of the peer's unread bytes `expect` takes: up to the end of TEXT, or of the first whole message that
+    /// matches it. Nil: not there yet.
+    private func endOfMatch(_ text: String, _ wanted: [UInt8], in peer: Peer) -> Int? {
+        guard let messages = framing.wholeMessages(in: peer.unread) else {
+            return peer.unread.firstRange(of: wanted)?.upperBound
+        }
+        var end = 0
+        for message in messages {
+            end += message.bytes.count
+            if framing.message(message, matches: text) { return end }
+        }
+        return nil
+    }
+
+    /// What recv and expect may take: bytes, or in frames mode the whole frames among them.
+    private func unreadMessages(of peer: Peer) -> [FramedMessage] {
+        framing.wholeMessages(in: peer.unread) ?? (peer.unread.isEmpty ? [] : [FramedMessage(peer.unread)])
+    }
+
+    /// "unread: WELCOME "Kim"" (frames), "unread: b'hello'" (bytes), or "unread: nothing".
+    private func describeUnread(of peer: Peer) -> String {
+        guard !peer.unread.isEmpty else { return "unread: nothing" }
+        guard let messages = framing.wholeMessages(in: peer.unread) else {
+            return "unread: " + shortRepr(peer.unread, limit: 80)
+        }
+        let whole = messages.reduce(0) { $0 + $1.bytes.count }
+        let shown = messages.prefix(5).map { $0.text ?? shortRepr($0.bytes, limit: 40) }
+        var parts = messages.count > 5 ? shown + ["… (\(messages.count) frames in all)"] : shown
+        if peer.unread.count > whole { parts.append("\(peer.unread.count - whole) bytes of a frame still arriving") }
+        return "unread: " + parts.joined(separator: ", ")
     }
 
     private func nothingFromCurrentPeer(_ what: String, within timeout: Duration) -> ReplError {
@@ -332,15 +373,16 @@ extension Session {
         if peer.isListener {
             return ReplError("\(what): no client connected to \(peer.name) within \(seconds) s — is the client running? (it connects to \(peer.address))")
         }
-        let unread = peer.unread.isEmpty ? "nothing unread" : "unread: " + shortRepr(peer.unread, limit: 80)
         let hint = peer.unread.isEmpty && peer.bytesOut == 0 ? " — is it waiting for you to send first?" : ""
+        let unread = peer.unread.isEmpty ? "nothing unread" : describeUnread(of: peer)
         return ReplError("\(what): not seen from \(peer.name) within \(seconds) s (\(unread))\(hint)")
     }
 
     /// "5", "0.5": seconds as a person writes them.
     static func seconds(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        return milliseconds % 1000 == 0 ? String(milliseconds / 1000) : String(Double(milliseconds) / 1000)
+        let milliseconds = (duration / .milliseconds(1)).rounded()
+        return milliseconds.truncatingRemainder(dividingBy: 1000) == 0
+            ? String(Int(milliseconds / 1000)) : String(milliseconds / 1000)
     }
 }
 

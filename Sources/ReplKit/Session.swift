@@ -74,13 +74,15 @@ public final class Session {
             console.show(unknownCommand(first.text, line: line), as: .error)
             return false
         }
-        guard let arguments = command.usages.lazy.compactMap({ $0.match(words.dropFirst(), in: line) }).first else {
-            let usage = command.usages.map(\.description).joined(separator: "  or  ")
-            console.show("usage: \(usage)" + (command.examples.first.map { " — for example: \($0)" } ?? ""), as: .error)
+        let matches = command.usages.indices.lazy.compactMap { index in
+            command.usages[index].match(words.dropFirst(), in: line).map { (index, $0) }
+        }
+        guard let (index, arguments) = matches.first else {
+            console.show(usageError(command, words: words.dropFirst().map(\.text)), as: .error)
             return false
         }
         do {
-            try command.action(self, arguments)
+            try command.actions[index](self, arguments)
             return true
         } catch let error as ReplError {
             console.show(error.description, as: .error)
@@ -93,16 +95,26 @@ public final class Session {
         return false
     }
 
+    /// `usage: …` for a line that fits none of the command's usages — only the part named, if one is: a mistyped
+    /// `tg connect` shows tg connect's usage, not all of tg's.
+    private func usageError(_ command: Command, words: [String]) -> String {
+        let part = command.subcommands.first { !$0.usage.leadingKeywords.isEmpty && words.first == $0.usage.leadingKeywords[0] }
+        let usages = part.map { [$0.usage] } ?? command.usages
+        let examples = part?.examples ?? command.examples
+        return "usage: " + usages.map(\.description).joined(separator: "  or  ")
+            + (examples.first.map { " — for example: \($0)" } ?? "")
+    }
+
     private func unknownCommand(_ name: String, line: String) -> String {
         let names = commands.map(\.name)
         let extensions = names.filter { $0.hasPrefix(name.lowercased()) }
         // A slip of one letter in four, or the start of exactly one command.
         let close = names.filter { editDistance($0, name.lowercased()) <= max(1, name.count / 4) }
         if let guess = close.first ?? (extensions.count == 1 ? extensions.first : nil) {
-            return "unknown command \(quoted(name)) — did you mean \(guess)? (help lists every command)"
+            return "unknown command \(asTyped(name)) — did you mean \(guess)? (help lists every command)"
         }
         let typed = displayable(Array(line.utf8), escapingBackslash: false)
-        return "unknown command \(quoted(name)) — to send that text, type: sendline \(typed) (help lists every command)"
+        return "unknown command \(asTyped(name)) — to send that text, type: sendline \(typed) (help lists every command)"
     }
 
     // MARK: Completion
@@ -130,6 +142,9 @@ public final class Session {
                     switch placeholdersByName[name]?.completion ?? .nothing {
                     case .nothing: break
                     case .commandNames: offers += commands.map(\.name)
+                    case .partNames:
+                        let named = words.last.flatMap { commandsByName[$0.text] }
+                        offers += named?.subcommands.flatMap(\.usage.leadingKeywords) ?? []
                     case .peerNames: offers += peers.map(\.name)
                     case .files: files = true
                     case .words(let words): offers += words
@@ -157,29 +172,65 @@ public final class Session {
                 }
             }
         }
-        lines.append("help COMMAND explains one, with an example. Tab completes commands, options and peer names;")
+        lines.append("help COMMAND explains one, with an example; help tg say, one part of a command. Tab completes")
+        lines.append("commands, options and peer names;")
         lines.append("↑ recalls earlier lines; Ctrl-C stops a waiting command; Ctrl-D or quit leaves.")
         return lines.joined(separator: "\n")
     }
 
-    func help(for name: String) throws -> String {
+    /// `help NAME`: the command's usage, what it does, its placeholders and examples. `help NAME PART` (`help tg
+    /// connect`): the same for one part of a command; `help NAME` of a command with parts lists them.
+    func help(for name: String, part: String? = nil) throws -> String {
         guard let command = commandsByName[name] else {
-            throw ReplError("no command \(quoted(name)) — help lists every command")
+            throw ReplError("no command \(asTyped(name)) — help lists every command")
         }
-        var lines = command.usages.map(\.description)
-        if !command.aliases.isEmpty { lines.append("  (also: \(command.aliases.joined(separator: ", ")))") }
-        lines.append("  " + command.summary)
+        if let part {
+            guard let subcommand = command.subcommand(named: [part]) else {
+                let parts = command.subcommands.flatMap(\.usage.leadingKeywords)
+                throw ReplError(
+                    parts.isEmpty
+                        ? "\(command.name) has no parts — help \(command.name) explains all of it"
+                        : "\(command.name) has no part \(asTyped(part)) — its parts: \(parts.joined(separator: ", "))")
+            }
+            return helpText(
+                usages: [subcommand.usage], summary: subcommand.summary, details: subcommand.details,
+                examples: subcommand.examples)
+        }
+        guard !command.subcommands.isEmpty else {
+            return helpText(
+                usages: command.usages, aliases: command.aliases, summary: command.summary, details: command.details,
+                examples: command.examples)
+        }
+        // The parts, each with its line; the details; how to learn more.
+        let width = command.usages.map(\.description.count).max()!
+        var lines = ["\(command.name): \(command.summary)"]
+        lines += command.subcommands.map { "  " + $0.usage.description.padding(width) + "  " + $0.summary }
         if !command.details.isEmpty {
             lines += command.details.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
         }
+        if let part = command.subcommands.lazy.flatMap(\.usage.leadingKeywords).first {
+            lines.append("  help \(command.name) \(part) explains one part, with an example")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func helpText(
+        usages: [Usage], aliases: [String] = [], summary: String, details: String, examples: [String]
+    ) -> String {
+        var lines = usages.map(\.description)
+        if !aliases.isEmpty { lines.append("  (also: \(aliases.joined(separator: ", ")))") }
+        lines.append("  " + summary)
+        if !details.isEmpty {
+            lines += details.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+        }
         var named = Set<String>()
-        let placeholders = command.usages.flatMap(\.placeholders).filter { named.insert($0).inserted }
+        let placeholders = usages.flatMap(\.placeholders).filter { named.insert($0).inserted }
             .compactMap { placeholdersByName[$0] }
         if !placeholders.isEmpty {
             let width = placeholders.map(\.name.count).max()!
             lines += placeholders.map { "  " + $0.name.padding(width) + "  " + $0.meaning }
         }
-        lines += command.examples.map { "  example: " + $0 }
+        lines += examples.map { "  example: " + $0 }
         return lines.joined(separator: "\n")
     }
 }

@@ -4,6 +4,7 @@
 import Darwin
 #endif
 import Foundation
+import SocketKit
 import Synchronization
 import TelegramKit
 
@@ -23,39 +24,60 @@ extension CommandGroup {
             Placeholder("RETRY", "seconds a 429 tells the bot to wait (retry_after)"),
         ], commands: [
             Command(
-                usages: [
-                    "tg", "tg connect URL [as USER] [named FIRSTNAME...]", "tg say TEXT...",
-                    "tg expect TEXT... [timeout SECONDS]", "tg requests [METHOD]", "tg fault METHOD CODE [retry RETRY]",
-                    "tg disconnect",
-                ],
                 summary: "be a Telegram user: write to the bot, see its replies as they come",
                 details: """
                     Start telegram-sandbox (make sandbox), start the bot with the TELEGRAM_API_URL and
-                    TELEGRAM_BOT_TOKEN it prints, then tg connect to the sandbox's URL. tg say writes to the bot
-                    as the user (a text starting with / is a command, with its bot_command entity); the bot's
-                    replies are shown as they arrive: @bot ← text. tg expect waits for a reply containing TEXT.
-                    tg requests lists the bot's Bot API calls (see its getUpdates offsets); tg fault makes the
-                    next call of METHOD fail, to watch the bot cope. tg alone says who you are and to whom.
+                    TELEGRAM_BOT_TOKEN it prints, then tg connect to the sandbox's URL. The bot's replies are
+                    shown as they arrive: @bot ← text.
                     """,
-                examples: ["tg connect http://127.0.0.1:8081 as 1001 named Kim", "tg say /start",
-                           "tg expect What is your name?", "tg fault sendMessage 429 retry 2", "tg requests getUpdates"]
-            ) { session, arguments in
-                switch arguments.keywords.first {
-                case "connect":
-                    try session.telegramConnect(
-                        arguments["URL"]!, user: arguments.integer("USER", in: 1...Int(Int32.max), meaning: "a user id"),
-                        firstName: arguments["FIRSTNAME"])
-                case "say": try session.telegramSay(arguments["TEXT"]!)
-                case "expect": try session.telegramExpect(arguments["TEXT"]!, timeout: arguments.seconds("SECONDS"))
-                case "requests": try session.telegramRequests(method: arguments["METHOD"])
-                case "fault":
-                    try session.telegramFault(
-                        method: arguments["METHOD"]!, code: arguments["CODE"]!,
-                        retryAfter: arguments.integer("RETRY", in: 1...3600, meaning: "seconds to wait"))
-                case "disconnect": try session.telegramDisconnect()
-                default: session.console.show(session.telegramStatus(), as: .output)
-                }
-            },
+                subcommands: [
+                    Subcommand(usage: "tg", summary: "say who you are, and to which bot you talk") {
+                        session, _ in session.console.show(session.telegramStatus(), as: .output)
+                    },
+                    Subcommand(
+                        usage: "tg connect URL [as USER] [named FIRSTNAME...]",
+                        summary: "be a user of the bot that runs against the sandbox at URL",
+                        details: "The sandbox's address is the one telegram-sandbox printed (http:// may be left out).\nWithout a user id you are user 1001, in the private chat 1001.",
+                        example: "tg connect http://127.0.0.1:8081 as 1001 named Kim"
+                    ) { session, arguments in
+                        try session.telegramConnect(
+                            arguments["URL"]!, user: arguments.integer("USER", in: 1...Int(Int32.max), meaning: "a user id"),
+                            firstName: arguments["FIRSTNAME"])
+                    },
+                    Subcommand(
+                        usage: "tg say TEXT...",
+                        summary: "write to the bot, as the user",
+                        details: "A text starting with / is a command, sent with its bot_command entity, as Telegram does.",
+                        example: "tg say /start"
+                    ) { session, arguments in try session.telegramSay(arguments["TEXT"]!) },
+                    Subcommand(
+                        usage: "tg expect TEXT... [timeout SECONDS]",
+                        summary: "wait for a reply from the bot containing TEXT, or fail",
+                        details: "Takes the replies up to that one, so a second tg expect looks further on. In a script, a\nfailed tg expect makes labrepl exit with status 1.",
+                        example: "tg expect What is your name?"
+                    ) { session, arguments in
+                        try session.telegramExpect(arguments["TEXT"]!, timeout: arguments.seconds("SECONDS"))
+                    },
+                    Subcommand(
+                        usage: "tg requests [METHOD]",
+                        summary: "list the Bot API calls the bot made (of METHOD only), with their answers",
+                        details: "getUpdates shows its offset: the bot confirms an update by asking for the ones after it.",
+                        example: "tg requests getUpdates"
+                    ) { session, arguments in try session.telegramRequests(method: arguments["METHOD"]) },
+                    Subcommand(
+                        usage: "tg fault METHOD CODE [retry RETRY]",
+                        summary: "make the bot's next call of METHOD fail, to watch it cope",
+                        details: "429 with retry: the bot must wait that long; 500 and drop: it must try again later;\n401: it must stop, its token is wrong.",
+                        example: "tg fault sendMessage 429 retry 2"
+                    ) { session, arguments in
+                        try session.telegramFault(
+                            method: arguments["METHOD"]!, code: arguments["CODE"]!,
+                            retryAfter: arguments.integer("RETRY", in: 1...3600, meaning: "seconds to wait"))
+                    },
+                    Subcommand(usage: "tg disconnect", summary: "stop being the user (the bot goes on)", example: "tg disconnect") {
+                        session, _ in try session.telegramDisconnect()
+                    },
+                ]),
         ])
     }
 }
@@ -84,7 +106,7 @@ extension Session {
     func telegramConnect(_ address: String, user: Int?, firstName: String?) throws {
         let text = address.contains("://") ? address : "http://" + address
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw ReplError("tg connect: \(quoted(address)) is not a URL; give the one telegram-sandbox printed, like http://127.0.0.1:8081")
+            throw ReplError("tg connect: \(asTyped(address)) is not a URL; give the one telegram-sandbox printed, like http://127.0.0.1:8081")
         }
         let client = SandboxClient(baseURL: url, requestTimeout: 5)
         let userID = Int64(user ?? 1001)
@@ -126,8 +148,8 @@ extension Session {
             return found != nil || telegram == nil
         }
         guard let found, let user = telegram else {
-            let unread = user.unread.isEmpty ? "no reply unread" : "unread: " + user.unread.map(quoted).joined(separator: ", ")
-            throw ReplError("tg expect \(quoted(text)): not seen from \(user.bot) within \(Self.seconds(timeout)) s (\(unread)) — is the bot running, against this sandbox?")
+            let unread = user.unread.isEmpty ? "no reply unread" : "unread: " + user.unread.map { quoted($0) }.joined(separator: ", ")
+            throw ReplError("tg expect \(asTyped(text)): not seen from \(user.bot) within \(Self.seconds(timeout)) s (\(unread)) — is the bot running, against this sandbox?")
         }
         user.unread.removeFirst(found + 1)
     }
@@ -165,7 +187,7 @@ extension Session {
         } else if let number = Int(code), (400...599).contains(number) {
             errorCode = number
         } else {
-            throw ReplError("tg fault: CODE is an error code from 400 to 599 (429, 500, 401, …) or drop, not \(quoted(code))")
+            throw ReplError("tg fault: CODE is an error code from 400 to 599 (429, 500, 401, …) or drop, not \(asTyped(code))")
         }
         do {
             try user.client.addFault(method: method == "*" ? nil : method, errorCode: errorCode, retryAfter: retryAfter)

@@ -13,7 +13,7 @@ func unescape(_ text: String) throws -> [UInt8] {
         bytes += Array(rest[..<backslash].utf8)
         let escape = rest[rest.index(after: backslash)...]
         guard let letter = escape.first else {
-            throw ReplError("a lone \\ at the end of \(quoted(text)): write \\\\ for a backslash")
+            throw ReplError("a lone \\ at the end of \(asTyped(text)): write \\\\ for a backslash")
         }
         var consumed = 1
         switch letter {
@@ -26,13 +26,13 @@ func unescape(_ text: String) throws -> [UInt8] {
         case "x":
             let digits = escape.dropFirst().prefix(2)
             guard digits.count == 2, let value = UInt8(digits, radix: 16) else {
-                throw ReplError("\\x needs two hex digits, as in \\x00 or \\x7f (in \(quoted(text)))")
+                throw ReplError("\\x needs two hex digits, as in \\x00 or \\x7f (in \(asTyped(text)))")
             }
             bytes.append(value)
             consumed = 3
         default:
             let shown = displayable(Array(String(letter).utf8), escapingBackslash: false)
-            throw ReplError("unknown escape \\\(shown) in \(quoted(text)): use \\n \\r \\t \\0 \\\\ \\\" or \\xHH")
+            throw ReplError("unknown escape \\\(shown) in \(asTyped(text)): use \\n \\r \\t \\0 \\\\ \\\" or \\xHH")
         }
         rest = escape.dropFirst(consumed)
     }
@@ -45,14 +45,14 @@ func parseHex(_ text: String) throws -> [UInt8] {
     let digits = text.lowercased().split { $0.isWhitespace || $0 == ":" }
         .map { $0.hasPrefix("0x") ? $0.dropFirst(2) : $0 }.joined()
     guard !digits.isEmpty, digits.count.isMultiple(of: 2) else {
-        throw ReplError("\(quoted(text)) is not whole bytes of hex: write two digits per byte, as in 48 69 0a")
+        throw ReplError("\(asTyped(text)) is not whole bytes of hex: write two digits per byte, as in 48 69 0a")
     }
     var bytes: [UInt8] = []
     var index = digits.startIndex
     while index < digits.endIndex {
         let next = digits.index(index, offsetBy: 2)
         guard let byte = UInt8(digits[index..<next], radix: 16) else {
-            throw ReplError("\(quoted(String(digits[index..<next]))) is not a hex byte: use 0–9 and a–f")
+            throw ReplError("\(asTyped(String(digits[index..<next]))) is not a hex byte: use 0–9 and a–f")
         }
         bytes.append(byte)
         index = next
@@ -88,9 +88,9 @@ func displayable(_ bytes: some Collection<UInt8>, escapingBackslash: Bool = true
     return text
 }
 
-/// Text the user typed, quoted for a message: `"hello\n"`. A script could hold control characters: they are shown
-/// escaped, like everything else.
-func quoted(_ text: String) -> String { "\"" + displayable(Array(text.utf8), escapingBackslash: false) + "\"" }
+/// Text the user typed, quoted for a message as it was typed, escapes and all: `"a\qb"` (SocketKit's `quoted` would
+/// double the backslash). A script could hold control characters: they are shown escaped, like everything else.
+func asTyped(_ text: String) -> String { "\"" + displayable(Array(text.utf8), escapingBackslash: false) + "\"" }
 
 /// `hexdump -C` style: offset, sixteen bytes in hex, and the same bytes as ASCII (dots for the rest).
 ///

@@ -38,6 +38,13 @@ public struct Usage: Sendable, CustomStringConvertible {
         description = text
     }
 
+    /// The words that name a part of the command: `["connect"]` for `tg connect URL`, `["mode"]` for
+    /// `set mode raw|lines|frames`; none for `tg` alone.
+    var leadingKeywords: [String] {
+        guard case .keyword(let choices) = elements.first, choices.count == 1 else { return [] }
+        return choices
+    }
+
     /// Placeholder names in order of appearance: `["HOST", "PORT", "NAME"]`.
     var placeholders: [String] { Self.placeholders(in: elements) }
 
@@ -182,7 +189,7 @@ public struct Arguments: Sendable {
     public func integer(_ placeholder: String, in range: ClosedRange<Int>, meaning: String) throws -> Int? {
         guard let text = values[placeholder] else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw ReplError("\(placeholder) is \(meaning): a whole number from \(range.lowerBound) to \(range.upperBound), not \(quoted(text))")
+            throw ReplError("\(placeholder) is \(meaning): a whole number from \(range.lowerBound) to \(range.upperBound), not \(asTyped(text))")
         }
         return value
     }
@@ -191,7 +198,7 @@ public struct Arguments: Sendable {
     public func seconds(_ placeholder: String) throws -> Duration? {
         guard let text = values[placeholder] else { return nil }
         guard let value = Double(text), value >= 0, value <= 86_400 else {
-            throw ReplError("\(placeholder) is a number of seconds, such as 2 or 0.5, not \(quoted(text))")
+            throw ReplError("\(placeholder) is a number of seconds, such as 2 or 0.5, not \(asTyped(text))")
         }
         return .milliseconds(Int64((value * 1000).rounded()))
     }

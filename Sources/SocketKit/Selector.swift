@@ -123,21 +123,20 @@ public final class Selector<Data> {
         try add(socket: nil, fd: fd, events: events, data: data)
     }
 
-    /// `unregister(fileobj)`: stop watching `socket`; returns its key. Unregister before you close the socket (a
-    /// closed one is still found, but the habit matters with raw descriptors). Events already returned by `select`
-    /// for it are not handed out any more.
-    @discardableResult
-    public func unregister(_ socket: Socket) throws -> SelectorKey<Data> {
+    /// `unregister(fileobj)`: stop watching `socket`. Unregister before you close the socket (a closed one is still
+    /// found, but the habit matters with raw descriptors). Events already returned by `select` for it are not handed
+    /// out any more. Python's returns the key; this returns nothing, so that `try? sel.unregister(sock)` compiles
+    /// without a warning (`key(for:)` gives the key first, if you need it).
+    public func unregister(_ socket: Socket) throws {
         let fd = socket.fileno()
         let key = fd >= 0 ? keys[fd].flatMap { $0.socket === socket ? $0 : nil } : keys.values.first { $0.socket === socket }
         guard let key else { throw notRegistered("unregister", "\(socket)") }
-        return try remove(key)
+        try remove(key)
     }
 
-    @discardableResult
-    public func unregister(fileDescriptor fd: Int32) throws -> SelectorKey<Data> {
+    public func unregister(fileDescriptor fd: Int32) throws {
         guard let key = keys[fd] else { throw notRegistered("unregister", "descriptor \(fd)") }
-        return try remove(key)
+        try remove(key)
     }
 
     /// `modify(fileobj, events)`: watch `socket` for other events, keeping its data.
@@ -292,11 +291,10 @@ public final class Selector<Data> {
         return key
     }
 
-    private func remove(_ key: SelectorKey<Data>) throws -> SelectorKey<Data> {
+    private func remove(_ key: SelectorKey<Data>) throws {
         keys[key.fd] = nil
         byDescriptor[Int(key.fd)] = nil
         try base.remove(key.fd)
-        return key
     }
 
     private func checkEvents(_ events: SelectorEvents, call: String) throws {

@@ -53,22 +53,3 @@ extension Socket {
         return (Socket(adopting: fds[0], family: .unix, type: type), Socket(adopting: fds[1], family: .unix, type: type))
     }
 }
-
-/// Python's `repr()` of a bytes object, `b'Hello, world'`, so programs can print what they received exactly as the
-/// lecture's output shows it. Non-printable bytes appear as `\n`, `\x00`, … — never raw on the terminal.
-public func repr(_ bytes: some Sequence<UInt8>) -> String {
-    let array = Array(bytes)
-    let quote: UInt8 = array.contains(UInt8(ascii: "'")) && !array.contains(UInt8(ascii: "\"")) ? 34 : 39
-    var text = "b" + String(UnicodeScalar(quote))
-    for byte in array {
-        switch byte {
-        case quote, UInt8(ascii: "\\"): text += "\\" + String(UnicodeScalar(byte))
-        case UInt8(ascii: "\n"): text += "\\n"
-        case UInt8(ascii: "\r"): text += "\\r"
-        case UInt8(ascii: "\t"): text += "\\t"
-        case 0x20..<0x7F: text.unicodeScalars.append(UnicodeScalar(byte))
-        default: text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }
-    }
-    return text + String(UnicodeScalar(quote))
-}

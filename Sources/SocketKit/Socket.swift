@@ -196,9 +196,13 @@ public final class Socket: Sendable, CustomStringConvertible {
     /// A host name that cannot be resolved still throws, as in Python.
     @discardableResult
     public func connectEx(_ address: (String, Int)) throws -> Int32 {
-        let target = try resolve(address, call: "connect_ex")
+        try connectEx(resolve(address, call: "connect_ex"))
+    }
+
+    @discardableResult
+    public func connectEx(_ address: SocketAddress) throws -> Int32 {
         do {
-            try connect(target)
+            try connect(address)
             return 0
         } catch let error as SocketError {
             return error.errno
@@ -208,17 +212,8 @@ public final class Socket: Sendable, CustomStringConvertible {
     // MARK: Sending
 
     /// `send(data)`: sends as much as the system takes right now and returns how many bytes that was —
-    /// possibly fewer than you gave it. Use `sendAll` unless you handle the rest yourself.
-    @discardableResult
-    public func send(_ data: some Collection<UInt8>) throws -> Int {
-        try withBytes(data) { buffer in try send(buffer) }
-    }
-
-    @discardableResult
-    public func send(_ text: String) throws -> Int {
-        try send(Array(text.utf8))
-    }
-
+    /// possibly fewer than you gave it. Use `sendAll` unless you handle the rest yourself. (Arrays, slices, `Data`
+    /// and strings: Socket+Buffers.swift.)
     @discardableResult
     public func send(_ buffer: UnsafeRawBufferPointer) throws -> Int {
         let fd = try fd(for: "send")
@@ -228,34 +223,21 @@ public final class Socket: Sendable, CustomStringConvertible {
     }
 
     /// `sendall(data)`: sends every byte, calling send as often as it takes.
-    public func sendAll(_ data: some Collection<UInt8>) throws {
-        try withBytes(data) { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                offset += try send(UnsafeRawBufferPointer(rebasing: buffer[offset...]))
-            }
+    public func sendAll(_ buffer: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < buffer.count {
+            offset += try send(UnsafeRawBufferPointer(rebasing: buffer[offset...]))
         }
     }
 
-    public func sendAll(_ text: String) throws {
-        try sendAll(Array(text.utf8))
-    }
-
-    /// `sendto(data, (host, port))`: one datagram to the given address.
+    /// `sendto(data, address)`: one datagram to the given address.
     @discardableResult
-    public func sendTo(_ data: some Collection<UInt8>, _ address: (String, Int)) throws -> Int {
-        try sendTo(data, resolve(address, call: "sendto"))
-    }
-
-    @discardableResult
-    public func sendTo(_ data: some Collection<UInt8>, _ address: SocketAddress) throws -> Int {
+    public func sendTo(_ buffer: UnsafeRawBufferPointer, _ address: SocketAddress) throws -> Int {
         let fd = try fd(for: "sendto")
-        return try withBytes(data) { buffer in
-            try waitingIfTimed("sendto", for: POLLOUT) {
-                try address.withSockAddr { pointer, length in
-                    try syscall("sendto", target: address.description) {
-                        systemSendto(fd, buffer.baseAddress, buffer.count, Platform.sendFlags, pointer, length)
-                    }
+        return try waitingIfTimed("sendto", for: POLLOUT) {
+            try address.withSockAddr { pointer, length in
+                try syscall("sendto", target: address.description) {
+                    systemSendto(fd, buffer.baseAddress, buffer.count, Platform.sendFlags, pointer, length)
                 }
             }
         }
@@ -267,11 +249,52 @@ public final class Socket: Sendable, CustomStringConvertible {
     /// the peer has closed its side (end of file). One send on the other side may take several recvs here, and
     /// several sends may arrive in one recv: TCP is a stream of bytes, not of messages.
     public func recv(_ bufsize: Int) throws -> [UInt8] {
-        guard bufsize > 0 else { return [] }
+        try receivingArray(max(bufsize, 0)) { buffer in try recvInto(buffer) }
+    }
+
+    /// `recv_into(buffer)`: receives into memory you own and returns the count; 0 means end of file — or an empty
+    /// buffer, which receives nothing and returns at once, as `recv(0)` does. (Into an array, a slice or `Data`:
+    /// Socket+Buffers.swift.)
+    public func recvInto(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let fd = try fd(for: "recv")
+        guard buffer.count > 0 else { return 0 }
+        return try waitingIfTimed("recv", for: POLLIN) {
+            try syscall("recv") { systemRecv(fd, buffer.baseAddress, buffer.count, 0) }
+        }
+    }
+
+    /// `data, addr = recvfrom(bufsize)`: one datagram and who sent it. A datagram longer than `bufsize` is cut
+    /// short; the rest of it is lost, as in Python.
+    public func recvFrom(_ bufsize: Int) throws -> ([UInt8], SocketAddress) {
+        var sender: SocketAddress?
+        let bytes = try receivingArray(max(bufsize, 1)) { buffer in
+            let (count, from) = try recvFromInto(buffer)
+            sender = from
+            return count
+        }
+        return (bytes, sender!)
+    }
+
+    /// `nbytes, addr = recvfrom_into(buffer)`: one datagram into memory you own, its length and who sent it.
+    public func recvFromInto(_ buffer: UnsafeMutableRawBufferPointer) throws -> (Int, SocketAddress) {
+        let fd = try fd(for: "recvfrom")
+        var count = 0
+        let sender = try SocketAddress { address, length in
+            count = try waitingIfTimed("recvfrom", for: POLLIN) {
+                try syscall("recvfrom") { systemRecvfrom(fd, buffer.baseAddress, buffer.count, 0, address, length) }
+            }
+        }
+        return (count, sender)
+    }
+
+    /// A new array of at most `capacity` bytes, filled by `receive` (which returns how many it wrote).
+    private func receivingArray(
+        _ capacity: Int, _ receive: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) throws -> [UInt8] {
         var failure: (any Error)?
-        let bytes = [UInt8](unsafeUninitializedCapacity: bufsize) { buffer, count in
+        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             do {
-                count = try recvInto(UnsafeMutableRawBufferPointer(buffer))
+                count = try receive(UnsafeMutableRawBufferPointer(buffer))
             } catch {
                 failure = error
                 count = 0
@@ -279,39 +302,6 @@ public final class Socket: Sendable, CustomStringConvertible {
         }
         if let failure { throw failure }
         return bytes
-    }
-
-    /// `recv_into(buffer)`: receives into memory you own and returns the count; 0 means end of file.
-    public func recvInto(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let fd = try fd(for: "recv")
-        return try waitingIfTimed("recv", for: POLLIN) {
-            try syscall("recv") { systemRecv(fd, buffer.baseAddress, buffer.count, 0) }
-        }
-    }
-
-    /// `data, addr = recvfrom(bufsize)`: one datagram and who sent it.
-    public func recvFrom(_ bufsize: Int) throws -> ([UInt8], SocketAddress) {
-        let fd = try fd(for: "recvfrom")
-        var failure: (any Error)?
-        var sender: SocketAddress?
-        let bytes = [UInt8](unsafeUninitializedCapacity: max(bufsize, 1)) { buffer, count in
-            do {
-                var received = 0
-                sender = try SocketAddress { address, length in
-                    received = try waitingIfTimed("recvfrom", for: POLLIN) {
-                        try syscall("recvfrom") {
-                            systemRecvfrom(fd, buffer.baseAddress, buffer.count, 0, address, length)
-                        }
-                    }
-                }
-                count = received
-            } catch {
-                failure = error
-                count = 0
-            }
-        }
-        if let failure { throw failure }
-        return (bytes, sender!)
     }
 
     // MARK: Shutting down
@@ -391,7 +381,7 @@ public final class Socket: Sendable, CustomStringConvertible {
                 return try body()
             } catch let error as SocketError where error.isWouldBlock {
                 let left = ContinuousClock.now.duration(to: deadline)
-                let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
+                let seconds = left / .seconds(1)
                 guard seconds > 0,
                     try waitUntilReady(fileno(), events: Int16(events), timeout: seconds, call: call)
                 else { throw SocketError(call: call, reason: .timedOut) }
@@ -411,17 +401,7 @@ public final class Socket: Sendable, CustomStringConvertible {
         return found
     }
 
-    private func resolve(_ address: (String, Int), call: String) throws -> SocketAddress {
+    func resolve(_ address: (String, Int), call: String) throws -> SocketAddress {
         try resolveAll(address, call: call)[0]
     }
-}
-
-/// Hands the bytes of any collection to a call that wants a raw buffer, copying only when they are not contiguous.
-func withBytes<Result>(_ data: some Collection<UInt8>, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows
-    -> Result
-{
-    if let result = try data.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
-        return result
-    }
-    return try Array(data).withUnsafeBytes(body)
 }

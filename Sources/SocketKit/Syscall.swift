@@ -43,8 +43,12 @@ func waitUntilReady(_ fd: Int32, events: Int16, timeout: Double?, call: String) 
 
 /// Whole milliseconds from now until `deadline`, rounded up so a wait never ends early; 0 once it has passed.
 func milliseconds(until deadline: ContinuousClock.Instant) -> Int32 {
-    let left = ContinuousClock.now.duration(to: deadline)
-    guard left > .zero else { return 0 }
-    let (seconds, attoseconds) = left.components
-    return Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+    pollTimeout(ContinuousClock.now.duration(to: deadline))
+}
+
+/// A duration as poll(2)'s timeout: whole milliseconds, rounded up so that a wait never ends early (0 for a
+/// duration already over); nil waits for ever (-1).
+public func pollTimeout(_ duration: Duration?) -> Int32 {
+    guard let duration else { return -1 }
+    return Int32(min(max((duration / .milliseconds(1)).rounded(.up), 0), Double(Int32.max)))
 }

@@ -147,7 +147,7 @@ final class LoadGenerator {
     }
 
     private func finish(_ conn: Connection, in sel: Selector<Connection>) {
-        _ = try? sel.unregister(conn.sock)
+        try? sel.unregister(conn.sock)
         conn.sock.close()
     }
 }

@@ -52,7 +52,7 @@ final class Tour {
     /// Runs a reference program to its end and shows what it printed; it must succeed unless `expectFailure`.
     @discardableResult
     func run(_ product: String, _ arguments: [String], input: String? = nil, expectFailure: Bool = false) throws -> String {
-        print("$ " + (input.map { "printf \(quoted($0)) | " } ?? "") + shownCommand(product, arguments))
+        print("$ " + (input.map { "printf \(printfArgument($0)) | " } ?? "") + shownCommand(product, arguments))
         let finished = try ChildProcess.run(binDirectory + "/" + product + "-solution", arguments, input: input, timeout: .seconds(30))
         show(finished.standardOutput + finished.standardError)
         if finished.termination.succeeded == expectFailure {
@@ -101,8 +101,9 @@ final class Tour {
         ([product] + arguments.map { $0.contains(" ") ? "\"\($0)\"" : $0 }).joined(separator: " ")
     }
 
-    private func quoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "\n", with: "\\n") + "'"
+    /// The text as printf's format in a shell line, to retype as shown: single-quoted, newlines as \n.
+    private func printfArgument(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''").replacingOccurrences(of: "\n", with: "\\n") + "'"
     }
 }
 

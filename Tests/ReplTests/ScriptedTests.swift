@@ -87,6 +87,81 @@ import Testing
             """)
     }
 
+    /// Frames mode against a peer the kit did not write: Python plays lab 5's router. `expect` matches frames as the
+    /// screen shows them and takes them whole — a WELCOME that arrives a byte at a time included — and a failed
+    /// expect says what is unread, frame by frame, and takes nothing.
+    @Test func framesModeExpectsFramesAsShownFromAPythonRouter() throws {
+        let router = try ChildProcess("python3", ["-c", """
+            import socket, struct, time
+            def frame(kind, text):
+                body = text.encode()
+                return struct.pack('!HI', kind, len(body)) + body
+            server = socket.create_server(('127.0.0.1', 0))
+            print(server.getsockname()[1], flush=True)
+            conn, _ = server.accept()
+            stream = conn.makefile('rb')
+            kind, length = struct.unpack('!HI', stream.read(6))
+            name = stream.read(length).decode()
+            for byte in frame(0x81, name):
+                conn.sendall(bytes([byte]))
+                time.sleep(0.002)
+            conn.sendall(frame(0x82, 'Lee\\nhi ' + name) + frame(0x84, name + '\\nLee'))
+            conn.sendall(frame(0xFF, 'unknown-type\\n0x0042 is not a frame type of this protocol'))
+            conn.shutdown(socket.SHUT_WR)
+            stream.read()
+            """], timeLimit: .seconds(60))
+        defer { router.stop() }
+        let port = try #require(router.waitForLine(timeout: .seconds(10)) { Int($0) != nil }, "\(router.standardError)")
+        let home = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let script = home + "/frames.repl"
+        try """
+            connect 127.0.0.1 \(port) as kim
+            set mode frames
+            frame HELLO Kim
+            expect WELCOME
+            expect hi Kim
+            expect USERS Lee
+            expect PONG timeout 5
+            expect ERROR "unknown-type
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let finished = try runProgram("labrepl", ["--script", script])
+        #expect(finished.termination == .exited(1), "\(finished.standardError)")
+        #expect(finished.standardOutput == """
+            kim: connected to 127.0.0.1:\(port)
+            mode frames
+            kim → HELLO "Kim"
+            kim ← WELCOME "Kim"
+            kim ← DELIVER "Lee\\nhi Kim"
+            kim ← USERS "Kim\\nLee"
+            kim ← ERROR "unknown-type\\n0x0042 is not a frame type of this protocol"
+            kim: the peer closed the connection (end of stream)
+            closed kim
+
+            """)
+        #expect(finished.standardError == """
+            \(script):7: expect "PONG": kim closed the connection without sending it (unread: ERROR "unknown-type\\n0x0042 \
+            is not a frame type of this protocol")
+
+            """)
+    }
+
+    @Test func helpExplainsOnePartOfACommand() throws {
+        let finished = try runProgram("labrepl", ["--script", "/dev/stdin"], input: "help tg say\nhelp tg sya\n")
+        #expect(finished.standardOutput == """
+            tg say TEXT...
+              write to the bot, as the user
+              A text starting with / is a command, sent with its bot_command entity, as Telegram does.
+              TEXT  text; escapes: \\n \\r \\t \\0 \\\\ \\" \\xHH; "double quotes" keep spaces at the ends
+              example: tg say /start
+
+            """)
+        #expect(finished.standardError == """
+            /dev/stdin:2: tg has no part "sya" — its parts: connect, say, expect, requests, fault, disconnect
+
+            """)
+    }
+
     @Test func aMissingScriptIsOneLineAndStatus2() throws {
         let finished = try runProgram("labrepl", ["--script", "/nonexistent/check.repl"])
         #expect(finished.termination == .exited(2))

@@ -120,7 +120,7 @@ import Testing
             "usage: connect HOST PORT [as NAME] — for example: connect 127.0.0.1 65432 as echo",
             "PORT is the server's port: a whole number from 1 to 65535, not \"99999\"",
             "no peer named nobody — there are none yet",
-            "usage: set  or  set crlf on|off  or  set hexdump on|off  or  set mode raw|lines|frames — for example: set crlf on",
+            "usage: set mode raw|lines|frames — for example: set mode frames",
         ])
         #expect(console.lines.isEmpty)
     }
@@ -143,6 +143,93 @@ import Testing
         ])
     }
 
+    /// In frames mode, `expect` sees what the screen shows: a frame's type, its body, or both; and it takes whole
+    /// frames, however they were split on the way, so the next expect starts at a frame boundary.
+    @Test func framesModeExpectMatchesFramesAsShownAndTakesThemWhole() throws {
+        let (session, console, client) = try sessionWithClient()
+        defer { session.closeAll() }
+        #expect(session.run("set mode frames"))
+        func frame(_ type: UInt8, _ body: String) -> [UInt8] {
+            let bytes = Array(body.utf8)
+            return [0, type, 0, 0, 0, UInt8(bytes.count)] + bytes
+        }
+        let welcome = frame(0x81, "Kim"), deliver = frame(0x82, "Lee\nhi Kim"), users = frame(0x84, "Kim\nLee")
+        // WELCOME in two pieces, the header cut in the middle; then DELIVER and USERS in one piece.
+        try client.sendAll(welcome[..<3])
+        try session.pump(until: { session.currentUnread == 3 }, "the first piece")
+        #expect(!session.run("expect WELCOME timeout 0.2"), "half a frame is not a frame")
+        #expect(console.errors.last == #"expect "WELCOME": not seen from l.1 within 0.2 s (unread: 3 bytes of a frame still arriving)"#)
+        try client.sendAll(welcome[3...])
+        #expect(session.run("expect WELCOME timeout 5"), "\(console.errors)")
+        try client.sendAll(deliver + users + frame(0xFF, "unknown-type"))
+        #expect(session.run("expect Lee"), "\(console.errors)")  // DELIVER's body: the whole frame is taken
+        #expect(session.run("expect users Kim"), "\(console.errors)")  // its type and its body
+        #expect(session.run(#"expect ERROR "unknown"#), "\(console.errors)")  // as shown
+        #expect(session.currentUnread == 0)
+
+        try client.sendAll(frame(0x81, "Kim"))
+        #expect(!session.run("expect DELIVER timeout 0.3"))
+        #expect(console.errors.last == #"expect "DELIVER": not seen from l.1 within 0.3 s (unread: WELCOME "Kim")"#)
+        #expect(session.run("recv"))
+        #expect(session.currentUnread == 0)
+        #expect(console.lines.filter { $0.hasPrefix("l.1 ← ") } == [
+            #"l.1 ← WELCOME "Kim""#, #"l.1 ← DELIVER "Lee\nhi Kim""#, #"l.1 ← USERS "Kim\nLee""#,
+            #"l.1 ← ERROR "unknown-type""#, #"l.1 ← WELCOME "Kim""#,
+        ])
+    }
+
+    @Test func recvInFramesModeTakesWholeFramesUpToN() throws {
+        let (session, console, client) = try sessionWithClient()
+        defer { session.closeAll() }
+        #expect(session.run("set mode frames"))
+        let ping: [UInt8] = [0, 0x05, 0, 0, 0, 4] + Array("ping".utf8)  // 10 bytes
+        try client.sendAll(ping + ping + ping + [0, 0x05])
+        try session.pump(until: { session.currentUnread == 32 }, "three frames and a piece")
+        #expect(session.run("recv 15"))  // one frame fits in 15 bytes, two do not
+        #expect(session.currentUnread == 22)
+        #expect(session.run("recv 1"))  // at least one whole frame, even when it is larger than N
+        #expect(session.currentUnread == 12)
+        #expect(session.run("recv"))  // every whole frame; the piece stays
+        #expect(session.currentUnread == 2)
+        #expect(!session.run("recv timeout 0.2"), "a piece of a frame is nothing to take")
+        #expect(console.errors.last?.hasSuffix("(unread: 2 bytes of a frame still arriving)") == true, "\(console.errors)")
+    }
+
+    @Test func helpExplainsEachPartOfACommand() throws {
+        let console = RecordingConsole()
+        let session = Session(console: console)
+        #expect(session.run("help tg connect"))
+        #expect(console.lines.first == "tg connect URL [as USER] [named FIRSTNAME...]")
+        #expect(console.lines.contains { $0.hasPrefix("  URL ") })
+        #expect(!console.lines.contains { $0.hasPrefix("  METHOD ") }, "another part's placeholder")
+        #expect(console.lines.last == "  example: tg connect http://127.0.0.1:8081 as 1001 named Kim")
+        console.clear()
+        #expect(session.run("help tg"))
+        #expect(console.lines.first == "tg: be a Telegram user: write to the bot, see its replies as they come")
+        #expect(console.lines.contains { $0.hasPrefix("  tg say TEXT...") && $0.hasSuffix("write to the bot, as the user") })
+        #expect(console.lines.last == "  help tg connect explains one part, with an example")
+        console.clear()
+        #expect(session.run("help set mode"))
+        #expect(console.lines.first == "set mode raw|lines|frames")
+        #expect(console.lines.contains { $0.contains("frames") && $0.contains("lab 5's frames") })
+        console.clear()
+        #expect(!session.run("help tg conect"))
+        #expect(!session.run("help recv timeout"))
+        #expect(!session.run("tg conect http://127.0.0.1:1"))
+        #expect(console.errors == [
+            #"tg has no part "conect" — its parts: connect, say, expect, requests, fault, disconnect"#,
+            "recv has no parts — help recv explains all of it",
+            "usage: tg  or  tg connect URL [as USER] [named FIRSTNAME...]  or  tg say TEXT...  or  tg expect TEXT... [timeout SECONDS]  or  tg requests [METHOD]  or  tg fault METHOD CODE [retry RETRY]  or  tg disconnect — for example: tg connect http://127.0.0.1:8081 as 1001 named Kim",
+        ])
+        console.clear()
+        #expect(!session.run("tg connect"))
+        #expect(console.errors == [
+            "usage: tg connect URL [as USER] [named FIRSTNAME...] — for example: tg connect http://127.0.0.1:8081 as 1001 named Kim",
+        ])
+        #expect(session.completions(after: "help tg ", prefix: "") == .words(["connect", "say", "expect", "requests", "fault", "disconnect"]))
+        #expect(session.completions(after: "help ", prefix: "t") == .words(["tg"]))
+    }
+
     @Test func helpExplainsEachCommandWithAnExample() throws {
         let console = RecordingConsole()
         let session = Session(console: console)
@@ -155,4 +242,9 @@ import Testing
         #expect(console.lines.last == "  example: recv timeout 2")
         #expect(!session.run("help nothing"))
     }
+}
+
+extension Session {
+    /// How many received bytes no recv or expect has taken yet, on the current peer.
+    var currentUnread: Int { current?.unread.count ?? -1 }
 }

@@ -19,3 +19,16 @@ import Testing
         #expect(repr(bytes) + "\n" == python.standardOutput)
     }
 }
+
+/// `quoted` writes text as a Swift string literal would, so a message shows exactly what was there.
+@Suite struct QuotedTests {
+    @Test func escapesWhatCannotBeSeenAndKeepsEveryScript() {
+        #expect(quoted("Hello\n") == #""Hello\n""#)
+        #expect(quoted(#"say "hi" \ bye"#) == #""say \"hi\" \\ bye""#)
+        #expect(quoted("tab\there\r\0") == #""tab\there\r\0""#)
+        #expect(quoted("안녕 Ünïcode 😀") == "\"안녕 Ünïcode 😀\"")
+        // A bell, an escape, a right-to-left override and a zero-width space: invisible, so shown as escapes.
+        #expect(quoted("\u{07}\u{1B}[0m\u{202E}x\u{200B}") == #""\u{7}\u{1b}[0m\u{202e}x\u{200b}""#)
+        #expect(quoted("part of a line"[...]) == #""part of a line""#)
+    }
+}
