@@ -241,7 +241,7 @@ final class EventLoop {
                 try send(.error(code: .tooLarge, message: "a frame body \(length)is over the limit of \(settings.maxBody)"), to: conn)
                 try finish(conn, because: "sent a frame over the size limit")
             case .error(.truncated):
-                try finish(conn, because: "closed the connection in the middle of a frame")
+                break  // the end of the stream, in the middle of a frame: receive(from:) ends the connection
             case .error(.timeout):
                 try send(.error(code: .timeout, message: "a frame was not complete within \(Deadline.after(settings.frameTimeout))"), to: conn)
                 try finish(conn, because: "stopped in the middle of a frame")

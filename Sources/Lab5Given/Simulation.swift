@@ -19,7 +19,7 @@ func timedScript<Input>(_ items: [String], example: String, _ input: (String) th
         guard let colon = item.firstIndex(of: ":"), let time = Double(item[..<colon]), time >= 0, time.isFinite else {
             throw ValidationError("--simulate \(item): expected SECONDS:\(example)")
         }
-        let at = Duration.seconds(time)
+        let at = Duration.nanoseconds(Int64((time * 1e9).rounded()))  // 1.2 s exactly, not 1.19999…
         if let last = inputs.last, at < last.time { throw ValidationError("--simulate: the inputs must be in time order") }
         inputs.append(Timed(at, try input(String(item[item.index(after: colon)...]))))
     }

@@ -204,7 +204,7 @@ final class EventLoop {
         // TODO step 6: each !frame → route(_:from:), as long as the connection is open (frames after a BYE or an error
         //   are not answered).
         // TODO step 11: !error(too-large) → ERROR too-large (conn.receiver.state.announcedLength says how large), then
-        //   finish; !error(truncated) → finish.
+        //   finish. (!error(truncated) needs nothing: it comes with the end of the stream, which receive handles.)
         // TODO step 12: !error(timeout) → ERROR timeout, then finish. After the outputs, always updateDeadline(conn): a
         //   frame may have begun or ended.
         notImplemented("step 6 — handle: route each frame the receiver model delivers")
