@@ -59,7 +59,7 @@ public struct FrameReader: FrameReading {
     /// as a header announces a body over the limit (and again on every later call).
     public mutating func next() throws -> Frame? {
         if let failure { throw failure }
-        guard let length = announcedLength else { return nil }  // not even a whole header yet
+        guard let (type, length) = header else { return nil }  // not even a whole header yet
         guard length <= bodyLimit else {
             // Said at once, from the header alone: the body may be 4 GiB that will never be stored.
             let error = FrameError.tooLarge(length: length, limit: bodyLimit)
@@ -68,7 +68,6 @@ public struct FrameReader: FrameReading {
         }
         let bodyStart = start + Frame.headerSize
         guard buffer.count - bodyStart >= length else { return nil }  // the body is still arriving
-        let type = FrameType(UInt16(buffer[start]) << 8 | UInt16(buffer[start + 1]))
         let frame = Frame(type, body: Array(buffer[bodyStart..<bodyStart + length]))
         start = bodyStart + length
         if start == buffer.count {  // all taken: start again at the front, keeping the memory
@@ -85,8 +84,15 @@ public struct FrameReader: FrameReading {
 
     /// The body length the next frame's header announces, once its 6 bytes are in (nil before).
     public var announcedLength: Int? {
+        header?.length
+    }
+
+    /// The type and body length of the frame at the front, once its 6 header bytes are in.
+    private var header: (type: FrameType, length: Int)? {
         guard bufferedCount >= Frame.headerSize else { return nil }
-        // Bytes 2 to 5 of the header, most significant first: each one shifts the ones before it up by 8 bits.
-        return buffer[start + 2..<start + 6].reduce(0) { $0 << 8 | Int($1) }
+        // Most significant byte first: each byte shifts the ones before it up by 8 bits.
+        let type = UInt16(buffer[start]) << 8 | UInt16(buffer[start + 1])
+        let length = buffer[start + 2..<start + 6].reduce(0) { $0 << 8 | Int($1) }
+        return (FrameType(type), length)
     }
 }

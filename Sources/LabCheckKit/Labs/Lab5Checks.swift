@@ -90,10 +90,11 @@ let lab5 = Lab(
             let annAddress = try ann.address()
             try router.waitForLine(containing: "connection from \(annAddress)", waitingFor: "\"connection from \(annAddress)\" once Ann connected")
 
-            // Ann's PING, in pieces: the trace shows the receiver taking them in, and delivering the frame.
-            try ann.sendInPieces(Frame(.ping, text: "hi").encoded(), sizes: [3, 5])
-            try router.waitForLine(containing: "!frame(PING \"hi\") [nothing buffered]  \(annAddress)",
-                                   waitingFor: "the --trace line of Ann's receiver delivering her PING \"hi\"")
+            // The start of a frame, in pieces: the trace shows Ann's receiver taking them in. (Whole frames are
+            // for step 6, which routes what the receiver delivers.)
+            try ann.sendInPieces(Array(Frame(.ping, text: "hi").encoded().prefix(7)), sizes: [3, 4])
+            try router.waitForLine(containing: "?bytes(", waitingFor: "a --trace line of Ann's receiver taking the bytes she sent")
+            try router.waitForLine(containing: "→ BODY  ?bytes(", waitingFor: "the --trace line of Ann's receiver in BODY, once a whole header had come")
 
             // Twenty at once, each accepted; then each closes, and the router says so.
             let crowd = try (1...20).map { try check.connectToRouter(port, label: "client \($0)") }
@@ -107,7 +108,8 @@ let lab5 = Lab(
                 try router.waitForLine(containing: "\(address) left", waitingFor: "\"\(address) left: …\" once it \(index % 2 == 0 ? "closed its connection" : "reset its connection")")
             }
             ann.close()
-            try router.waitForLine(containing: "\(annAddress) left", waitingFor: "\"\(annAddress) left: …\" once Ann closed her connection")
+            try router.waitForLine(containing: "BODY → FAIL  ?eof  \(annAddress)", waitingFor: "the --trace line of Ann's receiver taking ?eof in the middle of her frame")
+            try router.waitForLine(containing: "\(annAddress) left", waitingFor: "\"\(annAddress) left: …\" once Ann closed her connection in the middle of a frame")
             let late = try check.connectToRouter(port, label: "late")
             let lateAddress = try late.address()
             try router.waitForLine(containing: "connection from \(lateAddress)", waitingFor: "\"connection from \(lateAddress)\" after the others had gone")
@@ -139,18 +141,18 @@ let lab5 = Lab(
         },
         Step(7, "router: a client that reads slowly",
              hint: "watch for .write while bytes wait in the outbox (and only then), so the rest goes out as the client reads; over --max-queue bytes waiting, close the connection") { check in
-            // Ann sends 9 MB of PINGs without reading, then reads: every PONG must come, though most of them had to
+            // Ann sends 12 MB of PINGs without reading, then reads: every PONG must come, though most of them had to
             // wait in the router's outbox until her socket could take them. (While she does not read, the system
             // keeps a few hundred kB for her at most: her receive buffer does not grow until she reads.)
             let (router, port) = try check.startServer("router", ["--max-queue", "16000000", "--trace"])
             let ann = try check.connectToRouter(port, label: "Ann")
             let annAddress = try ann.address()
-            let pings = (0..<150).map { index in Frame(.ping, body: [UInt8](repeating: UInt8(index), count: 60_000)) } + [Frame(.ping, text: "last")]
+            let pings = floodOfPings + [Frame(.ping, text: "last")]
             var flood: [UInt8] = []
             for ping in pings { flood += ping.encoded() }  // (not joined(): unoptimized generic code would take seconds)
             try ann.send(flood)
             try router.waitForLine(containing: "!frame(PING \"last\")", timeout: .seconds(10),
-                                   waitingFor: "the --trace line of Ann's last PING (after 9 MB of them), delivered by her receiver")
+                                   waitingFor: "the --trace line of Ann's last PING (after 12 MB of them), delivered by her receiver")
             check.note("the router has read all of Ann's PINGs: most of their PONGs wait in its outbox for \(annAddress)")
             for (index, ping) in pings.enumerated() {
                 let pong = try ann.receiveFrame(
@@ -177,7 +179,7 @@ let lab5 = Lab(
             }
             guard case .failure? = beaSent.withLock({ $0 }) else {
                 throw CheckFailure(
-                    "Bea sent 9 MB of PINGs and never read a PONG, yet the router kept her connection (with --max-queue 100000): once more than --max-queue bytes wait for a client, close it")
+                    "Bea sent 12 MB of PINGs and never read a PONG, yet the router kept her connection (with --max-queue 100000): once more than --max-queue bytes wait for a client, close it")
             }
         },
         Step(8, "router: HELLO and WELCOME, and names",
@@ -263,7 +265,7 @@ let lab5 = Lab(
         },
         Step(10, "router: BYE, and leaving politely",
              hint: "finish: read no more and forget the name, send what is owed, then linger: shutdown(.write), and read until the client closes") { check in
-            let (router, port) = try check.startServer("router", ["--trace"])
+            let (router, port) = try check.startServer("router", ["--max-queue", "16000000", "--trace"])
             let lee = try check.connectToRouter(port, label: "Lee"), park = try check.connectToRouter(port, label: "Park")
             try lee.logIn(as: "Lee")
             try park.logIn(as: "Park")
@@ -277,16 +279,16 @@ let lab5 = Lab(
             let again = try check.connectToRouter(port, label: "Park again")
             try again.logIn(as: "Park")  // the name was freed by BYE
 
-            // Ann sends 900 kB of PINGs and the end of her stream at once, and reads only then: the router must not
-            // close before she has all her PONGs.
+            // Ann sends 12 MB of PINGs and the end of her stream at once, and reads only then: the router must not
+            // close before she has all her PONGs, most of which wait in its outbox (--max-queue 16000000).
             let ann = try check.connectToRouter(port, label: "Ann")
             let annAddress = try ann.address()
-            let pings = (0..<15).map { index in Frame(.ping, body: [UInt8](repeating: UInt8(index), count: 60_000)) }
+            let pings = floodOfPings
             var bytes: [UInt8] = []
             for ping in pings { bytes += ping.encoded() }
             try ann.send(bytes)
             try ann.shutdownWrite()
-            try router.waitForLine(containing: "?eof  \(annAddress)", waitingFor: "the --trace line of Ann's receiver taking ?eof")
+            try router.waitForLine(containing: "?eof  \(annAddress)", timeout: .seconds(10), waitingFor: "the --trace line of Ann's receiver taking ?eof")
             for (index, ping) in pings.enumerated() {
                 try ann.expect(Frame(.pong, body: ping.body), waitingFor: "PONG \(index + 1) of \(pings.count) after Ann ended her stream",
                                stuck: "a client that ends its stream while it is still owed frames must get them: finish it, do not close it")
@@ -431,6 +433,10 @@ let lab5 = Lab(
             try expect(lonely.termination != .exited(0), "asking Nobody (not logged in) should fail: the router answers no-such-user")
         },
     ])
+
+/// 12 MB of PINGs, each a different byte repeated: more than the system keeps for one connection that does not read
+/// (Linux lets a socket's send buffer grow to 4 MB), so most of their PONGs must wait in the router's outbox.
+private let floodOfPings = (0..<200).map { index in Frame(.ping, body: [UInt8](repeating: UInt8(index), count: 60_000)) }
 
 /// `lab5-router --simulate …` scripts and the traces the receiver model of the handout's diagram prints for them,
 /// deadlines or not (step 4: nothing stays unfinished for long).
