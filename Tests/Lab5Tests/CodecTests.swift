@@ -1,3 +1,4 @@
+import DEVSKit
 import FrameKit
 import Lab5Given
 import Lab5ProtocolSolution
