@@ -4,7 +4,8 @@
 //
 // Every lab program exists twice, file for file: the student's starter under `Sources/LabN…` (product `labN-name`)
 // and the reference under `Solutions/LabN…` (product `labN-name-solution`). The reference targets are declared
-// only when `Solutions/` exists, so the student copy of the kit (`make student-kit`) builds without them.
+// only when `Solutions/` exists, so the student copy of the kit (`make student-kit`) builds without them. Code a
+// lab gives its students is not mirrored: it lives once, under `Sources/LabNGiven`, and both sides use it.
 
 import Foundation
 import PackageDescription
@@ -18,10 +19,18 @@ struct LabProgram {
     var labUses: [String] = []
 }
 
-/// Code a lab's programs share (lab 5's codec and DEVS models, used by its router and its client). Mirrored like
-/// the programs: the student's under `Sources/`, the reference under `Solutions/` as module `…Solution`; a starter
-/// program uses the starter library, a reference program the reference one.
+/// Code a lab's programs share that the student writes (lab 5's codec and DEVS models, used by its router and its
+/// client). Mirrored like the programs: the student's under `Sources/`, the reference under `Solutions/` as module
+/// `…Solution`; a starter program uses the starter library, a reference program the reference one.
 struct LabLibrary {
+    let module: String
+    let uses: [Target.Dependency]
+}
+
+/// Code a lab gives its students, whole (lab 5's message types, command lines, connection state, chat commands):
+/// one target under `Sources/`, used by the starter and the reference alike, so that the two differ only where the
+/// student writes. A lab program or library lists it in `uses` like any kit library.
+struct GivenLibrary {
     let module: String
     let uses: [Target.Dependency]
 }
@@ -36,19 +45,31 @@ let labPrograms: [LabProgram] = [
     LabProgram(product: "lab3-echo-client", module: "Lab3EchoClient", uses: ["SocketKit"]),
     LabProgram(product: "lab4-mux-server", module: "Lab4MuxServer", uses: ["SocketKit"]),
     LabProgram(product: "lab4-mux-client", module: "Lab4MuxClient", uses: ["SocketKit"]),
-    LabProgram(product: "lab5-router", module: "Lab5Router", uses: ["SocketKit", "FrameKit", "DEVSKit"], labUses: ["Lab5Protocol"]),
-    LabProgram(product: "lab5-client", module: "Lab5Client", uses: ["SocketKit", "FrameKit", "DEVSKit"], labUses: ["Lab5Protocol"]),
+    LabProgram(
+        product: "lab5-router", module: "Lab5Router", uses: ["SocketKit", "FrameTypes", "DEVSKit", "Lab5Given"],
+        labUses: ["Lab5Protocol"]),
+    LabProgram(
+        product: "lab5-client", module: "Lab5Client", uses: ["SocketKit", "FrameTypes", "DEVSKit", "Lab5Given"],
+        labUses: ["Lab5Protocol"]),
     LabProgram(product: "lab6-telegram-bot", module: "Lab6TelegramBot", uses: ["TelegramKit"]),
 ]
 
+// Lab 5's programs and libraries see the protocol's types (FrameTypes), never the kit's codec (FrameKit): writing
+// the codec is the lab's first two steps.
 let labLibraries: [LabLibrary] = [
-    LabLibrary(module: "Lab5Protocol", uses: ["FrameKit", "DEVSKit"]),
+    LabLibrary(module: "Lab5Protocol", uses: ["FrameTypes", "DEVSKit", "Lab5Given"]),
+]
+
+let givenLibraries: [GivenLibrary] = [
+    GivenLibrary(module: "Lab5Given", uses: ["FrameTypes", "DEVSKit", "SocketKit", "LabSupport", argumentParser]),
 ]
 
 let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Solutions")
 
 // A starter library also uses LabSupport: its unfinished steps throw `NotImplemented`.
-let starterTargets: [Target] = labLibraries.map { library in
+let starterTargets: [Target] = givenLibraries.map { library in
+    .target(name: library.module, dependencies: library.uses)
+} + labLibraries.map { library in
     .target(name: library.module, dependencies: library.uses + ["LabSupport"])
 } + labPrograms.map { lab in
     .executableTarget(
@@ -73,7 +94,7 @@ let instructorTargets: [Target] = [
 let solutionTests: [Target] = [
     .testTarget(name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"]),
     .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "FrameKit", "TelegramKit"]),
-    .testTarget(name: "Lab5Tests", dependencies: ["Lab5ProtocolSolution", "DEVSKit", "FrameKit", "TestSupport"]),
+    .testTarget(name: "Lab5Tests", dependencies: ["Lab5ProtocolSolution", "Lab5Given", "DEVSKit", "FrameKit", "TestSupport"]),
 ]
 
 let labProducts: [Product] = labPrograms.flatMap { lab -> [Product] in
@@ -111,7 +132,8 @@ let package = Package(
         .target(name: "CSystemShims"),
         .target(name: "LabSupport", dependencies: [argumentParser]),
         .target(name: "ProcessKit"),
-        .target(name: "FrameKit"),
+        .target(name: "FrameTypes"),
+        .target(name: "FrameKit", dependencies: ["FrameTypes"]),
         .target(name: "DEVSKit"),
         .target(name: "TelegramKit"),
         .target(

@@ -1,5 +1,6 @@
 import DEVSKit
-import FrameKit
+import FrameTypes
+import Lab5Given
 import Lab5ProtocolSolution
 import LabSupport
 import SocketKit
@@ -31,7 +32,7 @@ func ask(_ other: String, over router: RouterConnection, as me: String, wait: Du
         default: break
         }
 
-        let ready = try selector.select(timeout: clock.timeout(until: greeter.nextEventTime).map(seconds))
+        let ready = try selector.select(timeout: clock.timeout(until: greeter.nextEventTime).map { $0 / .seconds(1) })
         outputs = []
         if !ready.isEmpty {
             guard try router.receiveMore() else { throw Failure("the router closed the connection") }
@@ -69,19 +70,4 @@ func answer(over router: RouterConnection, as me: String, age: Int) throws {
         if text == Greeting.ageQuestion { return try router.sayBye() }
     }
     throw Failure("the router closed the connection before the greeting was over")
-}
-
-/// The asking person in virtual time: each answer arrives at the time the script gives it, and the trace shows
-/// what the model did — the same trace, every run.
-func simulate(_ script: [Timed<GreeterInput>], wait: Duration) throws {
-    let model = try greeterModel(wait: wait)
-    let end = (script.last?.time ?? .zero) + wait * 3
-    let result = try model.simulate(from: GreeterState(), inputs: script, until: end)
-    for entry in result.trace { print(entry) }
-    print("ended in \(result.phase)")
-}
-
-/// A duration as the `Double` seconds `select` takes.
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }

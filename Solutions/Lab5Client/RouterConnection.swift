@@ -1,11 +1,13 @@
-import FrameKit
+import FrameTypes
+import Lab5Given
 import Lab5ProtocolSolution
 import LabSupport
 import SocketKit
 
 /// The client's end of its connection to the router: messages go out through `encode` and come in through a
-/// `FrameReader`, however the bytes are split.
-final class RouterConnection {
+/// `FrameReader`, however the bytes are split. (`receive()`, `logIn(as:)` and `sayBye()` come with
+/// `MessageConnection`, given.)
+final class RouterConnection: MessageConnection {
     let socket: Socket
     private var reader = FrameReader()
 
@@ -36,48 +38,5 @@ final class RouterConnection {
     func buffered() throws -> Message? {
         guard let frame = try reader.next() else { return nil }
         return (try? Message(frame)) ?? .unknown(frame)
-    }
-
-    /// The next message, waiting as long as it takes; nil once the router has closed the connection.
-    func receive() throws -> Message? {
-        while true {
-            if let message = try buffered() { return message }
-            guard try receiveMore() else { return nil }
-        }
-    }
-
-    /// HELLO, then WELCOME — or the reason the router refused the name.
-    func logIn(as name: String) throws {
-        try send(.hello(name))
-        switch try receive() {
-        case .welcome?:
-            return
-        case .error(let code, let message)?:
-            throw Failure("the router refused the name \"\(name)\": \(code.rawValue): \(message)")
-        case nil:
-            throw Failure("the router closed the connection instead of answering HELLO")
-        case let other?:
-            throw Failure("the router answered HELLO with \(other) instead of WELCOME")
-        }
-    }
-
-    /// BYE, then whatever the router still sends until it closes (at most a couple of seconds): leaving this way
-    /// loses nothing in either direction.
-    func sayBye() throws {
-        try send(.bye)
-        try socket.setTimeout(2)
-        while let message = try? receive() { print(describe(message)) }
-        socket.close()
-    }
-}
-
-/// A message from the router as the chat shows it.
-func describe(_ message: Message) -> String {
-    switch message {
-    case .deliver(let from, let text): "\(from): \(text)"
-    case .users(let names): "\(names.count) logged in:" + names.map { "\n  " + $0 }.joined()
-    case .error(let code, let text): "error \(code.rawValue): \(text)"
-    case .welcome(let name): "logged in as \(name)"
-    default: "received \(message)"
     }
 }

@@ -1,5 +1,7 @@
-import FrameKit
+import FrameTypes
+import Lab5Given
 import Lab5ProtocolSolution
+import LabSupport
 
 /// The router's side of the protocol: what each frame a client sends makes it do. The router knows who sent every
 /// frame (the connection it came from) and where it goes (the name in it).
@@ -17,12 +19,10 @@ extension EventLoop {
             return try send(.error(code: error.code, message: error.description), to: conn)
         }
         switch (message, conn.name) {
-        case (.hello(let name), _):
-            try logIn(conn, as: name)
         case (.ping(let body), _):
             try send(.pong(body), to: conn)
-        case (.bye, _):
-            finish(conn, because: "said BYE")
+        case (.hello(let name), _):
+            try logIn(conn, as: name)
         case (.send(let to, let text), let sender?):
             guard let recipient = clients[to] else {
                 return try send(.error(code: .noSuchUser, message: "nobody called \(to) is logged in"), to: conn)
@@ -35,6 +35,8 @@ extension EventLoop {
         case (.list, _?):
             // Sorted by their UTF-8 bytes, as a client in any language would sort them.
             try send(.users(clients.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }), to: conn)
+        case (.bye, _):
+            try finish(conn, because: "said BYE")
         case (.send, nil), (.broadcast, nil), (.list, nil):
             try send(notLoggedIn, to: conn)  // (answered above already, before the body was read)
         case (.welcome, _), (.deliver, _), (.users, _), (.pong, _), (.error, _), (.unknown, _):

@@ -1,20 +1,3 @@
-/// What can go wrong while cutting a byte stream into frames.
-public enum FrameError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// A header announced a body longer than the limit. The stream cannot be trusted after this
-    /// (the router answers `too-large` and closes), so the decoder stops here for good.
-    ///
-    /// `length` is the announced length (up to 0xFFFFFFFF; `Int.max` on a 32-bit platform that
-    /// cannot hold it).
-    case tooLarge(length: Int, limit: Int)
-
-    public var description: String {
-        switch self {
-        case .tooLarge(let length, let limit):
-            "frame body of \(length) bytes is over the limit of \(limit)"
-        }
-    }
-}
-
 /// Cuts a byte stream into frames, whatever sizes the reads come in.
 ///
 /// TCP keeps the order of bytes but not the boundaries of writes: one `recv` may hold half a

@@ -1,22 +1,22 @@
-import FrameKit
+import FrameTypes
+import Lab5Given
 import LabSupport
 
-// The lab 5 codec: a frame to bytes (step 1) and a byte stream back to frames (step 2). The types (`Frame`,
-// `FrameType`, `Message`, `FrameError`) come from FrameKit, the kit's protocol library; the bytes are yours.
-// Your router and your client both use what you write here.
+// The lab 5 codec: a frame to bytes (step 1) and a byte stream back to frames (step 2). Your router and your client
+// both use what you write here; the types (`Frame`, `FrameType`, `FrameError`) come from FrameTypes.
 
 /// Step 1 — the frame's wire form: type (UInt16) and body length (UInt32), both big-endian, then the body.
 ///
 ///     HELLO "Kim"  →  00 01 | 00 00 00 03 | 4B 69 6D
 public func encode(_ frame: Frame) throws -> [UInt8] {
     // TODO step 1: the 2 bytes of frame.type.rawValue, most significant first (value >> 8, then the low byte);
-    //   the 4 bytes of UInt32(frame.body.count), most significant first; then frame.body.
+    //   the 4 bytes of the body's length as a UInt32, most significant first; then frame.body.
     throw NotImplemented("step 1 — encode a frame: type, length, body")
 }
 
 /// Step 2 — cuts a byte stream into frames, whatever sizes the reads come in: feed it what `recv` returned, then
 /// take frames with `next()` until it returns nil.
-public struct FrameReader: Sendable {
+public struct FrameReader: FrameReading {
     /// The longest body accepted; a header announcing more is `FrameError.tooLarge`.
     public let bodyLimit: Int
 
@@ -29,6 +29,7 @@ public struct FrameReader: Sendable {
     /// Adds bytes just received; any chunking works, an empty one included.
     public mutating func feed(_ bytes: [UInt8]) {
         // TODO step 2: keep them, after the ones already buffered.
+        notImplemented("step 2 — FrameReader.feed: keep the bytes received")
     }
 
     /// The next whole frame, nil when the bytes buffered do not complete one yet, or `FrameError.tooLarge` as soon
@@ -42,11 +43,16 @@ public struct FrameReader: Sendable {
 
     /// Bytes received and not yet returned as frames.
     public var bufferedCount: Int {
-        0  // TODO step 2
+        // TODO step 2: how many bytes are buffered.
+        notImplemented("step 2 — FrameReader.bufferedCount")
+        return 0
     }
 
     /// The body length the next frame's header announces, once its 6 bytes are in (nil before).
     public var announcedLength: Int? {
-        nil  // TODO step 2
+        // TODO step 4: the receiver model needs it to tell HEADER from BODY — the 4 length bytes of the header at the
+        //   front, once all 6 header bytes are in.
+        notImplemented("step 4 — FrameReader.announcedLength: the length in the header, once it is in")
+        return nil
     }
 }

@@ -30,12 +30,16 @@ extension Peer {
         }
     }
 
-    /// Receives one whole frame, or fails saying what was awaited (and what arrived instead).
+    /// Receives one whole frame, or fails saying what was awaited (and what arrived instead). `stuck` is the advice
+    /// when nothing more comes; by default, that the router may not be reading (no header) or may have sent only
+    /// part of a frame (a body cut short).
     public func receiveFrame(
-        timeout: Duration = Check.replyTimeout, waitingFor what: String, stuck: String = "is the router reading this connection?"
+        timeout: Duration = Check.replyTimeout, waitingFor what: String, stuck: String? = nil
     ) throws -> Frame {
         let deadline = ContinuousClock.now + timeout
-        let header = try receive(exactly: Frame.headerSize, timeout: timeout, waitingFor: what, stuck: stuck, quietly: true)
+        let header = try receive(
+            exactly: Frame.headerSize, timeout: timeout, waitingFor: what, stuck: stuck ?? "is the router reading this connection?",
+            quietly: true)
         let type = FrameType(UInt16(header[0]) << 8 | UInt16(header[1]))
         let length = header[2...].reduce(0) { $0 << 8 | Int($1) }
         guard length <= 1 << 24 else {
@@ -43,21 +47,21 @@ extension Peer {
         }
         let body = try receive(
             exactly: length, timeout: max(.zero, ContinuousClock.now.duration(to: deadline)) + .milliseconds(500),
-            waitingFor: "the \(length)-byte body of a \(type) frame", stuck: "was the whole frame sent?", quietly: true)
+            waitingFor: "the \(length)-byte body of a \(type) frame (\(what))", stuck: stuck ?? "was the whole frame sent?", quietly: true)
         let frame = Frame(type, body: body)
         transcript.log("\(label) ← \(frame)")
         return frame
     }
 
     /// Receives one frame and checks it is `expected`.
-    public func expect(_ expected: Frame, timeout: Duration = Check.replyTimeout, waitingFor what: String? = nil, stuck: String = "is the router reading this connection?") throws {
+    public func expect(_ expected: Frame, timeout: Duration = Check.replyTimeout, waitingFor what: String? = nil, stuck: String? = nil) throws {
         let got = try receiveFrame(timeout: timeout, waitingFor: what ?? "\(expected)", stuck: stuck)
         guard got == expected else {
             throw CheckFailure("the frame should have been \(expected), but instead it was \(got)" + (what.map { " (waiting for \($0))" } ?? ""))
         }
     }
 
-    public func expect(_ message: Message, timeout: Duration = Check.replyTimeout, waitingFor what: String? = nil, stuck: String = "is the router reading this connection?") throws {
+    public func expect(_ message: Message, timeout: Duration = Check.replyTimeout, waitingFor what: String? = nil, stuck: String? = nil) throws {
         try expect(message.frame, timeout: timeout, waitingFor: what, stuck: stuck)
     }
 

@@ -9,7 +9,9 @@ func lab5Tour(_ tour: Tour) throws {
     tour.note("asking someone who never answers: the model's deadline, not a hang")
     try tour.startInBackground("lab5-client", ["--port", String(port), "--name", "Lee"], until: "logged in as")
     try tour.run("lab5-client", ["--port", String(port), "--ask", "Lee", "--wait", "1"], expectFailure: true)
-    tour.note("the same model in virtual time: answers at chosen instants, the same trace every run")
+    tour.note("the router's receiver model in virtual time: bytes at chosen instants; a frame that stops halfway times out")
+    try tour.run("lab5-router", ["--simulate", "1:00 05 00 00 00 02 68", "--simulate", "2:69", "--simulate", "3:00 05", "--simulate", "9:eof"])
+    tour.note("the asking person's model in virtual time: answers at chosen instants, the same trace every run")
     try tour.run("lab5-client", ["--simulate", "1:My name is Kim, Younghee.", "--simulate", "7:I am 22."])
     tour.note("any language can speak the frame format: Python's struct module is enough")
     try tour.runPeer("python3", ["-c", """

@@ -1,4 +1,5 @@
 import DEVSKit
+import Lab5Given
 import Lab5ProtocolSolution
 import Testing
 

@@ -1,5 +1,6 @@
 import DEVSKit
 import FrameKit
+import Lab5Given
 import Lab5ProtocolSolution
 import TestSupport
 import Testing
@@ -16,7 +17,7 @@ import Testing
     func run(_ inputs: [Timed<ReceiverInput>], until end: Duration = .seconds(100), bodyLimit: Int = 65_536) throws
         -> SimulationResult<ReceiverState, ReceiverOutput>
     {
-        try model.simulate(from: ReceiverState(bodyLimit: bodyLimit), inputs: inputs, until: end)
+        try model.simulate(from: ReceiverState(reader: FrameReader(bodyLimit: bodyLimit)), inputs: inputs, until: end)
     }
 
     static let kim = Frame(.hello, text: "Kim")
@@ -172,7 +173,7 @@ import Testing
                 }
                 start = end
             }
-            let result = try patient.simulate(from: ReceiverState(), inputs: inputs, until: time + .seconds(1))
+            let result = try patient.simulate(from: ReceiverState(reader: FrameReader()), inputs: inputs, until: time + .seconds(1))
             #expect(result.outputs == expected, "seed \(seed)")
             #expect(result.phase == "IDLE", "seed \(seed)")
             if result.outputs != expected { return }
@@ -183,7 +184,7 @@ import Testing
     /// only the receivers due are advanced.
     @Test func aLoopOverManyReceivers() throws {
         let count = 200
-        var receivers = (0..<count).map { _ in Receiver(model, state: ReceiverState()) }
+        var receivers = (0..<count).map { _ in Receiver(model, state: ReceiverState(reader: FrameReader())) }
         var timeouts: [Timed<Int>] = []
         // Connection i sends half a header at i ms; the even ones finish their frame at 1 s.
         for index in 0..<count {

@@ -191,6 +191,16 @@ import Testing
             """)
     }
 
+    /// Steps 1 and 2 have the student write the codec: the starter programs are built without the kit's own
+    /// (FrameKit's encoder and decoder, which the checker and the reference tests use), seeing the protocol's types
+    /// only. The reference programs use the students' kind of codec too, written out in Solutions/Lab5Protocol.
+    @Test(arguments: ["lab5-router", "lab5-client", "lab5-router-solution", "lab5-client-solution"])
+    func theLabProgramsCannotReachTheKitsCodec(program: String) throws {
+        let symbols = try runPeer("nm", [try productsDirectory() + "/" + program])
+        #expect(symbols.contains("10FrameTypes"), "\(program) should use FrameTypes' Frame and Message")
+        #expect(!symbols.contains("8FrameKit"), "\(program) is linked with FrameKit, the kit's own codec: lab 5's programs must depend on FrameTypes only")
+    }
+
     /// The diagrams committed in the lab's folder, and embedded in its handout, are what the code draws: `make
     /// diagrams` regenerates them, and this test fails when someone changed a model and forgot.
     @Test(arguments: [("lab5-router-solution", "receiver"), ("lab5-client-solution", "greeter")])

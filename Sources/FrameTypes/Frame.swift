@@ -3,6 +3,9 @@
 /// On the wire: a 6-byte header in network byte order (type: UInt16, body length: UInt32), then
 /// exactly that many body bytes. The body is kept as bytes, not text, because PING carries
 /// anything and a router must relay what it was given.
+///
+/// This module holds the protocol's types only. Turning frames into bytes and back is the codec:
+/// the students write their own in lab 5, and the kit's (FrameKit) is for labrepl and the checker.
 public struct Frame: Hashable, Sendable, CustomStringConvertible {
     /// Bytes before the body: 2 for the type, 4 for the length.
     public static let headerSize = 6
@@ -29,31 +32,6 @@ public struct Frame: Hashable, Sendable, CustomStringConvertible {
         String(decoding: body, as: UTF8.self)
     }
 
-    /// Appends the frame's wire form to `buffer`, so that a sender can queue many frames in one
-    /// output buffer without an intermediate array each.
-    ///
-    /// The body must fit the 32-bit length field (4 GiB); no frame a decoder produced or a person
-    /// typed comes near that.
-    public func encode(into buffer: inout [UInt8]) {
-        let type = type.rawValue
-        let length = UInt32(body.count)
-        buffer.append(UInt8(truncatingIfNeeded: type >> 8))
-        buffer.append(UInt8(truncatingIfNeeded: type))
-        buffer.append(UInt8(truncatingIfNeeded: length >> 24))
-        buffer.append(UInt8(truncatingIfNeeded: length >> 16))
-        buffer.append(UInt8(truncatingIfNeeded: length >> 8))
-        buffer.append(UInt8(truncatingIfNeeded: length))
-        buffer.append(contentsOf: body)
-    }
-
-    /// The frame's wire form: header then body.
-    public func encoded() -> [UInt8] {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(Frame.headerSize + body.count)
-        encode(into: &buffer)
-        return buffer
-    }
-
     /// The frame as a person reads it in the REPL or a trace: `HELLO "Kim"`, `DELIVER "Hong\nhi"`,
     /// `LIST`. Control characters and bytes that are not UTF-8 are escaped (`\x00`), so what is
     /// shown is exactly what was sent. Bodies longer than 200 bytes are cut; see
@@ -66,5 +44,22 @@ public struct Frame: Hashable, Sendable, CustomStringConvertible {
     /// and how many more there were.
     public func description(limit: Int) -> String {
         body.isEmpty ? type.name : type.name + " " + UTF8Text.quoted(body, limit: limit)
+    }
+}
+
+/// What can go wrong while cutting a byte stream into frames.
+public enum FrameError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A header announced a body longer than the limit. The stream cannot be trusted after this
+    /// (the router answers `too-large` and closes), so a decoder stops here for good.
+    ///
+    /// `length` is the announced length (up to 0xFFFFFFFF; `Int.max` on a 32-bit platform that
+    /// cannot hold it).
+    case tooLarge(length: Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .tooLarge(let length, let limit):
+            "frame body of \(length) bytes is over the limit of \(limit)"
+        }
     }
 }
