@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(name: "labrepl", dependencies: ["ReplKit", "LabSupport", argumentParser]),
 
         // Tests.
-        .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
+        .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit", "TestSupport"]),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit"]),
         .testTarget(
