@@ -121,6 +121,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit", "TestSupport"]),
+        .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit"]),
         .testTarget(
