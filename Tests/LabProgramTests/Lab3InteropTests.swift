@@ -35,7 +35,7 @@ import Testing
             let output = try runPeer("socat", ["-t", "5", "-", "TCP:127.0.0.1:\(port)"], input: "round \(round)\n")
             #expect(output == "round \(round)\n")
         }
-        #expect(server.standardOutput.components(separatedBy: "Connected by").count == 4)
+        #expect(lines(containing: "Connected by", in: server, atLeast: 3) == 3)
     }
 
     /// The echo comes back a byte at a time, each byte sent only once the client has read the one before and waits

@@ -38,8 +38,8 @@ import Testing
         let input = (1...20_000).map { "line \($0) of the input\n" }.joined()
         #expect(try runPeer("nc", ["-N", "127.0.0.1", String(port)], input: input) == input)
         #expect(try runPeer("socat", ["-t", "10", "-", "TCP:127.0.0.1:\(port)"], input: input) == input)
-        #expect(server.standardOutput.components(separatedBy: "accepted connection from").count == 3)
-        #expect(server.standardOutput.components(separatedBy: "closing connection to").count == 3)
+        #expect(lines(containing: "accepted connection from", in: server, atLeast: 2) == 2)
+        #expect(lines(containing: "closing connection to", in: server, atLeast: 2) == 2)
     }
 
     @Test(.requires(tool: "python3")) func clientWorksWithTheLecturesPythonServer() throws {
