@@ -185,8 +185,7 @@ let lab4 = Lab(
             let client = try check.start("mux-client", ["--port", String(good.port), "--connections", "5", "--messages"] + messages)
             try EchoPeers(listener: good, expecting: 5, corrupting: nil).serve(check, client: client)
             try client.waitForExit(timeout: .seconds(10))
-            try client.waitForLine(startingWith: "5 connections: 5 ok, 0 failed",
-                                   waitingFor: "the total \"5 connections: 5 ok, 0 failed; …\"")
+            try client.expectTotal("5 connections: 5 ok, 0 failed", because: "the checker echoed every byte right")
             try expect(client.termination == .exited(0), "lab4-mux-client ended with \(client.termination!) though every echo was right")
 
             // One connection gets a wrong byte back: the client must say so and fail.
@@ -194,8 +193,9 @@ let lab4 = Lab(
             let picky = try check.start("mux-client", ["--port", String(bad.port), "--connections", "3", "--messages"] + messages)
             try EchoPeers(listener: bad, expecting: 3, corrupting: 2).serve(check, client: picky)
             try picky.waitForExit(timeout: .seconds(10))
-            try picky.waitForLine(containing: "FAILED", waitingFor: "a line saying which connection FAILED (one echo had a wrong byte)")
-            try picky.waitForLine(startingWith: "3 connections: 2 ok, 1 failed", waitingFor: "the total \"3 connections: 2 ok, 1 failed; …\"")
+            try picky.expectTotal("3 connections: 2 ok, 1 failed", because: "the checker changed one byte of one connection's echo")
+            try expect(picky.outputLines.contains { $0.hasPrefix("connection ") && $0.contains("FAILED") },
+                       "lab4-mux-client should say which connection FAILED (its echo had a wrong byte); it printed:\n" + indented(lastLines(picky.output)))
             try expect(picky.termination != .exited(0), "lab4-mux-client exited 0 though one echo had a wrong byte")
         },
     ])
@@ -228,6 +228,16 @@ private func expectSame(_ echoed: [UInt8], _ sent: [UInt8], _ what: String) thro
 }
 
 extension Program {
+    /// The client's total line, once it has ended: it must start with `total`; else quote what it printed.
+    fileprivate func expectTotal(_ total: String, because reason: String) throws {
+        let line = outputLines.last { $0.contains(" connections: ") }
+        guard line?.hasPrefix(total) != true else { return }
+        throw CheckFailure(
+            "\(reason), so lab4-mux-client should end with the total \(quoted(total + "; …")); "
+                + (line.map { "it printed \(quoted($0))" } ?? "it printed no total")
+                + (output.isEmpty ? "" : ", after:\n" + indented(lastLines(output))))
+    }
+
     /// Waits until `count` lines start with `prefix`, and returns them.
     @discardableResult
     fileprivate func waitForLines(startingWith prefix: String, count: Int, waitingFor what: String,
