@@ -302,11 +302,12 @@ extension Peer {
         defer { try? socket.setTimeout(Check.seconds(Check.replyTimeout)) }
         var sent = 0
         var stalled: ProcessActivity?
+        var blockedSince: ContinuousClock.Instant?
         while sent < limit {
             let offset = sent % block.count
             do {
                 sent += try socket.send(twice[offset..<offset + block.count])
-                stalled = nil
+                (stalled, blockedSince) = (nil, nil)
                 continue
             } catch let error as SocketError where error.isTimeout {
                 // The buffers are full: the server does not read. Is it waiting?
@@ -321,6 +322,12 @@ extension Peer {
                 return sent
             }
             stalled = now.isWaiting ? now : nil
+            let since = blockedSince ?? .now
+            blockedSince = since
+            if since.duration(to: .now) > Check.replyTimeout {
+                throw CheckFailure(
+                    "\(server.name) stopped reading from \(label) after \(megabytes(sent)), but did not wait once in the \(Int(Check.seconds(Check.replyTimeout))) s since: it runs without getting anywhere — does it watch .write while outb has bytes, and then send them (sendPending)?")
+            }
         }
         throw CheckFailure(
             "the server kept reading from \(label), which does not read its echo: \(megabytes(sent)) so far — does it stop watching .read while outb holds maxPending bytes, and watch .write while outb has bytes?")
@@ -335,7 +342,10 @@ extension Peer {
                 exactly: min(64 << 10, count - received.count), waitingFor: "\(what), of which \(received.count) bytes had come back",
                 stuck: "the rest may be waiting unsent in the server: is the socket watched for .write while outb has bytes?",
                 quietly: true)
-            _ = server.process.waitUntilWaiting(timeout: Check.replyTimeout)
+            if server.process.waitUntilWaiting(timeout: Check.replyTimeout) == nil, server.termination == nil {
+                throw CheckFailure(
+                    "while the \(label) was reading its echo (\(received.count) of \(count) bytes so far), \(server.name) did not wait once in \(Int(Check.seconds(Check.replyTimeout))) s: it spins — does it send what outb holds when the socket is writable (sendPending)?")
+            }
         }
         transcript.log("\(label) ← \(megabytes(count)), slowly")
         return received
