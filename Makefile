@@ -30,7 +30,7 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check watch hint grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages
+.PHONY: help check watch hint grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages test-tools
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -101,7 +101,7 @@ sandbox:
 	@$(BUILD) --product telegram-sandbox
 	@$(BIN)/telegram-sandbox $(ARGS)
 
-test: system-packages
+test: system-packages test-tools
 	$(BUILD)
 	$(SWIFT) test -q
 
@@ -188,6 +188,27 @@ system-packages:
 			echo "The kit needs libedit. Run:  brew install libedit pkg-config  and try again."; exit 1; \
 		else \
 			echo "The kit needs libedit's headers and pkg-config (Debian/Ubuntu: libedit-dev; macOS: brew install libedit)."; exit 1; \
+		fi; \
+	fi
+
+# Programs the tests run beside the kit's own, as command:Debian package:Homebrew package — the list of
+# Tests/TestSupport/Tools.swift (which says what each is for; a test checks that this list and .ci/run's agree).
+TEST_TOOLS := python3:python3:python nc:netcat-openbsd:netcat socat:socat:socat tmux:tmux:tmux
+
+# Installed when we can (as root, with apt-get); otherwise the exact command is shown.
+test-tools:
+	@missing=""; brew=""; for tool in $(TEST_TOOLS); do \
+		command -v $${tool%%:*} >/dev/null || { rest=$${tool#*:}; missing="$$missing $${rest%%:*}"; brew="$$brew $${rest#*:}"; }; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing$$missing (programs the tests run as peers the kit did not write)..."; \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } \
+				|| { echo "Could not install$$missing. Run: sudo apt-get install$$missing"; exit 1; }; \
+		elif command -v apt-get >/dev/null; then \
+			echo "The tests need$$missing. Run:  sudo apt-get install$$missing  and try again."; exit 1; \
+		else \
+			echo "The tests need$$brew. Run:  brew install$$brew  (Debian/Ubuntu: sudo apt-get install$$missing)  and try again."; exit 1; \
 		fi; \
 	fi
 

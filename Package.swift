@@ -157,7 +157,8 @@ let package = Package(
         .executableTarget(name: "labrepl", dependencies: ["ReplKit", "LabSupport", argumentParser]),
 
         // Tests.
-        .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
+        .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit", "TestSupport"]),
+        .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
         .testTarget(name: "LabCheckKitTests", dependencies: ["LabCheckKit", "SocketKit", "TestSupport"]),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit"]),

@@ -31,9 +31,11 @@ final class ClientConnection {
         if failure == nil { failure = reason }
     }
 
+    /// What one event means: the first one ends the connect; then read on .read, write on .write. An error fails
+    /// this connection only.
     func service(_ mask: SelectorEvents, quiet: Bool) {
         do {
-            if !connected { try finishConnecting() }
+            if !connected { try finishConnecting(quiet: quiet) }
             if mask.contains(.read) { try receive(quiet: quiet) }
             if mask.contains(.write) && failure == nil { try send(quiet: quiet) }
         } catch {
@@ -42,12 +44,13 @@ final class ClientConnection {
     }
 
     /// A non-blocking connect reports its outcome in SO_ERROR once the socket is ready.
-    private func finishConnecting() throws {
+    private func finishConnecting(quiet: Bool) throws {
         let code = try sock.getSockOpt(.error)
         if code != 0 {
             throw SocketError(call: "connect", target: server, reason: .system(errno: Int32(code)))
         }
         connected = true
+        if !quiet { print("connection \(connid) connected") }
     }
 
     private func receive(quiet: Bool) throws {

@@ -64,12 +64,12 @@ final class EchoLoop {
             } catch let error as SocketError where error.isOutOfDescriptors {
                 // Out of descriptors: the waiting client stays queued, and the listening socket stays readable, so
                 // stop watching it (or select would return at once, for ever) until a connection closes.
-                print("accept failed: \(error)")
+                print("\(error)")
                 _ = try? sel.unregister(lsock)
                 acceptPaused = true
                 return
             } catch {
-                print("accept failed: \(error)")  // a client that gave up before we accepted it: the others go on
+                print("\(error)")  // a client that gave up before we accepted it: the others go on
                 return
             }
         }

@@ -32,30 +32,37 @@ final class ClientConnection {
         if failure == nil { failure = reason }
     }
 
+    /// What one event means: the first one ends the connect; then read on .read, write on .write. An error fails
+    /// this connection only.
     func service(_ mask: SelectorEvents, quiet: Bool) {
-        // TODO step 5: the first time, finishConnecting(); then receive on .read and send on .write (unless
-        //   failed). Any error fails this connection only: fail("\(error)").
-        fail("\(NotImplemented("step 5 — service a connection"))")
+        do {
+            if !connected { try finishConnecting(quiet: quiet) }
+            if mask.contains(.read) { try receive(quiet: quiet) }
+            if mask.contains(.write) && failure == nil { try send(quiet: quiet) }
+        } catch {
+            fail("\(error)")
+        }
     }
 
     /// A non-blocking connect reports its outcome in SO_ERROR once the socket is ready.
-    private func finishConnecting() throws {
+    private func finishConnecting(quiet: Bool) throws {
         // TODO step 5: getSockOpt(.error) non-zero: throw SocketError(call: "connect", target: server,
-        //   reason: .system(errno: Int32(code))); otherwise connected = true.
+        //   reason: .system(errno: Int32(code))); otherwise connected = true, and unless quiet print
+        //   "connection N connected".
         throw NotImplemented("step 5 — did the connect succeed?")
     }
 
     private func receive(quiet: Bool) throws {
-        // TODO step 5: recv; empty means the server closed early: fail. Unless quiet print
+        // TODO step 6: recv; empty means the server closed early: fail. Unless quiet print
         //   "received <repr(data)> from connection N". Compare with expected from receivedCount on: fail naming
         //   the first differing byte, or bytes beyond what was sent; then count them.
-        throw NotImplemented("step 5 — receive and compare")
+        throw NotImplemented("step 6 — receive and compare")
     }
 
     private func send(quiet: Bool) throws {
-        // TODO step 5: with outb empty, take the next message; unless quiet print "sending <repr(outb)> to
+        // TODO step 6: with outb empty, take the next message; unless quiet print "sending <repr(outb)> to
         //   connection N"; send what the socket takes (a would-block error sends nothing), drop it from outb and
         //   count it.
-        throw NotImplemented("step 5 — send the next bytes")
+        throw NotImplemented("step 6 — send the next bytes")
     }
 }

@@ -4,7 +4,7 @@ import SocketKit
 
 /// The lecture's multi-connection client: opens every connection at once, without waiting for any, sends each the
 /// same messages through one selector, and checks that every byte comes back, in order.
-/// Work through Labs/04-multiplexed-echo/README.md (step 5) and check with `make check LAB=4 STEP=5`.
+/// Work through Labs/04-multiplexed-echo/README.md (steps 5 and 6) and check with `make check LAB=4 STEP=5`.
 @main
 struct MuxClient: LabCommand {
     static let configuration = CommandConfiguration(
@@ -31,9 +31,12 @@ struct MuxClient: LabCommand {
     }
 
     func run() throws {
-        // TODO step 5: raiseOpenFileLimit(); a Selector<ClientConnection>; startConnections; serve; then report,
-        //   and throw ExitCode.failure if any connection failed.
-        throw NotImplemented("step 5 — the multi-connection client")
+        try raiseOpenFileLimit()
+        let sel = try Selector<ClientConnection>()
+        let started = ContinuousClock.now
+        let all = try startConnections(sel)
+        try serve(sel)
+        if report(all, elapsed: ContinuousClock.now - started) > 0 { throw ExitCode.failure }
     }
 
     /// Opens every connection without waiting: connect_ex on a non-blocking socket only starts connecting, and the

@@ -87,7 +87,7 @@ final class EchoLoop {
 
     /// What to watch a connection for; nothing left to watch for means the connection is done.
     func interest(for conn: Connection) -> SelectorEvents {
-        // TODO step 2: .read until the client has closed, and nothing once it has.
+        // Given for step 2: .read until the client has closed its side, and nothing once it has.
         // TODO step 3: .write only while conn.outb has bytes (or, with alwaysWritable, while the client is
         //   connected: the lecture's way, to measure it); no .read while outb holds maxPending bytes or more.
         conn.peerClosed ? [] : .read

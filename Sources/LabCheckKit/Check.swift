@@ -48,14 +48,15 @@ public final class Check: Sendable {
     /// own (a variable set to "" counts as unset for the lab programs). A program that `keepsRunning` (a server)
     /// is reported as having stopped too early if it ends before the step does. A run the check makes go wrong on
     /// purpose says so in `deliberately` ("with a wrong token"): the transcript labels it, and its ending is the
-    /// check's business, never reported as the student's failure.
+    /// check's business, never reported as the student's failure. `openFileLimit`: the program's own limit on open
+    /// descriptors (`.soft(64)`, as if `ulimit -Sn 64`), whatever the checker's is; nil: the checker's.
     public func start(
         _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], keepsRunning: Bool = false,
-        deliberately purpose: String? = nil
+        openFileLimit: OpenFileLimit? = nil, deliberately purpose: String? = nil
     ) throws -> Program {
         recording.record(.started(program: program, arguments: arguments))
         return try launch(lab.product(program, solution: solution), arguments, environment: environment,
-                          keepsRunning: keepsRunning, purpose: purpose)
+                          keepsRunning: keepsRunning, openFileLimit: openFileLimit, purpose: purpose)
     }
 
     /// Starts one of the kit's tools the checks need (`telegram-sandbox`), listed in the lab's `tools`.
@@ -65,26 +66,30 @@ public final class Check: Sendable {
 
     private func launch(
         _ product: String, _ arguments: [String], environment: [String: String], keepsRunning: Bool,
-        purpose: String? = nil
+        openFileLimit: OpenFileLimit? = nil, purpose: String? = nil
     ) throws -> Program {
         let path = binDirectory + "/" + product
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CheckFailure("\(product) is not built (looked in \(binDirectory)): run `make check LAB=\(lab.number)`, which builds it")
         }
-        let process = try ChildProcess(path, arguments, environment: environment, timeLimit: .seconds(60))
+        let process = try ChildProcess(
+            path, arguments, environment: environment, openFileLimit: openFileLimit, timeLimit: .seconds(60))
         let running = Program(
             name: product, arguments: arguments, process: process, keepsRunning: keepsRunning, purpose: purpose,
             transcript: transcript, recording: recording, usesSockets: lab.usesSockets)
         started.withLock { $0.append(running) }
         let variables = environment.keys.sorted().map { "\($0)=… " }.joined()
-        transcript.log("start \(variables)\(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))"
+        let limit = openFileLimit.map { "(\($0)) " } ?? ""
+        transcript.log("start \(limit)\(variables)\(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))"
             + (purpose.map { ", deliberately \($0)" } ?? ""))
         return running
     }
 
     /// Starts a server with `--port 0` and waits for its `listening on HOST:PORT` line. Returns it and its port.
-    public func startServer(_ program: String, _ arguments: [String] = []) throws -> (Program, port: Int) {
-        let server = try start(program, ["--port", "0"] + arguments, keepsRunning: true)
+    public func startServer(_ program: String, _ arguments: [String] = [], openFileLimit: OpenFileLimit? = nil) throws
+        -> (Program, port: Int)
+    {
+        let server = try start(program, ["--port", "0"] + arguments, keepsRunning: true, openFileLimit: openFileLimit)
         let line = try server.waitForLine(
             startingWith: "listening on ", waitingFor: "the line \"listening on HOST:PORT\" that says which port it got")
         guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),

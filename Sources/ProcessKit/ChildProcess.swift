@@ -32,14 +32,16 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
     /// Starts `executable` (looked up in PATH when it has no slash) with `arguments`.
     /// - Parameters:
     ///   - environment: variables added to (or replacing those of) this process's environment.
+    ///   - openFileLimit: the limit on open descriptors the child starts with, its own whatever this process's is;
+    ///     nil: this process's.
     ///   - timeLimit: the child is killed when this has passed, whatever happens.
     public init(
         _ executable: String, _ arguments: [String] = [], environment: [String: String] = [:],
-        timeLimit: Duration = .seconds(120)
+        openFileLimit: OpenFileLimit? = nil, timeLimit: Duration = .seconds(120)
     ) throws(SpawnError) {
         commandLine = ([executable] + arguments).map(Self.shellQuoted).joined(separator: " ")
         guard let path = Self.locate(executable) else { throw SpawnError(command: executable, errno: ENOENT) }
-        let argv = [path] + arguments
+        let argv = try Self.withOpenFileLimit(openFileLimit, [path] + arguments, name: executable)
         var pipes = try (DescriptorPipe(), DescriptorPipe(), DescriptorPipe())
         let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
         pid = try Self.spawn(
@@ -300,6 +302,21 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
     }
 }
 
+/// A child's own limit on open descriptors (RLIMIT_NOFILE): the soft limit it starts with (`ulimit -Sn`), and a hard
+/// one (`ulimit -Hn`) if it must not be able to raise it as far as this process could.
+public struct OpenFileLimit: Sendable, Equatable, CustomStringConvertible {
+    public var soft: Int
+    public var hard: Int?
+
+    /// Starts with `limit` descriptors, and may raise it to the hard limit.
+    public static func soft(_ limit: Int) -> Self { Self(soft: limit, hard: nil) }
+    /// `limit` descriptors, for good.
+    public static func fixed(_ limit: Int) -> Self { Self(soft: limit, hard: limit) }
+
+    /// As a shell would set it: `ulimit -Sn 64`, `ulimit -n 32`.
+    public var description: String { hard == soft ? "ulimit -n \(soft)" : "ulimit -Sn \(soft)" }
+}
+
 /// How a child process ended.
 public enum Termination: Sendable, Equatable, CustomStringConvertible {
     case exited(Int32)
@@ -328,9 +345,11 @@ public enum Termination: Sendable, Equatable, CustomStringConvertible {
 public struct SpawnError: Error, CustomStringConvertible {
     public let command: String
     public let errno: Int32
+    /// What was wrong, when the errno alone would not say.
+    public var detail: String?
 
     public var description: String {
-        "cannot start \(command): \(String(cString: strerror(errno)))"
+        "cannot start \(command): " + (detail ?? String(cString: strerror(errno)))
             + (errno == ENOENT ? " — is it installed and on PATH? (for a lab program: has it been built?)" : "")
     }
 }

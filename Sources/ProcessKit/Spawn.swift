@@ -75,6 +75,28 @@ extension ChildProcess {
         return pid
     }
 
+    /// `argv` as started with its own limit on open descriptors: through `/bin/sh`, whose `ulimit` sets the limit
+    /// before `exec` replaces the shell by the program (same pid, same process group, same signals).
+    /// Why a shell: posix_spawn has no attribute for resource limits; fork is unsafe in a multi-threaded Swift
+    /// process; Linux's prlimit(2) would race with the child's own start, and Darwin has none; and changing this
+    /// process's limit around the spawn would change it for every other thread (and test) meanwhile. POSIX shells
+    /// on Linux and macOS all have `ulimit -S -n` and `-H -n`; the detour costs one exec, about a millisecond.
+    static func withOpenFileLimit(_ limit: OpenFileLimit?, _ argv: [String], name: String) throws(SpawnError)
+        -> [String]
+    {
+        guard let limit else { return argv }
+        let hard = Platform.hardOpenFileLimit()
+        guard limit.soft > 0, limit.soft <= limit.hard ?? hard, (limit.hard ?? hard) <= hard else {
+            throw SpawnError(
+                command: name, errno: EINVAL,
+                detail: "`\(limit)` is not possible here (the hard limit on open descriptors, ulimit -Hn, is \(hard))")
+        }
+        // The soft limit first: a hard limit below the soft one in force would be refused.
+        let script = "ulimit -S -n \(limit.soft) || exit 126; "
+            + (limit.hard.map { "ulimit -H -n \($0) || exit 126; " } ?? "") + "exec \"$0\" \"$@\""
+        return ["/bin/sh", "-c", script] + argv
+    }
+
     /// The children still running, for `stopAllOnInterrupt`.
     final class Registry: Sendable {
         private let pids = Mutex<Set<pid_t>>([])

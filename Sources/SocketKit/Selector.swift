@@ -187,12 +187,17 @@ public final class Selector<Data> {
     /// What `select` returns: `(key, events)` pairs, the lecture's `(key, mask)`.
     public struct ReadyKeys: Sequence {
         let selector: Selector
-        /// How many descriptors the system reported ready (an upper bound on what iteration yields).
+        /// How many descriptors the system reported ready, the waker's included (an upper bound on what iteration
+        /// yields).
         public let count: Int
         let generation: Int
 
-        /// Nothing was reported ready: the timeout passed.
-        public var isEmpty: Bool { count == 0 }
+        /// Nothing to handle: iteration yields nothing — the timeout passed, or only the waker (which this drains, as
+        /// iteration does) or keys unregistered since were reported.
+        public var isEmpty: Bool {
+            var iterator = makeIterator()
+            return iterator.next() == nil
+        }
 
         public func makeIterator() -> Iterator { Iterator(ready: self) }
 

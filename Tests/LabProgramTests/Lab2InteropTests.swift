@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The greeting speaks the course homework's wire protocol, so it must interoperate with plain Python peers.
-@Suite struct Lab2InteropTests {
+@Suite(.requires(tool: "python3")) struct Lab2InteropTests {
     @Test func serverAnswersAPlainPythonClient() throws {
         let (server, port) = try startServer("lab2-greeting-server-solution", ["--name", "Kim, Younghee", "--age", "22"])
         defer { server.stop() }

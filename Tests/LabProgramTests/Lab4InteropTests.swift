@@ -6,7 +6,7 @@ import Testing
 /// The multiplexed echo server and client against peers the kit did not write (Python's socket module, nc, socat,
 /// the lecture's own Python server), and the benchmark tool run small.
 @Suite struct Lab4InteropTests {
-    @Test func serverGivesFiftyConcurrentPythonClientsEveryByteBack() throws {
+    @Test(.requires(tool: "python3")) func serverGivesFiftyConcurrentPythonClientsEveryByteBack() throws {
         let (server, port) = try startServer("lab4-mux-server-solution", ["--quiet"])
         defer { server.stop() }
         // Each client sends 200 kB in pieces from one thread while another reads, then half-closes.
@@ -32,19 +32,17 @@ import Testing
         #expect(output == "bad: []\n")
     }
 
-    @Test func serverEchoesForNetcatAndSocat() throws {
-        try #require(commandExists("nc"), "nc is needed (Debian: netcat-openbsd)")
-        try #require(commandExists("socat"), "socat is needed (Debian: socat)")
+    @Test(.requires(tool: "nc"), .requires(tool: "socat")) func serverEchoesForNetcatAndSocat() throws {
         let (server, port) = try startServer("lab4-mux-server-solution")
         defer { server.stop() }
         let input = (1...20_000).map { "line \($0) of the input\n" }.joined()
         #expect(try runPeer("nc", ["-N", "127.0.0.1", String(port)], input: input) == input)
         #expect(try runPeer("socat", ["-t", "10", "-", "TCP:127.0.0.1:\(port)"], input: input) == input)
-        #expect(server.standardOutput.components(separatedBy: "accepted connection from").count == 3)
-        #expect(server.standardOutput.components(separatedBy: "closing connection to").count == 3)
+        #expect(lines(containing: "accepted connection from", in: server, atLeast: 2) == 2)
+        #expect(lines(containing: "closing connection to", in: server, atLeast: 2) == 2)
     }
 
-    @Test func clientWorksWithTheLecturesPythonServer() throws {
+    @Test(.requires(tool: "python3")) func clientWorksWithTheLecturesPythonServer() throws {
         let python = try ChildProcess("python3", [kitFile("Labs/04-multiplexed-echo/lecture_selectors_echo.py"), "0"], timeLimit: .seconds(60))
         defer { python.stop() }
         let line = try #require(python.waitForLine(timeout: .seconds(10)) { $0.hasPrefix("listening on ") })

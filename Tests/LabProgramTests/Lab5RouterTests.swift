@@ -151,7 +151,7 @@ import Testing
     }
 
     /// The frame format is all a client needs: Python's socket and struct modules are enough.
-    @Test func aPythonClientSpeaksTheFrameFormat() throws {
+    @Test(.requires(tool: "python3")) func aPythonClientSpeaksTheFrameFormat() throws {
         let (router, port) = try startServer("lab5-router-solution")
         defer { router.stop() }
         let output = try runPeer("python3", ["-c", """

@@ -13,7 +13,7 @@ import Testing
         return (repl, home)
     }
 
-    @Test func listensAndTalksWithAPythonClient() throws {
+    @Test(.requires(tool: "python3")) func listensAndTalksWithAPythonClient() throws {
         let (repl, home) = try startRepl()
         defer {
             repl.stop()

@@ -26,7 +26,7 @@ import Testing
         call("getUpdates", offset=offset, timeout=0)
         """
 
-    @Test func saysExpectsAndSeesRepliesAsTheyArrive() throws {
+    @Test(.requires(tool: "python3")) func saysExpectsAndSeesRepliesAsTheyArrive() throws {
         let (sandbox, url, token) = try startTelegramSandbox(["--bot-username", "repl_test_bot"])
         defer { sandbox.stop() }
         let bot = try ChildProcess("python3", ["-c", Self.pythonBot, url.absoluteString, token, "2"], timeLimit: .seconds(60))

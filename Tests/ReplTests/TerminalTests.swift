@@ -84,7 +84,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: commandExists("tmux"), "needs tmux (Debian: tmux)"))
+    @Test(.requires(tool: "tmux"))
     func promptCompletionHistoryAndALineArrivingWhileTyping() throws {
         let terminal = try Terminal()
         try terminal.waitForCursorLine("labrepl>")
@@ -150,7 +150,7 @@ import Testing
         ])
     }
 
-    @Test(.enabled(if: commandExists("tmux"), "needs tmux (Debian: tmux)"))
+    @Test(.requires(tool: "tmux"))
     func aForeignHistoryFileIsMovedAsideNotFatal() throws {
         let home = try makeTemporaryDirectory()
         try "ls -l\ncd /tmp\n".write(toFile: home + "/.labrepl_history", atomically: true, encoding: .utf8)

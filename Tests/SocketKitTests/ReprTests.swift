@@ -1,9 +1,10 @@
 import ProcessKit
 import SocketKit
+import TestSupport
 import Testing
 
 /// `repr` must print bytes exactly as Python does, so lab output matches the lecture's slides.
-@Suite struct ReprTests {
+@Suite(.requires(tool: "python3")) struct ReprTests {
     @Test(arguments: [
         Array("Hello, world".utf8),
         Array("a'b".utf8),

@@ -7,7 +7,7 @@ import Testing
 
 /// The sandbox checked over real HTTP by Python's urllib (sandbox_http_check.py), a client the
 /// kit did not write. Each check gets its own sandbox on a free port.
-@Suite("Sandbox over HTTP, checked by Python's urllib")
+@Suite("Sandbox over HTTP, checked by Python's urllib", .requires(tool: "python3"))
 struct SandboxOverHTTPTests {
     static let checks = [
         "envelope_and_get_me", "wrong_token_is_401", "malformed_token_is_404", "unknown_method_is_404",

@@ -51,3 +51,16 @@ public func startTelegramSandbox(_ arguments: [String] = []) throws -> (ChildPro
         "telegram-sandbox printed no token; stderr: \(sandbox.standardError)")
     return (sandbox, URL(string: "http://127.0.0.1:\(port)")!, String(line.dropFirst("token: ".count)))
 }
+
+/// How many lines of `process`'s output contain `text`, once there are at least `count` (or `timeout` has passed):
+/// what a server prints as its peer finishes may still be on its way through the pipe when the peer has ended.
+public func lines(containing text: String, in process: ChildProcess, atLeast count: Int, timeout: Duration = .seconds(10))
+    -> Int
+{
+    var found = 0
+    _ = process.waitUntil(timeout: timeout) { output, _ in
+        found = String(decoding: output, as: UTF8.self).split(separator: "\n").filter { $0.contains(text) }.count
+        return found >= count
+    }
+    return found
+}

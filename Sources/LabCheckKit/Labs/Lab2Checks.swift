@@ -51,17 +51,16 @@ let lab2 = Lab(
                               stuck: "does the server go back to accept() after a conversation ends?")
         },
         Step(4, "client asks both questions and prints the dialogue",
-             hint: "print each answer exactly as it arrived, after the name taken from \"My name is …\"",
+             hint: "send each question exactly as the protocol spells it; print each answer exactly as it arrived, after the name taken from \"My name is …\"",
              needs: []) { check in
             // The checker answers like a plain Python server might: without the final period.
             let listener = try check.listen()
             let client = try check.start("greeting-client", ["--port", String(listener.port), "--name", "Lee, Mong"])
             let server = try listener.accept(from: client)
-            try server.expect("what is your name?", waitingFor: "the question \"what is your name?\"",
-                              stuck: "does the client sendAll its first question?")
+            try server.expectQuestion("what is your name?", stuck: "does the client sendAll its first question?")
             try server.send("My name is Park, Jimin")
-            try server.expect("How old are you?", waitingFor: "the question \"How old are you?\"",
-                              stuck: "does the client wait for the first answer, then ask the second question?")
+            try server.expectQuestion(
+                "How old are you?", stuck: "does the client wait for the first answer, then ask the second question?")
             try server.send("I am 31")
             _ = try server.receiveUntilClosed(waitingFor: "the client to close the connection after the second answer")
             try client.waitForExit(timeout: .seconds(3))
@@ -74,21 +73,21 @@ let lab2 = Lab(
         },
         Step(5, "--pause: each side waits for Enter, as the slides do",
              hint: "with --pause, call pressEnterToProceed() before sending each answer (server) or question (client)",
-             needs: [3, 4]) { check in
+             needs: [2, 4]) { check in
             let (server, port) = try check.startServer("greeting-server", ["--pause"])
             let client = try check.connect(to: port)
             try client.send("what is your name?")
-            try server.waitForLine(containing: "Press enter to proceed", waitingFor: "\"Press enter to proceed\" before the answer")
-            try client.expectSilence(for: .milliseconds(300), because: "the server should wait for Enter before answering")
+            try server.waitForPausePrompt(before: "the answer")
+            try client.expectSilence(for: .milliseconds(100), because: "the server should wait for Enter before answering")
             server.type("\n")
             try client.expect("My name is Kim, Younghee.", waitingFor: "the answer once Enter was pressed")
 
             let listener = try check.listen()
             let pausing = try check.start("greeting-client", ["--port", String(listener.port), "--pause"])
             let peer = try listener.accept(from: pausing)
-            for (question, answer) in [("what is your name?", "My name is Park"), ("How old are you?", "I am 31")] {
-                try pausing.waitForLine(containing: "Press enter to proceed", waitingFor: "\"Press enter to proceed\" from the client")
-                try peer.expectSilence(for: .milliseconds(300), because: "the client should wait for Enter before asking \(quoted(question))")
+            for (number, (question, answer)) in [("what is your name?", "My name is Park"), ("How old are you?", "I am 31")].enumerated() {
+                try pausing.waitForPausePrompt(number + 1, before: "asking \(quoted(question))")
+                try peer.expectSilence(for: .milliseconds(100), because: "the client should wait for Enter before asking \(quoted(question))")
                 pausing.type("\n")
                 try peer.expect(question, waitingFor: "\(quoted(question)) once Enter was pressed")
                 try peer.send(answer)
@@ -119,3 +118,18 @@ let lab2 = Lab(
             try normal.expect("My name is Kim, Younghee.", waitingFor: "an answer to a normal client after the experiment")
         },
     ])
+
+extension Peer {
+    /// The checker as the server: receives the client's question and checks it is exactly `question`, the bytes the
+    /// protocol knows (a server answers nothing else).
+    fileprivate func expectQuestion(_ question: String, stuck: String) throws {
+        let expected = Array(question.utf8)
+        let got = try receive(exactly: expected.count, waitingFor: "the question \(quoted(question))", stuck: stuck)
+        guard got != expected else { return }
+        let why = got.first == UInt8(ascii: "\n")
+            ? "a newline after the previous question? The protocol has none"
+            : "a server answers only the exact bytes, same case, no newline"
+        throw CheckFailure(
+            "lab2-greeting-client asked \(show(got)), but the protocol's question is exactly \(quoted(question)): \(why)")
+    }
+}

@@ -37,7 +37,7 @@ let lab3 = Lab(
                 }
                 try client.shutdownWrite()
                 let rest = try client.receiveUntilClosed(
-                    waitingFor: "the server to close its side after client \(number) closed its own")
+                    waitingFor: "the server to close its side after client \(number) closed its own (its recv() then returns b'', at once and every time: that ends the loop)")
                 try expect(rest.isEmpty, "after the echoes the server sent \(show(rest)), which nobody asked for")
                 client.close()
             }
@@ -71,14 +71,14 @@ let lab3 = Lab(
             let message = try server.receive(exactly: 12, waitingFor: "\"Hello, world\" from the client",
                                              stuck: "does the client sendAll its message?")
             try expect(String(decoding: message, as: UTF8.self), equals: "Hello, world", "what the client sent")
-            // The echo comes back in two parts, as it may from a real server.
-            try server.send("Hello,")
-            Thread.sleep(forTimeInterval: 0.2)
-            try server.send(" world")
+            // The echo comes back in two parts, as it may from a real server; the second only once the client has
+            // read the first and waits for more, so that a client that calls recv() once prints half the echo.
+            try server.send(inTwoParts: "Hello,", " world", to: client)
             try client.waitForExit(timeout: .seconds(3))
-            try client.waitForLine(
-                containing: "Received b'Hello, world'",
-                waitingFor: "\"Received b'Hello, world'\" (the whole echo, though it came in two parts)")
+            let received = client.outputLines.filter { $0.hasPrefix("Received") }
+            try expect(received == ["Received b'Hello, world'"], received.isEmpty
+                ? "lab3-echo-client printed no \"Received b'Hello, world'\" line; its output:\n" + indented(lastLines(client.output))
+                : "lab3-echo-client printed \(show(received)), but the echo was b'Hello, world', sent in two parts, b'Hello,' then b' world': one recv() returns what has arrived so far — recv until all 12 bytes are back")
 
             let listener2 = try check.listen()
             let lines = try check.start("echo-client", ["--port", String(listener2.port)])
@@ -97,20 +97,20 @@ let lab3 = Lab(
         },
         Step(5, "--pause: wait for Enter before each send, as on the slide",
              hint: "with --pause, call pressEnterToProceed() before sendAll, as the slide's input(\"Press enter to proceed\")",
-             needs: [2]) { check in
+             needs: [2, 4]) { check in
             let (server, port) = try check.startServer("echo-server", ["--pause"])
             let client = try check.connect(to: port)
             try client.send("ping")
-            try server.waitForLine(containing: "Press enter to proceed", waitingFor: "\"Press enter to proceed\"")
-            try client.expectSilence(for: .milliseconds(300), because: "the server should wait for Enter before echoing")
+            try server.waitForPausePrompt(before: "the echo")
+            try client.expectSilence(for: .milliseconds(100), because: "the server should wait for Enter before echoing")
             server.type("\n")
             try client.expect("ping", waitingFor: "the echo once Enter was pressed")
 
             let listener = try check.listen()
             let pausing = try check.start("echo-client", ["--port", String(listener.port), "--pause", "pong"])
             let peer = try listener.accept(from: pausing)
-            try pausing.waitForLine(containing: "Press enter to proceed", waitingFor: "\"Press enter to proceed\" from the client")
-            try peer.expectSilence(for: .milliseconds(300), because: "the client should wait for Enter before sending")
+            try pausing.waitForPausePrompt(before: "sending its message")
+            try peer.expectSilence(for: .milliseconds(100), because: "the client should wait for Enter before sending")
             pausing.type("\n")
             try peer.expect("pong", waitingFor: "the client's message once Enter was pressed")
             try peer.send("pong")
@@ -148,5 +148,23 @@ private func receiveDatagram(on socket: Socket, waitingFor what: String) throws 
         return try socket.recvFrom(65535)
     } catch let error as SocketError where error.isTimeout {
         throw CheckFailure("no datagram within 3 s while waiting for \(what) — is it a .datagram socket, bound to the --port it was given?")
+    }
+}
+
+extension Peer {
+    /// The checker as the server sends `first`, waits until `client` has read it — the client has blocked again since
+    /// (waiting for the rest), or ended — and only then sends `second`: facts, where a pause would only make it likely
+    /// that the two parts arrive apart.
+    fileprivate func send(inTwoParts first: String, _ second: String, to client: Program) throws {
+        let before = client.process.waitUntilWaiting(timeout: Check.replyTimeout)
+        try send(first)
+        if let before {
+            _ = client.process.waitUntilWaiting(timeout: Check.replyTimeout) { $0.switches > before.switches }
+        }
+        do {
+            try send(second)
+        } catch let failure as CheckFailure where client.termination != nil {
+            transcript.log("\(label): \(failure.message) — \(client.name) had already ended")
+        }
     }
 }

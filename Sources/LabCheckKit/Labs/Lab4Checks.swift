@@ -1,6 +1,6 @@
 import Foundation
+import ProcessKit
 import SocketKit
-import Synchronization
 
 /// Lab 4 · Multiplexed echo: the lecture's selector server and multi-connection client, made to survive clients
 /// that read slowly, never send, or vanish.
@@ -59,41 +59,31 @@ let lab4 = Lab(
             let (server, port) = try check.startServer("mux-server")
 
             // Idle connections must cost nothing: watching an empty send buffer for .write makes select return at
-            // once, for ever.
+            // once, for ever, and the server never waits.
             let idle = try (1...10).map { try check.connect(to: port, label: "idle client \($0)") }
             try server.waitForLines(startingWith: "accepted connection from", count: idle.count,
                                     waitingFor: "the \(idle.count) idle clients to be accepted")
-            if let busy = try server.cpuSeconds(over: .seconds(1)) {
-                check.note("server CPU time over 1 s with \(idle.count) idle clients: \(busy) s")
-                try expect(busy < 0.3, "with \(idle.count) idle clients connected the server used \(Int(busy * 100))% of a CPU for a second: does it watch connections for .write while it has nothing to send? (select then returns at once, for ever)")
-            }
+            try server.expectToWait(while: "\(idle.count) idle clients are connected")
 
-            // A client that sends 8 MiB but reads slowly: every byte must come back, in order.
+            // A client that sends without reading. The checker sends until the server has stopped reading from
+            // it and is waiting: then the echo it owes cannot leave, and another client must still be served.
             let slow = try check.connect(to: port, label: "slow reader")
-            let data = pattern(8 << 20)
-            let sending = slow.sendInBackground(data)
-            Thread.sleep(forTimeInterval: 0.3)  // the server's send buffer to the slow reader fills up meanwhile
+            let sent = try slow.flood(server, seed: 1)
             let other = try check.connect(to: port, label: "other client")
             try other.send("not blocked?")
             try other.expect("not blocked?", waitingFor: "another client's echo while the slow reader does not read",
                              stuck: "is the server stuck sending to the slow reader? (a send that would block must wait for .write)")
-            let echoed = try slow.receiveSlowly(data.count, waitingFor: "the echo of 8 MiB sent by a slow reader")
-            try sending.finish()
-            try expectSame(echoed, data, "the echo of 8 MiB to a slow reader")
-
             // Half-close: everything sent before end of file is still echoed (the lecture's server drops the tail).
-            let tail = try check.connect(to: port, label: "half-closing client")
-            let tailData = pattern(4 << 20, seed: 3)
-            try tail.sendInBackground(tailData).finish()
-            try tail.shutdownWrite()
-            let tailEcho = try tail.receiveSlowly(tailData.count, waitingFor: "the echo of 4 MiB sent before end of file")
-            try expectSame(tailEcho, tailData, "the echo of 4 MiB sent before end of file")
-            let after = try tail.receiveUntilClosed(waitingFor: "the server to close once it had sent everything")
+            try slow.shutdownWrite()
+            let echoed = try slow.receiveSlowly(sent, waitingFor: "the echo of the \(megabytes(sent)) the slow reader sent", server: server)
+            try expectSame(echoed, pattern(sent, seed: 1), "the echo of the \(megabytes(sent)) the slow reader sent")
+            let after = try slow.receiveUntilClosed(
+                waitingFor: "the server to close once it had echoed everything the slow reader sent before its end of file")
             try expect(after.isEmpty, "after the echo the server sent \(after.count) more bytes")
 
             // A client that vanishes while the server still has its echo to send.
             let vanishing = try check.connect(to: port, label: "vanishing client")
-            try vanishing.send(pattern(2 << 20))
+            _ = try vanishing.flood(server, seed: 2)
             vanishing.reset()
             let last = try check.connect(to: port, label: "last client")
             try last.send("anyone home?")
@@ -101,60 +91,83 @@ let lab4 = Lab(
                             stuck: "did the server die sending to a vanished client? (send throws: close that connection)")
             try expect(server.termination == nil, "the server ended (\(server.termination!))")
         },
-        Step(4, "hundreds of clients at once, while one never sends",
-             hint: "raise the descriptor limit with raiseOpenFileLimit(); listen(4096); never block on one client") { check in
-            let hard = try raiseOpenFileLimit()
-            // The server starts with the usual soft limit of 1024, so it must raise its own.
-            let (soft, _) = try getOpenFileLimit()
-            let lowered = hard >= 1300
-            if lowered { try setOpenFileLimit(1024) }
-            let started = Result { try check.startServer("mux-server") }
-            if lowered { try setOpenFileLimit(soft) }
-            let (server, port) = try started.get()
-            let count = lowered ? 1100 : max(100, hard / 2 - 50)
-            check.note("the server was started with a soft descriptor limit of \(lowered ? 1024 : soft); \(count) clients follow")
+        Step(4, "more clients than descriptors, while one never sends",
+             hint: "raiseOpenFileLimit() first thing in run(); out of descriptors, stop watching the listening socket until a connection closes",
+             needs: [2]) { check in
+            // The server gets a soft limit far below the clients that follow (the checker's own limit is never
+            // touched), so only a server that raises its own limit serves them all.
+            let (soft, hard) = try getOpenFileLimit()
+            let clients = 150
+            try expect(hard >= clients + 50, """
+                this machine lets a process open at most \(hard) descriptors (ulimit -Hn), too few to prove anything: \
+                step 4 needs \(clients + 50). Raise the hard limit (on Linux, in /etc/security/limits.conf) or check on another machine
+                """)
+            try expect(soft >= clients + 50, """
+                the checker may open only \(soft) descriptors (ulimit -n) and needs \(clients + 50) for its clients: \
+                run `ulimit -n \(min(hard, 4096))` in this terminal, then make check again
+                """)
+            let serverLimit = 64
+            let (server, port) = try check.startServer("mux-server", openFileLimit: .soft(serverLimit))
+            check.note("the server was started with a soft limit of \(serverLimit) open descriptors; \(clients) clients follow")
 
             let silent = try check.connect(to: port, label: "silent client")
             try server.waitForLine(startingWith: "accepted connection from", waitingFor: "\"accepted connection from ADDR\" for a client that never sends")
-            var clients: [Peer] = []
-            for number in 1...count {
+            var talking: [Peer] = []
+            for number in 1...clients {
                 let client = try check.connect(to: port, label: "client \(number)")
                 try client.send("hello from \(number)")
-                clients.append(client)
+                talking.append(client)
             }
-            for (index, client) in clients.enumerated() {
+            for (index, client) in talking.enumerated() {
                 try client.expect(
-                    "hello from \(index + 1)", waitingFor: "the echo to client \(index + 1) of \(count)",
-                    stuck: index > 900
-                        ? "did the server run out of descriptors? (raiseOpenFileLimit() first thing)"
+                    "hello from \(index + 1)", waitingFor: "the echo to client \(index + 1) of \(clients)",
+                    stuck: index + 1 >= serverLimit - 10
+                        ? "did the server run out of descriptors? It was started with a limit of \(serverLimit), as if `ulimit -n \(serverLimit)`: raiseOpenFileLimit() first thing in run()"
                         : "is the server waiting for the silent client?")
             }
             try silent.send("finally")
             try silent.expect("finally", waitingFor: "the silent client's echo, at last")
-        },
-        Step(5, "client: N connections at once, every echo checked",
-             hint: "non-blocking sockets and connectEx, all registered before any is served; compare what comes back byte by byte",
-             needs: []) { check in
-            let messages = ["Message 1 from client.", "Message 2 from client."]
-            // The checker's server echoes a byte at a time, and only once all 5 connections are open.
-            let good = try check.listen()
-            let goodServer = EchoPeers(listener: good, expecting: 5, corrupting: nil)
-            let client = try check.start("mux-client", ["--port", String(good.port), "--connections", "5", "--messages"] + messages)
-            try goodServer.serve(check, client: client)
-            try client.waitForExit(timeout: .seconds(10))
-            try client.waitForLine(startingWith: "5 connections: 5 ok, 0 failed",
-                                   waitingFor: "the total \"5 connections: 5 ok, 0 failed; …\"")
-            try expect(client.termination == .exited(0), "lab4-mux-client ended with \(client.termination!) though every echo was right")
+            for client in talking + [silent] { client.close() }
 
-            // One connection gets a wrong byte back: the client must say so and fail.
-            let bad = try check.listen()
-            let badServer = EchoPeers(listener: bad, expecting: 3, corrupting: 2)
-            let picky = try check.start("mux-client", ["--port", String(bad.port), "--connections", "3", "--messages"] + messages)
-            try badServer.serve(check, client: picky)
-            try picky.waitForExit(timeout: .seconds(10))
-            try picky.waitForLine(containing: "FAILED", waitingFor: "a line saying which connection FAILED (one echo had a wrong byte)")
-            try picky.waitForLine(startingWith: "3 connections: 2 ok, 1 failed", waitingFor: "the total \"3 connections: 2 ok, 1 failed; …\"")
-            try expect(picky.termination != .exited(0), "lab4-mux-client exited 0 though one echo had a wrong byte")
+            // Out of descriptors for good: a hard limit the server cannot raise. It must stop accepting without
+            // spinning (the listening socket stays readable), and take the waiting clients once others leave.
+            let fixed = 32
+            let (full, fullPort) = try check.startServer("mux-server", openFileLimit: .fixed(fixed))
+            check.note("a second server, started with a limit of \(fixed) open descriptors that it cannot raise")
+            let crowd = try (1...fixed + 8).map { try check.connect(to: fullPort, label: "crowd client \($0)") }
+            try full.expectToWait(while: "\(crowd.count) clients want a connection and it may have only \(fixed) descriptors",
+                                  spinning: "does it stop watching the listening socket when accept fails with \"too many open files\"?")
+            let accepted = full.outputLines.filter { $0.hasPrefix("accepted connection from") }
+            try expect(!accepted.isEmpty && accepted.count < crowd.count,
+                       "with \(fixed) descriptors the server accepted \(accepted.count) of \(crowd.count) clients; its output:\n" + indented(lastLines(full.output)))
+            let address = { (client: Peer) in (try? client.socket.getSockName())?.description ?? "?" }
+            let leaving = crowd.filter { client in accepted.contains { $0.hasSuffix(" " + address(client)) } }.prefix(3)
+            for client in leaving { client.close() }
+            let now = try full.waitForLines(
+                startingWith: "accepted connection from", count: accepted.count + leaving.count,
+                waitingFor: "the server to accept waiting clients once \(leaving.count) others had left",
+                stuck: "is the listening socket registered again when a connection closes?")
+            guard let latecomer = crowd.first(where: { client in now.dropFirst(accepted.count).contains { $0.hasSuffix(" " + address(client)) } })
+            else {
+                throw CheckFailure("the server accepted someone other than the waiting clients: \(show(Array(now.dropFirst(accepted.count))))")
+            }
+            try latecomer.send("at last")
+            try latecomer.expect("at last", waitingFor: "the echo to a client accepted once others had left")
+        },
+        Step(5, "client: every connection started at once, each checked when ready",
+             hint: "for each connection a non-blocking socket and connectEx, all registered before select; the first time a socket is ready, getSockOpt(.error) says whether it connected",
+             needs: []) { check in
+            // The checker accepts all 5 before anything else: a client that waits for one connection before it
+            // starts the next never gets there.
+            let listener = try check.listen()
+            let client = try check.start("mux-client", ["--port", String(listener.port), "--connections", "5", "--messages", "hello"])
+            _ = try EchoPeers.acceptAll(5, on: listener, from: client)
+            try client.waitForLines(startingWith: "starting connection ", count: 5,
+                                    waitingFor: "\"starting connection N to 127.0.0.1:\(listener.port)\" for each of the 5")
+            try client.waitForLines(
+                matching: { $0.hasPrefix("connection ") && $0.hasSuffix(" connected") }, count: 5,
+                waitingFor: "\"connection N connected\" for each of the 5 once select says its socket is ready",
+                stuck: "is every socket registered, and does select run? The first event on a socket means its connect has ended: then read getSockOpt(.error)")
 
             // Nobody listening: a non-blocking connect fails later, and the client must notice.
             let closed = try check.listen()
@@ -164,18 +177,48 @@ let lab4 = Lab(
             try refused.waitForLine(containing: "refused", waitingFor: "\"connection refused\" for a port where nobody listens")
             try expect(refused.termination != .exited(0), "lab4-mux-client exited 0 though no connection could be made")
         },
+        Step(6, "client: every echo compared, byte by byte, and reported",
+             hint: "on .write send what the socket takes from outb; on .read compare what came with what was sent, from receivedCount on; fail at the first wrong byte") { check in
+            let messages = ["Message 1 from client.", "Message 2 from client."]
+            // The checker's server echoes a byte at a time, and only once all 5 connections are open.
+            let good = try check.listen()
+            let client = try check.start("mux-client", ["--port", String(good.port), "--connections", "5", "--messages"] + messages)
+            try EchoPeers(listener: good, expecting: 5, corrupting: nil).serve(check, client: client)
+            try client.waitForExit(timeout: .seconds(10))
+            try client.expectTotal("5 connections: 5 ok, 0 failed", because: "the checker echoed every byte right")
+            try expect(client.termination == .exited(0), "lab4-mux-client ended with \(client.termination!) though every echo was right")
+
+            // One connection gets a wrong byte back: the client must say so and fail.
+            let bad = try check.listen()
+            let picky = try check.start("mux-client", ["--port", String(bad.port), "--connections", "3", "--messages"] + messages)
+            try EchoPeers(listener: bad, expecting: 3, corrupting: 2).serve(check, client: picky)
+            try picky.waitForExit(timeout: .seconds(10))
+            try picky.expectTotal("3 connections: 2 ok, 1 failed", because: "the checker changed one byte of one connection's echo")
+            try expect(picky.outputLines.contains { $0.hasPrefix("connection ") && $0.contains("FAILED") },
+                       "lab4-mux-client should say which connection FAILED (its echo had a wrong byte); it printed:\n" + indented(lastLines(picky.output)))
+            try expect(picky.termination != .exited(0), "lab4-mux-client exited 0 though one echo had a wrong byte")
+        },
     ])
 
 // MARK: Helpers for lab 4's checks
 
-/// Bytes that differ from their neighbours, so a lost or repeated chunk shows: a block of a prime length, repeated
-/// (copying is fast even in a debug build).
-private func pattern(_ count: Int, seed: Int = 1) -> [UInt8] {
-    let block = (0..<65521).map { UInt8(truncatingIfNeeded: ($0 &* 31 &+ $0 >> 8) ^ seed) }
+/// The checker's bytes: a block of a prime length, repeated, whose bytes differ from their neighbours, so that a lost
+/// or repeated chunk shows (and copying is fast even in a debug build).
+private func patternBlock(seed: Int) -> [UInt8] {
+    (0..<65521).map { UInt8(truncatingIfNeeded: ($0 &* 31 &+ $0 >> 8) ^ seed) }
+}
+
+private func pattern(_ count: Int, seed: Int) -> [UInt8] {
+    let block = patternBlock(seed: seed)
     var bytes: [UInt8] = []
     bytes.reserveCapacity(count)
     while bytes.count < count { bytes += block.prefix(count - bytes.count) }
     return bytes
+}
+
+private func megabytes(_ count: Int) -> String {
+    let tenths = (count * 10 + (1 << 19)) >> 20
+    return "\(tenths / 10).\(tenths % 10) MiB (\(count) bytes)"
 }
 
 private func expectSame(_ echoed: [UInt8], _ sent: [UInt8], _ what: String) throws {
@@ -185,81 +228,127 @@ private func expectSame(_ echoed: [UInt8], _ sent: [UInt8], _ what: String) thro
 }
 
 extension Program {
+    /// The client's total line, once it has ended: it must start with `total`; else quote what it printed.
+    fileprivate func expectTotal(_ total: String, because reason: String) throws {
+        let line = outputLines.last { $0.contains(" connections: ") }
+        guard line?.hasPrefix(total) != true else { return }
+        throw CheckFailure(
+            "\(reason), so lab4-mux-client should end with the total \(quoted(total + "; …")); "
+                + (line.map { "it printed \(quoted($0))" } ?? "it printed no total")
+                + (output.isEmpty ? "" : ", after:\n" + indented(lastLines(output))))
+    }
+
     /// Waits until `count` lines start with `prefix`, and returns them.
     @discardableResult
     fileprivate func waitForLines(startingWith prefix: String, count: Int, waitingFor what: String,
                                   stuck: String = "") throws -> [String] {
+        try waitForLines(matching: { $0.hasPrefix(prefix) }, count: count, described: quoted(prefix + " …"),
+                         waitingFor: what, stuck: stuck)
+    }
+
+    @discardableResult
+    fileprivate func waitForLines(matching predicate: (Substring) -> Bool, count: Int, described: String? = nil,
+                                  waitingFor what: String, stuck: String = "") throws -> [String] {
         var found: [String] = []
         let done = process.waitUntil(timeout: Check.replyTimeout) { output, _ in
-            found = String(decoding: output, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix(prefix) }.map(String.init)
+            found = String(decoding: output, as: UTF8.self).split(separator: "\n").filter(predicate).map(String.init)
             return found.count >= count
         }
         guard done else {
-            throw CheckFailure("\(name) printed \(found.count) of \(count) lines \(quoted(prefix + " …")) while waiting for \(what)"
-                + (stuck.isEmpty ? "" : " — \(stuck)"))
+            throw CheckFailure("\(name) printed \(found.count) of the \(count) lines" + (described.map { " \($0)" } ?? "")
+                + " while waiting for \(what)" + (stuck.isEmpty ? "" : " — \(stuck)")
+                + (output.isEmpty ? "" : "; its output ends:\n" + indented(lastLines(output))))
         }
         return found
     }
 
-    /// The CPU time the program (with everything it started) used over `duration`; nil where /proc is missing.
-    fileprivate func cpuSeconds(over duration: Duration) throws -> Double? {
-        guard let before = processGroupTicks() else { return nil }
-        Thread.sleep(forTimeInterval: Check.seconds(duration))
-        guard let after = processGroupTicks() else { return nil }
-        return Double(after - before) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    /// utime + stime of every process in the program's process group, from /proc/PID/stat.
-    private func processGroupTicks() -> Int? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        var total = 0
-        for pid in entries where pid.allSatisfy(\.isNumber) {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { continue }
-            // After the command's name: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 12, Int(fields[2]) == Int(process.pid) else { continue }
-            total += (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    /// Waits until the program is blocked with nothing to do: seen waiting twice in a row, without a context switch
+    /// between (so it was not merely between two events). A server that spins never is: after a second of not
+    /// waiting once, fail, saying how much CPU it burnt meanwhile.
+    fileprivate func expectToWait(
+        while situation: String,
+        spinning question: String = "does it watch connections for .write while it has nothing to send? (select then returns at once, for ever)"
+    ) throws {
+        let started = ContinuousClock.now
+        let first = process.activity()
+        var last: ProcessActivity?
+        while ContinuousClock.now - started < .seconds(1) {
+            guard let now = process.activity() else { throw CheckFailure("\(name) ended while \(situation)") }
+            if now.isWaiting, let last, last.isWaiting, last.switches == now.switches { return }
+            last = now
+            Thread.sleep(forTimeInterval: 0.002)
         }
-        return total
+        let elapsed = Check.seconds(ContinuousClock.now - started)
+        let used = (last?.cpuTime).flatMap { end in first.map { Check.seconds(end - $0.cpuTime) } } ?? 0
+        throw CheckFailure(
+            "while \(situation), \(name) did not wait once in \(String(format: "%.1f", elapsed)) s: it used \(Int(used / elapsed * 100))% of a CPU — \(question)")
     }
 }
 
 extension Peer {
-    /// Sends on a thread of its own, so the checker can read (or not) meanwhile.
-    fileprivate func sendInBackground(_ bytes: [UInt8]) -> BackgroundSend {
-        let sending = BackgroundSend()
-        let thread = Thread { [self] in
-            do { try send(bytes) } catch { sending.failure.withLock { $0 = error } }
-            sending.done.withLock { $0 = true }
+    /// Sends the pattern until the server stops reading it and waits, its echo unsent: a send would block (the
+    /// server's receive buffer is full), twice in a row, while the server is seen waiting without a context switch
+    /// between. Facts, not a guess with a sleep: a server that blocks in sendAll is blocked by then, whatever the
+    /// machine's load or buffer sizes. Returns how many bytes were sent; fails if the server never stops reading.
+    fileprivate func flood(_ server: Program, seed: Int, limit: Int = 64 << 20) throws -> Int {
+        let block = patternBlock(seed: seed)
+        let twice = block + block
+        // A receive buffer of a fixed size, which the kernel would otherwise grow as the echo is read: the server
+        // then keeps more of its echo in outb, where a server that drops outb at end of file loses it.
+        try socket.setSockOpt(.receiveBufferSize, 256 << 10)
+        transcript.log("\(label) → the pattern, until the server stops reading it")
+        // A short timeout: each send that finds the buffer full waits 2 ms, the time between two looks at the server.
+        try socket.setTimeout(0.002)
+        defer { try? socket.setTimeout(Check.seconds(Check.replyTimeout)) }
+        var sent = 0
+        var stalled: ProcessActivity?
+        var blockedSince: ContinuousClock.Instant?
+        while sent < limit {
+            let offset = sent % block.count
+            do {
+                sent += try socket.send(twice[offset..<offset + block.count])
+                (stalled, blockedSince) = (nil, nil)
+                continue
+            } catch let error as SocketError where error.isTimeout {
+                // The buffers are full: the server does not read. Is it waiting?
+            } catch let error as SocketError where error.isPeerGone {
+                throw CheckFailure("the server closed the connection while \(label) was still sending (\(error)), after \(megabytes(sent))")
+            }
+            guard let now = server.process.activity() else {
+                throw CheckFailure("\(server.name) ended while \(label) was sending, after \(megabytes(sent))")
+            }
+            if now.isWaiting, let before = stalled, before.switches == now.switches {
+                transcript.log("\(label) → \(megabytes(sent)); the server stopped reading and waits")
+                return sent
+            }
+            stalled = now.isWaiting ? now : nil
+            let since = blockedSince ?? .now
+            blockedSince = since
+            if since.duration(to: .now) > Check.replyTimeout {
+                throw CheckFailure(
+                    "\(server.name) stopped reading from \(label) after \(megabytes(sent)), but did not wait once in the \(Int(Check.seconds(Check.replyTimeout))) s since: it runs without getting anywhere — does it watch .write while outb has bytes, and then send them (sendPending)?")
+            }
         }
-        thread.start()
-        return sending
+        throw CheckFailure(
+            "the server kept reading from \(label), which does not read its echo: \(megabytes(sent)) so far — does it stop watching .read while outb holds maxPending bytes, and watch .write while outb has bytes?")
     }
 
-    /// Receives `count` bytes a quarter of a megabyte at a time, pausing between: a client that reads slowly.
-    fileprivate func receiveSlowly(_ count: Int, waitingFor what: String) throws -> [UInt8] {
+    /// Receives `count` bytes 64 KiB at a time, and after each lets the server catch up until it waits: a client
+    /// that reads slowly, paced by the server rather than by a clock.
+    fileprivate func receiveSlowly(_ count: Int, waitingFor what: String, server: Program) throws -> [UInt8] {
         var received: [UInt8] = []
         while received.count < count {
-            received += try receive(exactly: min(256 << 10, count - received.count), waitingFor: "\(what) (\(received.count) bytes so far)",
-                                    stuck: "were bytes dropped when a send would have blocked?")
-            Thread.sleep(forTimeInterval: 0.02)
+            received += try receive(
+                exactly: min(64 << 10, count - received.count), waitingFor: "\(what), of which \(received.count) bytes had come back",
+                stuck: "the rest may be waiting unsent in the server: is the socket watched for .write while outb has bytes?",
+                quietly: true)
+            if server.process.waitUntilWaiting(timeout: Check.replyTimeout) == nil, server.termination == nil {
+                throw CheckFailure(
+                    "while the \(label) was reading its echo (\(received.count) of \(count) bytes so far), \(server.name) did not wait once in \(Int(Check.seconds(Check.replyTimeout))) s: it spins — does it send what outb holds when the socket is writable (sendPending)?")
+            }
         }
+        transcript.log("\(label) ← \(megabytes(count)), slowly")
         return received
-    }
-}
-
-private final class BackgroundSend: Sendable {
-    let failure = Mutex<(any Error)?>(nil)
-    let done = Mutex(false)
-
-    /// Waits for the sending thread, and fails as it did.
-    func finish() throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !done.withLock({ $0 }) && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if let failure = failure.withLock({ $0 }) { throw failure }
-        try expect(done.withLock { $0 }, "the checker could not finish sending within 10 s: the server stopped reading")
     }
 }
 
@@ -271,15 +360,19 @@ private struct EchoPeers {
     let expecting: Int
     let corrupting: Int?
 
-    func serve(_ check: Check, client: Program) throws {
-        var peers: [Peer] = []
-        for number in 1...expecting {
+    /// Accepts `count` connections from `client`, all before anything else happens.
+    static func acceptAll(_ count: Int, on listener: Listener, from client: Program) throws -> [Peer] {
+        try (1...count).map { number in
             do {
-                peers.append(try listener.accept(from: client))
+                return try listener.accept(from: client)
             } catch let failure as CheckFailure {
-                throw CheckFailure("connection \(number) of \(expecting): \(failure.message) (all should be open before any echo comes back)")
+                throw CheckFailure("connection \(number) of \(count): \(failure.message) (all should be open before any echo comes back)")
             }
         }
+    }
+
+    func serve(_ check: Check, client: Program) throws {
+        let peers = try Self.acceptAll(expecting, on: listener, from: client)
         for (index, peer) in peers.enumerated() {
             let corrupt = index == corrupting
             Thread {
