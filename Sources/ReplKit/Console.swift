@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
+import LabSupport
 
 /// Where a session's output goes: the terminal (with colours, around the line being edited), plain standard output
 /// for scripts, or a list in tests.
@@ -34,16 +35,16 @@ public final class PlainConsole: Console {
 
     public func show(_ text: String, as kind: OutputKind) {
         if kind == .error {
-            writeOut(location.map { "\($0): " } ?? "", text, "\n", to: stderr)
+            writeOut(location.map { "\($0): " } ?? "", text, "\n", to: .error)
         } else {
-            writeOut(text, "\n", to: stdout)
+            writeOut(text, "\n", to: .output)
         }
     }
 }
 
 /// Writes and flushes at once: a test (or a student's `tee`) sees each line as it happens, and libedit, which
 /// writes to the same FILE, never finds half our line in the buffer.
-func writeOut(_ parts: String..., to file: UnsafeMutablePointer<FILE>) {
-    for part in parts { fputs(part, file) }
-    fflush(file)
+func writeOut(_ parts: String..., to stream: StandardStream) {
+    for part in parts { fputs(part, stream.file) }
+    fflush(stream.file)
 }
