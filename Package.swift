@@ -45,6 +45,13 @@ let labLibraries: [LabLibrary] = [
     LabLibrary(module: "Lab5Protocol", uses: ["FrameKit", "DEVSKit", "LabSupport"]),
 ]
 
+/// libedit's pkg-config name, on Linux only: macOS ships no `.pc` file for the SDK's libedit, and SwiftPM would warn.
+#if os(Linux)
+let libeditPkgConfig: String? = "libedit"
+#else
+let libeditPkgConfig: String? = nil
+#endif
+
 let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Solutions")
 
 let starterTargets: [Target] = labLibraries.map { library in
@@ -106,10 +113,10 @@ let package = Package(
         .target(name: "TelegramSandbox", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
         .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit"]),
         // libedit, the line editor behind labrepl (the module map includes <editline/readline.h> explicitly: GNU
-        // readline's headers, if installed, would otherwise win).
-        .systemLibrary(
-            name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
-        .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "TelegramKit", "CEdit"]),
+        // readline's headers, if installed, would otherwise win). Linux finds it with pkg-config (libedit-dev);
+        // macOS has it in its SDK, where the compiler looks anyway.
+        .systemLibrary(name: "CEdit", pkgConfig: libeditPkgConfig, providers: [.apt(["libedit-dev"])]),
+        .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "TelegramKit", "CEdit", "LabSupport"]),
 
         // Tools.
         .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", argumentParser]),
