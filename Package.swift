@@ -93,6 +93,7 @@ let package = Package(
         .executable(name: "labbench", targets: ["labbench"]),
         .executable(name: "telegram-sandbox", targets: ["TelegramSandboxTool"]),
         .executable(name: "labrepl", targets: ["labrepl"]),
+        .executable(name: "labdoctor", targets: ["labdoctor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -112,6 +113,10 @@ let package = Package(
         .target(name: "TelegramKit"),
         .target(name: "TelegramSandbox", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
         .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit"]),
+        // What make doctor checks: the machine, not the code.
+        .target(
+            name: "DoctorKit",
+            dependencies: ["SocketKit", "ProcessKit", .target(name: "CSystemShims", condition: .when(platforms: [.linux]))]),
         // libedit, the line editor behind labrepl (the module map includes <editline/readline.h> explicitly: GNU
         // readline's headers, if installed, would otherwise win). Linux finds it with pkg-config (libedit-dev);
         // macOS has it in its SDK, where the compiler looks anyway.
@@ -125,6 +130,7 @@ let package = Package(
         .executableTarget(
             name: "TelegramSandboxTool", dependencies: ["TelegramSandbox", "TelegramKit", "LabSupport", argumentParser]),
         .executableTarget(name: "labrepl", dependencies: ["ReplKit", "LabSupport", argumentParser]),
+        .executableTarget(name: "labdoctor", dependencies: ["DoctorKit", "LabSupport", argumentParser]),
 
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit"]),
@@ -136,6 +142,7 @@ let package = Package(
             name: "TelegramSandboxTests", dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
             exclude: ["sandbox_http_check.py"]),
         .testTarget(name: "ReplTests", dependencies: ["ReplKit", "ProcessKit", "SocketKit", "TestSupport"]),
+        .testTarget(name: "DoctorTests", dependencies: ["DoctorKit", "ProcessKit", "SocketKit", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
     ] + starterTargets + (hasSolutions ? solutionTargets + solutionTests : [])
 )
