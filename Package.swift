@@ -143,6 +143,9 @@ let package = Package(
             exclude: ["sandbox_http_check.py"]),
         .testTarget(name: "ReplTests", dependencies: ["ReplKit", "ProcessKit", "SocketKit", "TestSupport"]),
         .testTarget(name: "DoctorTests", dependencies: ["DoctorKit", "ProcessKit", "SocketKit", "TestSupport"]),
+        // The repository's platform files: the lint, the CI workflow, the dev container.
+        .testTarget(
+            name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox"]),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
     ] + starterTargets + (hasSolutions ? solutionTargets + solutionTests : [])
 )

@@ -33,7 +33,6 @@ enum Platform {
         #endif
     }
 
-    #if canImport(Glibc)
     /// Linux's magic numbers (statfs(2)) of the file systems that live elsewhere: on a server, on the machine
     /// outside a VM or WSL, or behind FUSE (sshfs, cloud drives, Docker Desktop's shared folders).
     private static let sharedFileSystems: [UInt32: String] = [
@@ -41,7 +40,6 @@ enum Platform {
         0x6573_5546: "fuse", 0x6A65_6A63: "virtiofs", 0x786F_4256: "vboxsf", 0x7C7C_6673: "prl_fs",
         0x5346_414F: "afs", 0x00C3_6400: "ceph",
     ]
-    #endif
 }
 
 enum LibeditSource {
