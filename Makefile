@@ -1,6 +1,7 @@
 # The lab kit's commands. `make` alone lists them.
 #
-# Students:    make check LAB=3          check your lab 3 step by step   (STEP=2: only step 2)
+# Students:    make doctor               is this machine ready for the labs?
+#              make check LAB=3          check your lab 3 step by step   (STEP=2: only step 2)
 #              make run LAB=3 PROG=echo-server ARGS="--port 0"
 #              make repl                 drive servers by hand
 #              make bench                blocking vs selector vs Python echo servers, 1 to 5000 clients
@@ -30,11 +31,12 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check watch hint grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages test-tools
+.PHONY: help check watch hint grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages test-tools doctor
 
 help:
 	@echo "The Swift network programming lab kit"
 	@echo ""
+	@echo "  make doctor                              is this machine ready for the labs? (one line each, and the fixes)"
 	@echo "  make check LAB=n [STEP=k] [SOLUTION=1]   check lab n (only step k; or the reference solution)"
 	@echo "  make check                               your progress in every lab, and the next step"
 	@echo "  make watch LAB=n                         check again on every save (Enter, h: hint, q: quit)"
@@ -174,9 +176,10 @@ update-packages:
 	$(SWIFT) package update
 	@$(MAKE) --no-print-directory pin-packages
 
-# libedit's headers, for labrepl. Installed when we can (as root, with apt-get); otherwise the exact command is shown.
+# libedit's headers, for labrepl, on Linux (macOS has libedit in its SDK). Installed when we can (as root, with
+# apt-get); otherwise the exact command is shown.
 system-packages:
-	@if ! { command -v pkg-config >/dev/null && pkg-config --exists libedit; }; then \
+	@if [ "$$(uname -s)" = Linux ] && ! { command -v pkg-config >/dev/null && pkg-config --exists libedit; }; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "Installing libedit-dev (labrepl's line editor)..."; \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libedit-dev pkg-config >/dev/null \
@@ -184,10 +187,10 @@ system-packages:
 				|| { echo "Could not install libedit-dev. Run: sudo apt-get install libedit-dev pkg-config"; exit 1; }; \
 		elif command -v apt-get >/dev/null; then \
 			echo "The kit needs libedit's headers. Run:  sudo apt-get install libedit-dev pkg-config  and try again."; exit 1; \
-		elif command -v brew >/dev/null; then \
-			echo "The kit needs libedit. Run:  brew install libedit pkg-config  and try again."; exit 1; \
+		elif command -v dnf >/dev/null; then \
+			echo "The kit needs libedit's headers. Run:  sudo dnf install libedit-devel pkgconf  and try again."; exit 1; \
 		else \
-			echo "The kit needs libedit's headers and pkg-config (Debian/Ubuntu: libedit-dev; macOS: brew install libedit)."; exit 1; \
+			echo "The kit needs libedit's headers and pkg-config (Debian/Ubuntu: libedit-dev). make doctor lists what else is missing."; exit 1; \
 		fi; \
 	fi
 
@@ -211,6 +214,14 @@ test-tools:
 			echo "The tests need$$brew. Run:  brew install$$brew  (Debian/Ubuntu: sudo apt-get install$$missing)  and try again."; exit 1; \
 		fi; \
 	fi
+
+# Is this machine ready? One line per requirement (Swift, libedit, nc, python3, descriptors, ports, disk, folder),
+# with the fix for each that is not; fails when a lab needs something missing. Swift itself is checked first, here:
+# without it the doctor cannot be built.
+doctor:
+	@$(SWIFT) --version >/dev/null 2>&1 || { echo "✗ swift        not found. Fix: install Swift 6 from https://www.swift.org/install (or use the dev container: README.md)"; exit 1; }
+	@$(BUILD) --product labdoctor
+	@"$(BIN)/labdoctor" --package-dir . --swift "$(SWIFT)"
 
 # The tour also plays peers the kit did not write: Python's socket module, and curl as a Telegram user.
 demo-tools:

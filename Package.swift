@@ -64,6 +64,13 @@ let givenLibraries: [GivenLibrary] = [
     GivenLibrary(module: "Lab5Given", uses: ["FrameTypes", "DEVSKit", "SocketKit", "LabSupport", argumentParser]),
 ]
 
+/// libedit's pkg-config name, on Linux only: macOS ships no `.pc` file for the SDK's libedit, and SwiftPM would warn.
+#if os(Linux)
+let libeditPkgConfig: String? = "libedit"
+#else
+let libeditPkgConfig: String? = nil
+#endif
+
 let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Solutions")
 
 // A starter library also uses LabSupport: its unfinished steps throw `NotImplemented`.
@@ -115,6 +122,7 @@ let package = Package(
         .executable(name: "labbench", targets: ["labbench"]),
         .executable(name: "telegram-sandbox", targets: ["TelegramSandboxTool"]),
         .executable(name: "labrepl", targets: ["labrepl"]),
+        .executable(name: "labdoctor", targets: ["labdoctor"]),
     ],
     dependencies: [
         // Versions are pinned in Package.resolved (committed); the README's "Updating the packages" says how to move
@@ -142,11 +150,15 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
         .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit"]),
+        // What make doctor checks: the machine, not the code.
+        .target(
+            name: "DoctorKit",
+            dependencies: ["SocketKit", "ProcessKit", .target(name: "CSystemShims", condition: .when(platforms: [.linux]))]),
         // libedit, the line editor behind labrepl (the module map includes <editline/readline.h> explicitly: GNU
-        // readline's headers, if installed, would otherwise win).
-        .systemLibrary(
-            name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
-        .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "TelegramKit", "CEdit"]),
+        // readline's headers, if installed, would otherwise win). Linux finds it with pkg-config (libedit-dev);
+        // macOS has it in its SDK, where the compiler looks anyway.
+        .systemLibrary(name: "CEdit", pkgConfig: libeditPkgConfig, providers: [.apt(["libedit-dev"])]),
+        .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "TelegramKit", "CEdit", "LabSupport"]),
 
         // Tools.
         .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", "ProcessKit", argumentParser]),
@@ -155,6 +167,7 @@ let package = Package(
         .executableTarget(
             name: "TelegramSandboxTool", dependencies: ["TelegramSandbox", "TelegramKit", "LabSupport", argumentParser]),
         .executableTarget(name: "labrepl", dependencies: ["ReplKit", "LabSupport", argumentParser]),
+        .executableTarget(name: "labdoctor", dependencies: ["DoctorKit", "LabSupport", argumentParser]),
 
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit", "TestSupport"]),
@@ -171,6 +184,10 @@ let package = Package(
         // The kit as a whole: the handouts' Swift lines compile against SocketKit and LabSupport (built, not
         // imported), and the packages are pinned.
         .testTarget(name: "KitTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "LabSupport"]),
+        .testTarget(name: "DoctorTests", dependencies: ["DoctorKit", "ProcessKit", "SocketKit", "TestSupport"]),
+        // The repository's platform files: the lint, the CI workflow, the dev container.
+        .testTarget(
+            name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox"]),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
     ] + starterTargets + (hasSolutions ? solutionTargets + solutionTests + instructorTargets : [])
 )

@@ -3,7 +3,7 @@ import ArgumentParser
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// A lab program's command line: a `ParsableCommand` whose output reaches the reader line by line.
@@ -31,6 +31,6 @@ extension AsyncLabCommand {
 }
 
 func sendOutputLineByLine() {
-    setvbuf(stdout, nil, _IOLBF, 0)
-    setvbuf(stderr, nil, _IONBF, 0)
+    setvbuf(StandardStream.output.file, nil, _IOLBF, 0)
+    setvbuf(StandardStream.error.file, nil, _IONBF, 0)
 }

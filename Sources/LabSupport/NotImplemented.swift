@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// What starter code throws where the student's work goes: the program stops with
@@ -22,7 +22,7 @@ public struct NotImplemented: Error, CustomStringConvertible {
 /// For starter code that cannot throw (lab 1's `Human` methods print and return): says on standard error what is
 /// missing and lets the program go on, so the steps already done still show their output.
 public func notImplemented(_ what: String, file: StaticString = #filePath, line: UInt = #line) {
-    fputs("\(NotImplemented(what, file: file, line: line))\n", stderr)
+    StandardStream.error.write("\(NotImplemented(what, file: file, line: line))\n")
 }
 
 /// `Sources/Lab3EchoServer/EchoServer.swift` rather than the whole path of the checkout.

@@ -1,11 +1,9 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
-// stdio's `stdout` and `stderr` come from <stdio.h>, which CEdit's header includes too: which of the two modules a
-// build credits them to varies, so they are named in this file only, where both are imported @preconcurrency.
-@preconcurrency import CEdit
+import LabSupport
 
 /// Where a session's output goes: the terminal (with colours, around the line being edited), plain standard output
 /// for scripts, or a list in tests.
@@ -37,18 +35,11 @@ public final class PlainConsole: Console {
 
     public func show(_ text: String, as kind: OutputKind) {
         if kind == .error {
-            writeOut(location.map { "\($0): " } ?? "", text, "\n", to: .standardError)
+            writeOut(location.map { "\($0): " } ?? "", text, "\n", to: .error)
         } else {
-            writeOut(text, "\n", to: .standardOutput)
+            writeOut(text, "\n", to: .output)
         }
     }
-}
-
-/// Standard output or standard error.
-enum StandardStream {
-    case standardOutput, standardError
-
-    var file: UnsafeMutablePointer<FILE> { self == .standardOutput ? stdout : stderr }
 }
 
 /// Writes and flushes at once: a test (or a student's `tee`) sees each line as it happens, and libedit, which

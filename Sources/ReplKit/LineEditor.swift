@@ -1,9 +1,10 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 @preconcurrency import CEdit
+import LabSupport
 
 /// Interactive mode: libedit's callback interface driven by the session's event loop, so that key presses and
 /// peers' data are served by one thread (libedit is not thread-safe). A line from a peer that arrives while the user
@@ -34,10 +35,10 @@ final class LineEditor {
     }
 
     private func run() -> Int32 {
-        rl_readline_name = UnsafePointer(strdup("labrepl"))  // kept for the life of the process, as libedit expects
-        rl_catch_signals = 0  // our SignalPipe takes Ctrl-C, so it can interrupt a waiting command
+        cedit_set_program_name(strdup("labrepl"))  // kept for the life of the process, as libedit expects
+        cedit_leave_signals_to_program()  // our SignalPipe takes Ctrl-C, so it can interrupt a waiting command
         rl_attempted_completion_function = { text, start, _ in LineEditor.active?.complete(text, start: start) }
-        session.onResize = { rl_resize_terminal() }
+        session.onResize = { cedit_resize_terminal() }
         console.prompt = { [unowned session] in session.prompt }
 
         console.show("labrepl — help lists the commands; Tab completes; Ctrl-D leaves.", as: .output)
@@ -54,7 +55,7 @@ final class LineEditor {
             }
             if result.inputReady { rl_callback_read_char() }
         }
-        if console.atPrompt { writeOut("\n", to: .standardOutput) }
+        if console.atPrompt { writeOut("\n", to: .output) }
         rl_callback_handler_remove()  // gives the terminal back as it was
         console.atPrompt = false
         session.closeAll()
@@ -71,7 +72,7 @@ final class LineEditor {
     private func accept(_ line: UnsafeMutablePointer<CChar>?) {
         console.atPrompt = false
         guard let line else {
-            writeOut("\n", to: .standardOutput)
+            writeOut("\n", to: .output)
             session.quitRequested = true
             return
         }
@@ -86,7 +87,7 @@ final class LineEditor {
     /// cannot empty its line (`rl_replace_line("")` does nothing, `rl_delete_text` stops short of the end), so the
     /// editor is started afresh, and its history read back from the file that every line is saved to.
     private func discardLine() {
-        writeOut("^C\n", to: .standardOutput)
+        writeOut("^C\n", to: .output)
         rl_callback_handler_remove()
         rl_initialize()
         history.reload()
@@ -133,11 +134,11 @@ final class TerminalConsole: Console {
         guard atPrompt else {
             // Our lines always leave the cursor at the start of a line; "\r" matters only after the terminal
             // echoed a Ctrl-C as "^C", which "recv: interrupted" then covers.
-            writeOut("\r", painted, "\n", to: kind == .error ? .standardError : .standardOutput)
+            writeOut("\r", painted, "\n", to: kind == .error ? StandardStream.error : .output)
             return
         }
         // Clear the prompt's line, print above it, and have libedit draw the prompt and the typed text again.
-        writeOut("\r\u{1B}[K", painted, "\n", to: .standardOutput)
+        writeOut("\r\u{1B}[K", painted, "\n", to: .output)
         rl_set_prompt(prompt())  // the current peer may have changed (a client connected)
         rl_forced_update_display()
     }

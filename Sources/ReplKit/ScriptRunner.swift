@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
+import LabSupport
 
 /// Scripted mode: commands from a file (`--script FILE`) or from standard input when it is not a terminal. No
 /// prompt, no colours; commands run in order, each after whatever had arrived before it is shown. The exit status
@@ -15,7 +16,7 @@ struct ScriptRunner {
 
     static func run(file path: String) -> Int32 {
         guard let file = fopen(path, "rb") else {
-            writeOut("labrepl: cannot read \(path): \(systemMessage(errno))\n", to: .standardError)
+            writeOut("labrepl: cannot read \(path): \(systemMessage(errno))\n", to: .error)
             return 2
         }
         var text: [UInt8] = []

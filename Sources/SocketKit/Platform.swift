@@ -1,4 +1,6 @@
-// The one file that knows how Glibc and Darwin differ. Everything else in SocketKit calls these names.
+// The one file that knows how Glibc and Darwin differ. Everything else in SocketKit calls these names. (The selector's
+// back-ends are one file each, as in swift-nio: SelectorEpoll.swift on Linux, SelectorKqueue.swift on Darwin,
+// SelectorPoll.swift everywhere; `Selector.Backend` says which exist where.)
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -46,7 +48,7 @@ enum Platform {
 }
 
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 
 enum Platform {
     static let streamType = SOCK_STREAM
@@ -61,10 +63,13 @@ enum Platform {
         Darwin.socket(family, type, 0)
     }
 
+    /// BSD gives the new socket the listening socket's O_NONBLOCK; Linux (and Python's `accept`) a blocking one.
     static func accept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>)
         -> Int32
     {
-        Darwin.accept(fd, address, length)
+        let new = Darwin.accept(fd, address, length)
+        if new >= 0 { _ = fcntl(new, F_SETFL, fcntl(new, F_GETFL) & ~O_NONBLOCK) }
+        return new
     }
 
     static func socketPair(_ family: Int32, _ type: Int32, _ fds: UnsafeMutablePointer<Int32>) -> Int32 {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// Raises this process's limit on open descriptors (RLIMIT_NOFILE, `ulimit -n`) as far as the hard limit allows, and

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// Python's `selectors.EVENT_READ` and `selectors.EVENT_WRITE`: what a registered socket is watched for, and what
@@ -50,13 +50,15 @@ public final class SelectorKey<Data> {
 ///     }
 ///
 /// `Data` is whatever you attach to a registration (`Connection?` above: nil for the listening socket).
-/// The back-end is epoll on Linux and poll elsewhere; `.poll` also works on Linux, for descriptors epoll refuses
-/// (a regular file as standard input). A selector belongs to one thread; `makeWaker()` gives other threads a way to
-/// interrupt its `select`.
+/// The back-end is the best the system has: epoll on Linux, kqueue on macOS. `.poll` works on both, for descriptors
+/// epoll refuses (a regular file as standard input). A selector belongs to one thread; `makeWaker()` gives other
+/// threads a way to interrupt its `select`.
 public final class Selector<Data> {
     public enum Backend: Sendable, CaseIterable, CustomStringConvertible {
         #if os(Linux)
         case epoll
+        #elseif canImport(Darwin)
+        case kqueue
         #endif
         case poll
 
@@ -64,6 +66,8 @@ public final class Selector<Data> {
         public static var `default`: Backend {
             #if os(Linux)
             .epoll
+            #elseif canImport(Darwin)
+            .kqueue
             #else
             .poll
             #endif
@@ -73,6 +77,8 @@ public final class Selector<Data> {
             switch self {
             #if os(Linux)
             case .epoll: "epoll"
+            #elseif canImport(Darwin)
+            case .kqueue: "kqueue"
             #endif
             case .poll: "poll"
             }
@@ -99,6 +105,8 @@ public final class Selector<Data> {
         switch backend {
         #if os(Linux)
         case .epoll: base = try EpollBackend()
+        #elseif canImport(Darwin)
+        case .kqueue: base = try KqueueBackend()
         #endif
         case .poll: base = PollBackend()
         }
@@ -256,13 +264,16 @@ public final class Selector<Data> {
     /// A waker for other threads: its `wakeUp()` makes a `select` that is waiting (or the next one) return at once.
     /// Make it on the selector's own thread, then hand it over.
     public func makeWaker() throws -> SelectorWaker {
+        guard !closed else { throw SocketError(call: "makeWaker", reason: .invalidArgument("the selector is closed")) }
+        if let wakeUp = try base.makeWakeUp() { return SelectorWaker(wakeUp) }  // kqueue: a user event
+        // Otherwise one byte on a socket pair whose receiving end the selector watches.
         let (receiver, sender) = try Socket.socketPair()
         try receiver.setBlocking(false)
         try sender.setBlocking(false)
         try base.add(receiver.fileno(), .read, serial: Self.wakerSerial)
         wakeReceiver?.close()  // only the newest waker is listened to
         wakeReceiver = receiver
-        return SelectorWaker(sender)
+        return SelectorWaker { _ = try? sender.send([1]) }
     }
 
     private func drainWaker() {
@@ -329,20 +340,20 @@ extension Selector where Data: ExpressibleByNilLiteral {
 
 /// Wakes a selector's `select` from another thread (see `Selector.makeWaker`).
 public final class SelectorWaker: Sendable {
-    private let sender: Socket
+    private let wake: @Sendable () -> Void
 
-    init(_ sender: Socket) { self.sender = sender }
+    init(_ wake: @escaping @Sendable () -> Void) { self.wake = wake }
 
     /// Makes the selector's current (or next) `select` return. Never blocks; harmless once the selector is gone.
     public func wakeUp() {
-        _ = try? sender.send([1])
+        wake()
     }
 }
 
 // MARK: Back-ends
 
-/// What a back-end (SelectorEpoll.swift, SelectorPoll.swift) does for `Selector`. Keys, data and the Python-style
-/// rules live in `Selector`; a back-end only talks to the system.
+/// What a back-end (SelectorEpoll.swift, SelectorKqueue.swift, SelectorPoll.swift) does for `Selector`. Keys, data
+/// and the Python-style rules live in `Selector`; a back-end only talks to the system.
 protocol SelectorBackend: AnyObject {
     func add(_ fd: Int32, _ events: SelectorEvents, serial: UInt32) throws
     func modify(_ fd: Int32, _ events: SelectorEvents, serial: UInt32) throws
@@ -352,14 +363,42 @@ protocol SelectorBackend: AnyObject {
     func wait(timeout: Double?) throws -> Int
     func event(at index: Int) -> ReadyEvent
     func close()
+    /// The back-end's own way for other threads to end a `wait` (kqueue's user event), or nil: the selector then
+    /// watches a socket pair instead.
+    func makeWakeUp() throws -> (@Sendable () -> Void)?
+}
+
+extension SelectorBackend {
+    func makeWakeUp() throws -> (@Sendable () -> Void)? { nil }
 }
 
 /// One descriptor the system reported ready. Hang-ups and errors are reported as both readable and writable (as
 /// Python does), and `Selector` keeps only what the key asked for.
-struct ReadyEvent {
+struct ReadyEvent: Equatable {
     let fd: Int32
     let serial: UInt32
     let events: SelectorEvents
+}
+
+/// One `ReadyEvent` per descriptor, from a back-end that reports each kind of readiness on its own (kqueue: one
+/// event per filter), so that `select` hands out a socket once, with all it is ready for, on every back-end.
+struct ReadyEventMerger {
+    private(set) var events: [ReadyEvent] = []
+    private var position: [Int32: Int] = [:]
+
+    mutating func removeAll() {
+        events.removeAll(keepingCapacity: true)
+        position.removeAll(keepingCapacity: true)
+    }
+
+    mutating func add(fd: Int32, serial: UInt32, events readiness: SelectorEvents) {
+        if let index = position[fd], events[index].serial == serial {
+            events[index] = ReadyEvent(fd: fd, serial: serial, events: events[index].events.union(readiness))
+        } else {
+            position[fd] = events.count
+            events.append(ReadyEvent(fd: fd, serial: serial, events: readiness))
+        }
+    }
 }
 
 /// Runs a waiting call with a timeout in milliseconds (-1: for ever), recomputed from the deadline if a signal

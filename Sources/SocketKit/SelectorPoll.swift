@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// The portable back-end: poll(2), on Linux and macOS alike. It watches any descriptor (epoll refuses regular

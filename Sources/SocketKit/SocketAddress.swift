@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// An endpoint: an IPv4 or IPv6 address with a port, or a Unix socket path. Python passes these as tuples

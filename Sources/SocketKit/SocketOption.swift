@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// A socket option the labs use, typed by its value: Python's `setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)` is

@@ -5,10 +5,10 @@ import Testing
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
-/// Every test runs once per back-end: epoll and poll on Linux, poll on macOS.
+/// Every test runs once per back-end: epoll and poll on Linux, kqueue and poll on macOS.
 @Suite struct SelectorTests {
     typealias Backend = Selector<String>.Backend
 

@@ -8,9 +8,14 @@ public func productsDirectory() throws -> String {
     let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     return URL(fileURLWithPath: executable).deletingLastPathComponent().path
     #else
-    return Bundle.main.bundleURL.deletingLastPathComponent().path
+    // The test bundle (…/debug/NetworkLabKitPackageTests.xctest) is loaded into xctest or swiftpm-testing-helper,
+    // so Bundle.main is the toolchain's: the bundle that holds this code is the one beside the programs.
+    return Bundle(for: ProductsDirectoryMarker.self).bundleURL.deletingLastPathComponent().path
     #endif
 }
+
+/// A class of this bundle's own, for Bundle(for:) on macOS.
+private final class ProductsDirectoryMarker {}
 
 /// Starts one of the kit's servers with `--port 0` and returns it with the port it reports.
 public func startServer(_ product: String, _ arguments: [String] = []) throws -> (ChildProcess, port: Int) {
