@@ -195,8 +195,8 @@ system-packages:
 	fi
 
 # Programs the tests run beside the kit's own, as command:Debian package:Homebrew package — the list of
-# Tests/TestSupport/Tools.swift (which says what each is for; a test checks that this list and .ci/run's agree).
-TEST_TOOLS := python3:python3:python nc:netcat-openbsd:netcat socat:socat:socat tmux:tmux:tmux
+# Tests/TestSupport/Tools.swift (which says what each is for; a test checks that this list and .ci/packages agree).
+TEST_TOOLS := python3:python3:python nc:netcat-openbsd:netcat socat:socat:socat tmux:tmux:tmux tshark:tshark:wireshark
 
 # Installed when we can (as root, with apt-get); otherwise the exact command is shown.
 test-tools:

@@ -53,6 +53,12 @@ struct FileSystem: Equatable {
     let isLocal: Bool
 }
 
+/// Whether the folder is on this machine's own disk, where the system reports changes to files (watch mode) and
+/// builds are fast; true when the system will not say.
+public func isOnLocalDisk(_ path: String) -> Bool {
+    Platform.fileSystem(at: path)?.isLocal ?? true
+}
+
 /// Free space for the build, in bytes, on the disk that holds `path` (nil if the system will not say).
 func freeBytes(at path: String) -> UInt64? {
     var info = statvfs()

@@ -1,9 +1,10 @@
+import DoctorKit
 import Foundation
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// Tells when a file under some folders changes: by inotify where it works (Linux, on a local disk), else by looking
@@ -18,49 +19,34 @@ public final class FileWatcher {
     public let folders: [String]
     public let method: Method
     private var snapshot: [String: FileStamp]
-    #if canImport(Glibc)
+    /// inotify's descriptor, or -1 when polling.
     private var inotify: Int32 = -1
-    #endif
 
     /// Watches `folders` (and their subfolders). `method` nil: inotify when the folders allow it.
     public init(folders: [String], method: Method? = nil) {
         self.folders = folders
         snapshot = Self.stamps(of: folders)
-        #if canImport(Glibc)
-        let wanted = method ?? (folders.allSatisfy(Self.isLocal) ? .inotify : .polling)
-        if wanted == .inotify, let descriptor = Self.startInotify(on: folders) {
+        let wanted = method ?? (folders.allSatisfy(Inotify.isLocal) ? .inotify : .polling)
+        if wanted == .inotify, let descriptor = Inotify.start(on: folders) {
             inotify = descriptor
             self.method = .inotify
         } else {
             self.method = .polling
         }
-        #else
-        self.method = .polling
-        #endif
     }
 
     deinit {
-        #if canImport(Glibc)
         if inotify >= 0 { close(inotify) }
-        #endif
     }
 
     /// A descriptor that becomes readable when something changed (inotify), or nil when changes must be polled
     /// with `changed()`.
-    public var descriptor: Int32? {
-        #if canImport(Glibc)
-        return inotify >= 0 ? inotify : nil
-        #else
-        return nil
-        #endif
-    }
+    public var descriptor: Int32? { inotify >= 0 ? inotify : nil }
 
     /// The files that changed since the last call: added, removed, or with a new size or time. Cheap enough to call
     /// twice a second; with inotify, call it when `descriptor` is readable (the events are drained here).
     public func changed() -> [String] {
-        #if canImport(Glibc)
-        if inotify >= 0 { drainInotify() }
-        #endif
+        if inotify >= 0 { Inotify.drain(inotify) }
         let now = Self.stamps(of: folders)
         let changed = Set(now.keys).union(snapshot.keys).filter { now[$0] != snapshot[$0] }.sorted()
         snapshot = now
@@ -90,37 +76,17 @@ public final class FileWatcher {
         }
         return stamps
     }
+}
 
-    // MARK: inotify
+// Every platform difference of the checker, in one place: inotify is Linux's. (macOS's FSEvents needs a run loop the
+// checker does not have: there the watcher polls.)
+#if canImport(Glibc)
+/// inotify, and whether a folder's file system lets it see changes.
+enum Inotify {
+    /// inotify sees only changes made through this machine's own kernel: not on network, shared or synced folders.
+    static func isLocal(_ folder: String) -> Bool { isOnLocalDisk(folder) }
 
-    #if canImport(Glibc)
-    /// File systems whose changes inotify does not see (made on another machine, or through a translation layer).
-    static let remoteFileSystems: Set<String> = [
-        "nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "v9fs", "drvfs", "virtiofs", "fuse", "fuse.sshfs",
-        "fuse.rclone", "fuse.grpcfuse", "fakeowner", "vboxsf", "prl_fs", "afs",
-    ]
-
-    /// The folder is on a local file system (by /proc/mounts: the longest mount point that contains it).
-    static func isLocal(_ folder: String) -> Bool {
-        guard let type = fileSystemType(of: folder) else { return true }
-        return !remoteFileSystems.contains(type) && !type.hasPrefix("fuse.")
-    }
-
-    static func fileSystemType(of folder: String) -> String? {
-        let path = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
-        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return nil }
-        var best: (point: String, type: String)?
-        for line in mounts.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard fields.count > 2 else { continue }
-            let point = String(fields[1]).replacingOccurrences(of: "\\040", with: " ")
-            let inside = path == point || path.hasPrefix(point == "/" ? "/" : point + "/")
-            if inside && point.count >= (best?.point.count ?? 0) { best = (point, String(fields[2])) }
-        }
-        return best?.type
-    }
-
-    private static func startInotify(on folders: [String]) -> Int32? {
+    static func start(on folders: [String]) -> Int32? {
         let descriptor = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard descriptor >= 0 else { return nil }
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY)
@@ -145,9 +111,15 @@ public final class FileWatcher {
         }
     }
 
-    private func drainInotify() {
+    static func drain(_ descriptor: Int32) {
         var buffer = [UInt8](repeating: 0, count: 16384)
-        while buffer.withUnsafeMutableBytes({ read(inotify, $0.baseAddress, $0.count) }) > 0 {}
+        while buffer.withUnsafeMutableBytes({ read(descriptor, $0.baseAddress, $0.count) }) > 0 {}
     }
-    #endif
 }
+#else
+enum Inotify {
+    static func isLocal(_ folder: String) -> Bool { false }
+    static func start(on folders: [String]) -> Int32? { nil }
+    static func drain(_ descriptor: Int32) {}
+}
+#endif

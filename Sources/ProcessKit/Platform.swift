@@ -1,10 +1,13 @@
 // Every difference between Linux and Darwin in ProcessKit, side by side: what a running process is doing (Linux reads
-// /proc, Darwin asks libproc) and the hard limit on open descriptors.
+// /proc, Darwin asks libproc), the hard limit on open descriptors, and posix_spawn's option objects.
 #if canImport(Glibc)
 @preconcurrency import Glibc
 import Foundation
 
 enum Platform {
+    /// posix_spawn's option objects: structs on Glibc, which `…_init` fills in.
+    static func spawnObjects() -> (posix_spawn_file_actions_t, posix_spawnattr_t) { (.init(), .init()) }
+
     /// RLIMIT_NOFILE's hard limit (`ulimit -Hn`).
     static func hardOpenFileLimit() -> Int {
         var limit = rlimit()
@@ -48,9 +51,12 @@ enum Platform {
 }
 
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 
 enum Platform {
+    /// posix_spawn's option objects: pointers on Darwin, nil until `…_init` makes them.
+    static func spawnObjects() -> (posix_spawn_file_actions_t?, posix_spawnattr_t?) { (nil, nil) }
+
     /// RLIMIT_NOFILE's hard limit, as far as macOS lets a soft limit go (it reports "unlimited", refuses > OPEN_MAX).
     static func hardOpenFileLimit() -> Int {
         var limit = rlimit()

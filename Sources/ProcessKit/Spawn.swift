@@ -35,13 +35,7 @@ extension ChildProcess {
         _ argv: [String], name: String, environment: [String],
         stdin: DescriptorPipe, stdout: DescriptorPipe, stderr: DescriptorPipe
     ) throws(SpawnError) -> pid_t {
-        #if canImport(Glibc)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        #else
-        var actions: posix_spawn_file_actions_t?
-        var attributes: posix_spawnattr_t?
-        #endif
+        var (actions, attributes) = Platform.spawnObjects()
         posix_spawn_file_actions_init(&actions)
         posix_spawnattr_init(&attributes)
         defer {

@@ -7,7 +7,7 @@ import ProcessKit
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// `make watch LAB=n`: checks the lab again each time one of its files is saved. Shows the score and the first

@@ -7,7 +7,7 @@ import TestSupport
 
 /// A failed step's capture opens in tshark (Debian's package), its TCP stream follows, and lab 5's dissector names
 /// the frames in it.
-@Suite struct CaptureTests {
+@Suite(.requires(tool: "tshark")) struct CaptureTests {
     static func address(_ host: String, _ port: Int) throws -> SocketAddress {
         try SocketAddress.resolve(host: host, port: port)[0]
     }
@@ -29,8 +29,7 @@ import TestSupport
     }
 
     static func tshark(_ arguments: [String]) throws -> String {
-        try #require(commandExists("tshark"), "these tests need tshark: make test installs it (Debian: sudo apt-get install tshark)")
-        return try runPeer("tshark", arguments)
+        try runPeer("tshark", arguments)
     }
 
     @Test(arguments: ["127.0.0.1", "::1"])

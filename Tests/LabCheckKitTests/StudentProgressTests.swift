@@ -73,7 +73,7 @@ import TestSupport
         HintReveal.text(for: Self.step, of: lab, progress: StudentProgress(path: path), colors: false)
     }
 
-    @Test(.enabled(if: commandExists("git"), "needs git"))
+    @Test
     func twoMachinesLinesMergeWithoutConflict() throws {
         let repository = try makeTemporaryDirectory(prefix: "progress-git")
         defer { try? FileManager.default.removeItem(atPath: repository) }

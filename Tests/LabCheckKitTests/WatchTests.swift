@@ -6,7 +6,7 @@ import TestSupport
 /// `make watch`, as a student uses it, in a real terminal: a save re-checks, `h` shows a hint, `q` and Ctrl-C leave
 /// with nothing left running. The "lab 1 program" is a script in a folder of the test's own, watched in place of
 /// Sources/.
-@Suite(.serialized) struct WatchTests {
+@Suite(.serialized, .requires(tool: "tmux")) struct WatchTests {
     /// lab1-greeting as a script; `period` decides whether step 2's line is right.
     static func greeting(period: Bool) -> String {
         """
@@ -38,11 +38,12 @@ import TestSupport
         let labcheck = try productsDirectory() + "/labcheck"
         let after = "echo ended with $?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo | tr \"\\n\" \" \""
         let terminal = try TerminalSession(
-            "sh -c 'trap true INT; cd \(folder) && \(labcheck) watch --lab 1 --bin-dir \(folder) --folder \(folder) \(method); \(after)'")
+            "sh -c 'trap true INT; cd \(folder) && \(labcheck) watch --lab 1 --bin-dir \(folder) --folder \(folder) \(method); \(after)'",
+            scrollback: true)
         return (terminal, folder)
     }
 
-    @Test(.enabled(if: commandExists("tmux"), "needs tmux (Debian: tmux)"), arguments: ["", "--poll"])
+    @Test(arguments: ["", "--poll"])
     func aSaveChecksAgainAndKeysWork(method: String) throws {
         let (terminal, folder) = try Self.watching(method)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -69,7 +70,7 @@ import TestSupport
         #expect(progress.contains("lab 1 step 2 failed") && progress.contains("lab 1 step 2 passed"))
     }
 
-    @Test(.enabled(if: commandExists("tmux"), "needs tmux (Debian: tmux)"))
+    @Test
     func ctrlCLeavesNothingRunningAndTheTerminalAsItWas() throws {
         let (terminal, folder) = try Self.watching("")
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -28,14 +28,6 @@ extension Session {
     }
 }
 
-/// A new empty folder, removed by the caller.
-func makeTemporaryDirectory() throws -> String {
-    let pattern = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("labrepl-test-XXXXXX").path
-    var template = Array(pattern.utf8CString)
-    let path = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) })
-    return String(cString: path)
-}
-
 /// The port at the end of a "… listening on 127.0.0.1:PORT …" line.
 func listeningPort(in line: String) throws -> Int {
     let match = try #require(line.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/), "no port in \(line)")

@@ -6,87 +6,9 @@ import Testing
 
 /// labrepl in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen as a person sees it.
 @Suite struct TerminalTests {
-    /// A tmux server of the test's own running one labrepl, with HOME in a new folder that also holds the server's
-    /// socket (so parallel runs never meet, and nothing is left behind).
-    final class Terminal {
-        let home: String
-        var socket: String { home + "/tmux.socket" }
-        /// Kills the tmux server (and so labrepl) after a minute, should this test process die before `deinit`.
-        /// labrepl itself runs bare: a `timeout` wrapper would share its process group and pass it every Ctrl-C
-        /// a second time.
-        private var guardian: ChildProcess?
-
-        init(home: String? = nil) throws {
-            self.home = try home ?? makeTemporaryDirectory()
-            try tmux("new-session", "-d", "-x", "120", "-y", "40", "exec env HOME=\(self.home) \(try productsDirectory())/labrepl")
-            guardian = try ChildProcess("sh", ["-c", "sleep 60; tmux -S \(socket) kill-server"], timeLimit: .seconds(70))
-        }
-
-        deinit {
-            _ = try? ChildProcess.run("tmux", ["-S", socket, "kill-server"], timeout: .seconds(10))
-            guardian?.stop()
-            try? FileManager.default.removeItem(atPath: home)
-        }
-
-        @discardableResult
-        func tmux(_ arguments: String...) throws -> String {
-            let finished = try ChildProcess.run("tmux", ["-S", socket, "-f", "/dev/null"] + arguments, timeout: .seconds(10))
-            try #require(finished.termination.succeeded, "tmux \(arguments): \(finished.standardError)")
-            return finished.standardOutput
-        }
-
-        /// Types keys: text, or tmux key names such as Tab, Up, Enter, C-d.
-        func type(_ keys: String...) throws {
-            let finished = try ChildProcess.run(
-                "tmux", ["-S", socket, "send-keys", "-t", "0"] + keys, timeout: .seconds(10))
-            try #require(finished.termination.succeeded, "tmux send-keys \(keys): \(finished.standardError)")
-        }
-
-        /// The screen's lines as a person sees them (tmux drops spaces at their ends), without the empty ones below,
-        /// and the row the cursor is on.
-        func screen() throws -> (lines: [String], cursorRow: Int) {
-            var lines = try tmux("capture-pane", "-p", "-t", "0").split(separator: "\n", omittingEmptySubsequences: false)
-                .map(String.init)
-            while lines.last?.isEmpty == true { lines.removeLast() }
-            let row = try tmux("display-message", "-p", "-t", "0", "#{cursor_y}")
-            return (lines, Int(row.filter(\.isNumber)) ?? -1)
-        }
-
-        /// Waits until the screen satisfies `condition`; fails showing the screen if it never does.
-        @discardableResult
-        func waitForScreen(_ what: String, _ condition: ([String]) -> Bool) throws -> [String] {
-            var shown: [String] = []
-            try eventually("the screen to show \(what)", else: { shown.joined(separator: "\n") }) {
-                shown = try screen().lines
-                return condition(shown)
-            }
-            return shown
-        }
-
-        /// Waits until the cursor is on the last line of text, which reads `line`: the prompt and what is typed
-        /// after it.
-        func waitForCursorLine(_ line: String) throws {
-            var shown: [String] = []
-            try eventually("the cursor's line to read \(line.debugDescription)", else: { shown.joined(separator: "\n") }) {
-                let screen = try screen()
-                shown = screen.lines
-                return screen.lines.last == line && screen.cursorRow == screen.lines.count - 1
-            }
-        }
-
-        /// Waits until `line` is the last line and the cursor has gone on to the next: the line was entered and its
-        /// command is running.
-        func waitForRunning(_ line: String) throws {
-            try eventually("\(line.debugDescription) to run") {
-                let screen = try screen()
-                return screen.lines.last == line && screen.cursorRow == screen.lines.count
-            }
-        }
-    }
-
     @Test(.requires(tool: "tmux"))
     func promptCompletionHistoryAndALineArrivingWhileTyping() throws {
-        let terminal = try Terminal()
+        let terminal = try TerminalSession.labrepl()
         try terminal.waitForCursorLine("labrepl>")
 
         try terminal.type("listen 0 as hub", "Enter")
@@ -154,7 +76,7 @@ import Testing
     func aForeignHistoryFileIsMovedAsideNotFatal() throws {
         let home = try makeTemporaryDirectory()
         try "ls -l\ncd /tmp\n".write(toFile: home + "/.labrepl_history", atomically: true, encoding: .utf8)
-        let terminal = try Terminal(home: home)
+        let terminal = try TerminalSession.labrepl(home: home)
         try terminal.waitForScreen("the warning") { $0.contains { $0.hasPrefix("history: ~/.labrepl_history is not a libedit history file") } }
         try terminal.waitForCursorLine("labrepl>")
         try terminal.type("help", "Enter")
@@ -165,12 +87,28 @@ import Testing
     }
 }
 
-/// Waits until `condition` holds, checking every 50 ms for up to 10 s; fails with `what` (and `shown`) otherwise.
-func eventually(_ what: String, else shown: () -> String = { "" }, _ condition: () throws -> Bool) throws {
-    let deadline = ContinuousClock.now + .seconds(10)
-    while try !condition() {
-        let details = shown()
-        try #require(ContinuousClock.now < deadline, "timed out waiting for \(what)\(details.isEmpty ? "" : ":\n" + details)")
-        Thread.sleep(forTimeInterval: 0.05)
+extension TerminalSession {
+    /// labrepl in a terminal of its own, with HOME (its history file) in a new folder.
+    static func labrepl(home: String? = nil) throws -> TerminalSession {
+        try TerminalSession("\(try productsDirectory())/labrepl", home: home)
+    }
+
+    /// Waits until the cursor is on the last line of text, which reads `line`: the prompt and what is typed after it.
+    func waitForCursorLine(_ line: String) throws {
+        var shown: [String] = []
+        try eventually("the cursor's line to read \(line.debugDescription)", else: { shown.joined(separator: "\n") }) {
+            let screen = try screen()
+            shown = screen.lines
+            return screen.lines.last == line && screen.cursorRow == screen.lines.count - 1
+        }
+    }
+
+    /// Waits until `line` is the last line and the cursor has gone on to the next: the line was entered and its
+    /// command is running.
+    func waitForRunning(_ line: String) throws {
+        try eventually("\(line.debugDescription) to run") {
+            let screen = try screen()
+            return screen.lines.last == line && screen.cursorRow == screen.lines.count
+        }
     }
 }

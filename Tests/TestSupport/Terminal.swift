@@ -11,11 +11,17 @@ public final class TerminalSession {
     /// Kills the tmux server (and the program) after `lifetime`, should the test process die before `deinit`. The
     /// program runs bare: a `timeout` wrapper would share its process group and pass it every Ctrl-C a second time.
     private var guardian: ChildProcess?
+    /// `screen()` includes the lines scrolled off the top.
+    private let scrollback: Bool
 
     /// Starts `command` (a shell command line) in a terminal of `width` × `height`; the pane stays on the screen
     /// after the command ends, so what it printed last can still be read.
-    public init(_ command: String, home: String? = nil, width: Int = 120, height: Int = 40, lifetime: Int = 60) throws {
+    public init(
+        _ command: String, home: String? = nil, width: Int = 120, height: Int = 40, scrollback: Bool = false,
+        lifetime: Int = 60
+    ) throws {
         self.home = try home ?? makeTemporaryDirectory(prefix: "terminal")
+        self.scrollback = scrollback
         try tmux("new-session", "-d", "-x", String(width), "-y", String(height), "exec env HOME=\(self.home) \(command)")
         try tmux("set-option", "-t", "0", "remain-on-exit", "on")
         guardian = try ChildProcess(
@@ -30,6 +36,11 @@ public final class TerminalSession {
 
     @discardableResult
     public func tmux(_ arguments: String...) throws -> String {
+        try tmux(arguments)
+    }
+
+    @discardableResult
+    public func tmux(_ arguments: [String]) throws -> String {
         let finished = try ChildProcess.run("tmux", ["-S", socket, "-f", "/dev/null"] + arguments, timeout: .seconds(10))
         try #require(finished.termination.succeeded, "tmux \(arguments): \(finished.standardError)")
         return finished.standardOutput
@@ -42,9 +53,10 @@ public final class TerminalSession {
     }
 
     /// The screen's lines as a person sees them (tmux drops spaces at their ends), without the empty ones below,
-    /// and the row the cursor is on.
+    /// and the row the cursor is on (counted from the screen's top, also with `scrollback`).
     public func screen() throws -> (lines: [String], cursorRow: Int) {
-        var lines = try tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "0")
+        let range = scrollback ? ["-J", "-S", "-1000"] : []
+        var lines = try tmux(["capture-pane", "-p"] + range + ["-t", "0"])
             .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         while lines.last?.isEmpty == true { lines.removeLast() }
         let row = try tmux("display-message", "-p", "-t", "0", "#{cursor_y}")

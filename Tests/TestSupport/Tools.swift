@@ -2,7 +2,7 @@ import Testing
 
 /// A program some tests need that the kit does not build: a peer the kit did not write (python3, nc, socat), or a
 /// terminal to drive labrepl in (tmux). `make test` installs them where it can (the Makefile's TEST_TOOLS), the
-/// README lists them, and `.ci/run` installs the same Debian packages: ToolListTests checks that all agree.
+/// README lists them, and `.ci/packages` (which CI installs) lists the same Debian packages: ToolListTests checks that all agree.
 public struct Tool: Sendable, CustomStringConvertible {
     /// The command, as looked up on PATH.
     public let command: String
@@ -22,7 +22,9 @@ public struct Tool: Sendable, CustomStringConvertible {
         Tool(command: "socat", debianPackage: "socat", brewPackage: "socat",
              purpose: "socat, a peer the kit did not write"),
         Tool(command: "tmux", debianPackage: "tmux", brewPackage: "tmux",
-             purpose: "a terminal to type into labrepl, as a person would"),
+             purpose: "a terminal to type into labrepl and make watch, as a person would"),
+        Tool(command: "tshark", debianPackage: "tshark", brewPackage: "wireshark",
+             purpose: "Wireshark's reader, to open the checker's packet captures as a student would"),
     ]
 
     public static func named(_ command: String) -> Tool {

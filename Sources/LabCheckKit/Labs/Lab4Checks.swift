@@ -98,14 +98,18 @@ let lab4 = Lab(
             // touched), so only a server that raises its own limit serves them all.
             let (soft, hard) = try getOpenFileLimit()
             let clients = 150
-            try expect(hard >= clients + 50, """
-                this machine lets a process open at most \(hard) descriptors (ulimit -Hn), too few to prove anything: \
-                step 4 needs \(clients + 50). Raise the hard limit (on Linux, in /etc/security/limits.conf) or check on another machine
-                """)
-            try expect(soft >= clients + 50, """
-                the checker may open only \(soft) descriptors (ulimit -n) and needs \(clients + 50) for its clients: \
-                run `ulimit -n \(min(hard, 4096))` in this terminal, then make check again
-                """)
+            guard hard >= clients + 50 else {
+                throw CheckFailure("""
+                    this machine lets a process open at most \(hard) descriptors (ulimit -Hn), too few to prove anything: \
+                    step 4 needs \(clients + 50). Raise the hard limit (on Linux, in /etc/security/limits.conf) or check on another machine
+                    """, machine: true)
+            }
+            guard soft >= clients + 50 else {
+                throw CheckFailure("""
+                    the checker may open only \(soft) descriptors (ulimit -n) and needs \(clients + 50) for its clients: \
+                    run `ulimit -n \(min(hard, 4096))` in this terminal, then make check again
+                    """, machine: true)
+            }
             let serverLimit = 64
             let (server, port) = try check.startServer("mux-server", openFileLimit: .soft(serverLimit))
             check.note("the server was started with a soft limit of \(serverLimit) open descriptors; \(clients) clients follow")
