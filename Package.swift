@@ -72,6 +72,10 @@ let libeditPkgConfig: String? = nil
 #endif
 
 let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Solutions")
+/// The grader's held-back checks (other values than the handouts'): in the instructor's copy and the autograder,
+/// never in the student's.
+let hasHeldBack = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Sources/HeldBackChecks")
+let heldBackTargets: [Target] = hasHeldBack ? [.target(name: "HeldBackChecks", dependencies: ["LabCheckKit"])] : []
 
 // A starter library also uses LabSupport: its unfinished steps throw `NotImplemented`.
 let starterTargets: [Target] = givenLibraries.map { library in
@@ -99,7 +103,8 @@ let instructorTargets: [Target] = [
 ]
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [
-    .testTarget(name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"]),
+    .testTarget(
+        name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"] + (hasHeldBack ? ["HeldBackChecks"] : [])),
     .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "FrameKit", "TelegramKit"]),
     .testTarget(name: "Lab5Tests", dependencies: ["Lab5ProtocolSolution", "Lab5Given", "DEVSKit", "FrameKit", "TestSupport"]),
 ]
@@ -161,7 +166,10 @@ let package = Package(
         .target(name: "ReplKit", dependencies: ["SocketKit", "FrameKit", "TelegramKit", "CEdit", "LabSupport"]),
 
         // Tools.
-        .executableTarget(name: "labcheck", dependencies: ["LabCheckKit", "LabSupport", "ProcessKit", argumentParser]),
+        .executableTarget(
+            name: "labcheck",
+            dependencies: ["LabCheckKit", "LabSupport", "ProcessKit", argumentParser]
+                + (hasHeldBack ? ["HeldBackChecks"] : [])),
         .executableTarget(name: "labdemo", dependencies: ["ProcessKit", "LabSupport", "TelegramKit", argumentParser]),
         .executableTarget(name: "labbench", dependencies: ["SocketKit", "ProcessKit", "LabSupport", argumentParser]),
         .executableTarget(
@@ -189,5 +197,5 @@ let package = Package(
         .testTarget(
             name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox"]),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
-    ] + starterTargets + (hasSolutions ? solutionTargets + solutionTests + instructorTargets : [])
+    ] + starterTargets + heldBackTargets + (hasSolutions ? solutionTargets + solutionTests + instructorTargets : [])
 )

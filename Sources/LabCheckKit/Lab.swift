@@ -56,6 +56,16 @@ public struct Lab: Sendable {
         return shortened
     }
 
+    /// The lab with `steps` (held-back variants) in place of its own; each runs whatever the others did.
+    public func heldBack(_ variants: [Step]) -> Lab {
+        var held = self
+        held.steps = variants.map { variant in
+            Step(variant.number, variant.title, hint: variant.hint, moreHints: variant.moreHints, needs: [],
+                 points: variant.points, heldBack: true, check: variant.check)
+        }
+        return held
+    }
+
     /// The most a lab's steps are worth together.
     public var maxScore: Int { steps.reduce(0) { $0 + $1.points } }
 }
@@ -86,12 +96,15 @@ public struct Step: Sendable {
     public let needs: [Int]
     /// What the step is worth when graded (`make grade`): 1 unless the lab says otherwise.
     public let points: Int
+    /// A held-back variant of step `number`: the grader's, with values the handout never shows.
+    public let heldBack: Bool
     public let check: @Sendable (Check) throws -> Void
 
     public init(
         _ number: Int, _ title: String, hint: String, moreHints: [String] = [], needs: [Int]? = nil, points: Int = 1,
-        check: @escaping @Sendable (Check) throws -> Void
+        heldBack: Bool = false, check: @escaping @Sendable (Check) throws -> Void
     ) {
+        self.heldBack = heldBack
         self.number = number
         self.title = title
         self.hint = hint

@@ -3,6 +3,9 @@ import Foundation
 import LabCheckKit
 import LabSupport
 import ProcessKit
+#if canImport(HeldBackChecks)
+import HeldBackChecks
+#endif
 
 /// `make grade`: every lab (or one), written for a grader. A lab that does not compile still yields a result: each
 /// of its steps failed, with the compiler's first error. Grading itself succeeds (exit 0) whatever the score.
@@ -20,10 +23,23 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "Write the result to this file instead of standard output.")
     var out: String?
 
+    @Option(help: "The seed of the held-back checks' values (a number a result recorded); without it, a new one.")
+    var seed: String?
+
     @OptionGroup var options: ProgramOptions
+
+    /// The held-back variants of each lab's steps, where this copy of the kit has them (never the student's).
+    static var heldBack: [Int: [Step]] {
+        #if canImport(HeldBackChecks)
+        return heldBackSteps
+        #else
+        return [:]
+        #endif
+    }
 
     func validate() throws {
         if let lab { _ = try ProgramOptions.lab(lab) }
+        if let seed, UInt64(seed) == nil { throw Failure("SEED=\(seed) is not a seed: use the number a result recorded") }
         guard GradeFormat(rawValue: format) != nil else {
             throw Failure("FORMAT=\(format) is not a format: use \(GradeFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -36,11 +52,17 @@ struct GradeCommand: ParsableCommand {
         var graded: [Grade.LabGrade] = []
         for lab in labs {
             if let failure = options.buildPrograms(of: lab) {
-                graded.append(Grade.LabGrade(lab: lab, doesNotCompile: failure.firstError))
+                graded.append(Grade.LabGrade(lab: lab, doesNotCompile: failure.firstError, heldBack: Self.heldBack[lab.number] ?? []))
                 continue
             }
             let transcript = Transcript()
-            let results = options.runner(for: lab).run(transcript: transcript)
+            var results = options.runner(for: lab).run(transcript: transcript)
+            if let variants = Self.heldBack[lab.number], !variants.isEmpty {
+                // Values drawn afresh for every grading run, from a seed each result records.
+                var runner = options.runner(for: lab.heldBack(variants))
+                runner.seeds = seed.flatMap(UInt64.init).map(SeedChoice.given) ?? .random
+                results += runner.run(transcript: transcript)
+            }
             try? transcript.write(to: options.transcriptPath(for: lab))
             graded.append(Grade.LabGrade(lab: lab, results: results))
         }

@@ -45,7 +45,7 @@ import FoundationXML
         let steps = try #require(json["steps"] as? [[String: Any]])
         #expect(steps.count == 4)
         for step in steps {
-            #expect(Set(step.keys) == ["lab", "step", "title", "points", "score", "status", "cause", "seconds", "message", "hint", "replay", "seed"])
+            #expect(Set(step.keys) == ["lab", "step", "held_back", "title", "points", "score", "status", "cause", "seconds", "message", "hint", "replay", "seed"])
         }
         #expect(steps.map { $0["status"] as? String } == ["passed", "failed", "not_run", "failed"])
         #expect(steps[1]["points"] as? Int == 2)

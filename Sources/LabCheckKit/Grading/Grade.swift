@@ -16,12 +16,13 @@ public struct Grade: Sendable {
             self.compileError = compileError
         }
 
-        /// A lab that did not compile: each step failed, with the compiler's first error as its message.
-        public init(lab: Lab, doesNotCompile error: String) {
+        /// A lab that did not compile: each step (and held-back variant) failed, with the compiler's first error as
+        /// its message.
+        public init(lab: Lab, doesNotCompile error: String, heldBack: [Step] = []) {
             let message = "the lab's programs do not compile:\n\(error)"
             self.init(
                 lab: lab,
-                results: lab.steps.map {
+                results: (lab.steps + lab.heldBack(heldBack).steps).map {
                     StepResult(
                         lab: lab.number, step: $0,
                         outcome: .failed(StepFailure(.doesNotCompile, message, hint: "make check LAB=\(lab.number) shows every compiler error")),
@@ -31,7 +32,7 @@ public struct Grade: Sendable {
         }
 
         public var score: Int { results.reduce(0) { $0 + $1.score } }
-        public var maxScore: Int { lab.maxScore }
+        public var maxScore: Int { results.reduce(0) { $0 + $1.step.points } }
     }
 
     public let labs: [LabGrade]
@@ -51,6 +52,14 @@ public struct Grade: Sendable {
 }
 
 extension StepResult {
+    /// "Lab 3 step 2: title", and "(held back)" for a held-back variant.
+    public var name: String {
+        "Lab \(lab) step \(step.number)\(step.heldBack ? " (held back)" : ""): \(step.title)"
+    }
+
+    /// "3.2", or "3.2h" for a held-back variant: how graders number the tests.
+    public var number: String { "\(lab).\(step.number)\(step.heldBack ? "h" : "")" }
+
     /// "passed", "failed" or "not_run": the kit's JSON status.
     public var status: String {
         switch outcome {

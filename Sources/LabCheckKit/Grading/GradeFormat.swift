@@ -47,6 +47,7 @@ public enum GradeFormat: String, Sendable, CaseIterable {
                     return .object([
                         "lab": .int(Int64(lab.lab.number)),
                         "step": .int(Int64(result.step.number)),
+                        "held_back": .bool(result.step.heldBack),
                         "title": .string(result.step.title),
                         "points": .int(Int64(result.step.points)),
                         "score": .int(Int64(result.score)),
@@ -91,7 +92,7 @@ public enum GradeFormat: String, Sendable, CaseIterable {
             let time = rounded(lab.results.reduce(0) { $0 + $1.seconds })
             xml += #"  <testsuite name="\#(attribute("Lab \(lab.lab.number) · \(lab.lab.title)"))" tests="\#(lab.results.count)" failures="\#(failures)" skipped="\#(skipped)" time="\#(time)">"# + "\n"
             for result in lab.results {
-                let open = #"    <testcase classname="lab\#(lab.lab.number)" name="\#(attribute("step \(result.step.number): \(result.step.title)"))" time="\#(rounded(result.seconds))""#
+                let open = #"    <testcase classname="lab\#(lab.lab.number)" name="\#(attribute(result.name))" time="\#(rounded(result.seconds))""#
                 switch result.outcome {
                 case .passed:
                     xml += open + "/>\n"
@@ -129,8 +130,8 @@ public enum GradeFormat: String, Sendable, CaseIterable {
                         output += "\n\nThe checker's transcript of the step (its end):\n" + result.transcriptExcerpt
                     }
                     return .object([
-                        "name": .string("Lab \(lab.lab.number) step \(result.step.number): \(result.step.title)"),
-                        "number": .string("\(lab.lab.number).\(result.step.number)"),
+                        "name": .string(result.name),
+                        "number": .string(result.number),
                         "score": .int(Int64(result.score)),
                         "max_score": .int(Int64(result.step.points)),
                         "status": .string(result.passed ? "passed" : "failed"),
@@ -156,7 +157,7 @@ public enum GradeFormat: String, Sendable, CaseIterable {
             "tests": .array(grade.labs.flatMap { lab in
                 lab.results.map { result in
                     .object([
-                        "name": .string("Lab \(lab.lab.number) step \(result.step.number): \(result.step.title)"),
+                        "name": .string(result.name),
                         "status": .string(result.passed ? "pass" : lab.compileError != nil ? "error" : "fail"),
                         "score": .int(Int64(result.score)),
                         "message": .string(result.explanation(in: lab.lab) ?? "passed"),
