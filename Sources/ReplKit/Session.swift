@@ -14,6 +14,11 @@ public final class Session {
     var current: Peer?
     /// The Telegram user this session plays (`tg connect`), if any.
     var telegram: TelegramUser?
+    /// What `record` keeps for `save`; nil when not recording.
+    var recording: Recorder?
+    /// Ports to use instead of those a script names (`--map-port 65432=40123`): a saved check names the lecture's
+    /// port, and `make check` gives the program it talks to another.
+    public var portMap: [Int: Int] = [:]
 
     // Settings (`set`).
     var crlf = false
@@ -74,7 +79,10 @@ public final class Session {
             console.show(unknownCommand(first.text, line: line), as: .error)
             return false
         }
-        let matches = command.usages.indices.lazy.compactMap { index in
+        // A usage with a fixed prefix (`listen unix:PATH`) is tried first: `listen PORT` would take any word.
+        let order = command.usages.indices.filter { command.usages[$0].hasPrefixedValue }
+            + command.usages.indices.filter { !command.usages[$0].hasPrefixedValue }
+        let matches = order.lazy.compactMap { index in
             command.usages[index].match(words.dropFirst(), in: line).map { (index, $0) }
         }
         guard let (index, arguments) = matches.first else {
@@ -138,6 +146,7 @@ public final class Session {
             for element in usage.next(after: words.dropFirst(), in: lineBefore) {
                 switch element {
                 case .keyword(let choices): offers += choices
+                case .prefixed(let prefix, _): offers.append(prefix)
                 case .value(let name), .rest(let name):
                     switch placeholdersByName[name]?.completion ?? .nothing {
                     case .nothing: break
