@@ -122,12 +122,13 @@ extension Session {
         let folder = try myChecksFolder(lab: program.lab)
         let path = "\(folder)/\(name).repl"
         let (body, files) = recorder.scriptLines(framings: framings, filePrefix: "\(folder)/\(name)")
+        let onDisk = { (path: String) in self.kitDirectory == "." ? path : self.kitDirectory + "/" + path }
         let text = header(program: program, role: role, path: path, started: recorder.started) + body
-        let existed = FileManager.default.fileExists(atPath: path)
+        let existed = FileManager.default.fileExists(atPath: onDisk(path))
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            for (file, bytes) in files { try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic) }
-            try Data((text.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try FileManager.default.createDirectory(atPath: onDisk(folder), withIntermediateDirectories: true)
+            for (file, bytes) in files { try Data(bytes).write(to: URL(fileURLWithPath: onDisk(file)), options: .atomic) }
+            try Data((text.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: onDisk(path)), options: .atomic)
         } catch {
             throw ReplError("save: cannot write \(path): \(error.localizedDescription)")
         }
@@ -184,7 +185,7 @@ extension Session {
 
     /// `Labs/03-blocking-echo/my-checks`: under the lab's handout folder, which the student owns.
     private func myChecksFolder(lab: Int) throws -> String {
-        guard let labs = try? FileManager.default.contentsOfDirectory(atPath: "Labs") else {
+        guard let labs = try? FileManager.default.contentsOfDirectory(atPath: kitDirectory + "/Labs") else {
             throw ReplError("save: there is no Labs folder here — start labrepl in the kit's folder (make repl), where the checks look for it")
         }
         let prefix = (lab < 10 ? "0" : "") + "\(lab)-"

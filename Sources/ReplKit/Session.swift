@@ -19,6 +19,8 @@ public final class Session {
     /// Ports to use instead of those a script names (`--map-port 65432=40123`): a saved check names the lecture's
     /// port, and `make check` gives the program it talks to another.
     public var portMap: [Int: Int] = [:]
+    /// The kit's folder, where `save` finds `Labs/`: where labrepl was started (`make repl` starts it there).
+    var kitDirectory = "."
 
     // Settings (`set`).
     var crlf = false
