@@ -229,8 +229,10 @@ private struct ScriptWriter {
             guard let (type, body) = framing.expectParts(of: message) else {
                 return "expect " + scriptText(Array(message.bytes.prefix(160)))
             }
+            // expect matches a frame whose body contains the text: spaces at its ends add nothing.
             let best = pieces(of: body, avoiding: recorder.portNumbers).max { $0.count < $1.count } ?? []
-            return "expect \(type)" + (best.isEmpty ? "" : " " + scriptText(Array(best.prefix(160))))
+            let trimmed = Array(best.prefix(160).drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed())
+            return "expect \(type)" + (trimmed.isEmpty ? "" : " " + scriptText(trimmed, quoting: false))
         }
     }
 
@@ -289,18 +291,28 @@ extension Framing {
             messages.reduce(0, { $0 + $1.bytes.count }) == bytes.count
         else { return nil }
         let commands = messages.compactMap { message in
-            expectParts(of: message).map { type, body in "frame \(type)" + (body.isEmpty ? "" : " " + scriptText(body)) }
+            expectParts(of: message).map { type, body in
+                "frame \(type)" + (body.isEmpty ? "" : " " + scriptText(body, quoting: false))
+            }
         }
         return commands.count == messages.count ? commands : nil
     }
 }
 
-/// Bytes as a command's TEXT: escapes for what cannot be typed (`\n`, `\x00`, `\"`), and double quotes around text
-/// that starts or ends with a space, or holds the word timeout (which expect would take as its option).
-func scriptText(_ bytes: [UInt8]) -> String {
-    let text = displayable(bytes).replacingOccurrences(of: "\"", with: "\\\"")
-    let needsQuotes = text.hasPrefix(" ") || text.hasSuffix(" ") || text.contains(" timeout ") || text.hasSuffix(" timeout")
-    return needsQuotes ? "\"" + text + "\"" : text
+/// Bytes as a command's TEXT: escapes for what cannot be typed (`\n`, `\x00`, `\"`). Text that starts or ends with
+/// a space, or holds the word timeout (which expect would take as its option), goes in double quotes — or, where the
+/// text follows another word (`frame HELLO  Kim`) and quotes cannot keep it whole, has those spaces as `\x20`.
+func scriptText(_ bytes: [UInt8], quoting: Bool = true) -> String {
+    var text = displayable(bytes).replacingOccurrences(of: "\"", with: "\\\"")
+    let needsCare = text.hasPrefix(" ") || text.hasSuffix(" ") || text.contains(" timeout ") || text.hasSuffix(" timeout")
+    guard needsCare else { return text }
+    if quoting { return "\"" + text + "\"" }
+    text = text.replacingOccurrences(of: " timeout", with: "\\x20timeout")
+    let leading = text.prefix { $0 == " " }.count
+    let trailing = text.reversed().prefix { $0 == " " }.count
+    guard leading < text.count else { return String(repeating: "\\x20", count: text.count) }
+    return String(repeating: "\\x20", count: leading) + text.dropFirst(leading).dropLast(trailing)
+        + String(repeating: "\\x20", count: trailing)
 }
 
 /// Text for a `#` comment, on one line.

@@ -109,7 +109,13 @@ public final class Session {
     /// `tg connect` shows tg connect's usage, not all of tg's.
     private func usageError(_ command: Command, words: [String]) -> String {
         let part = command.subcommands.first { !$0.usage.leadingKeywords.isEmpty && words.first == $0.usage.leadingKeywords[0] }
-        let usages = part.map { [$0.usage] } ?? command.usages
+        var usages = part.map { [$0.usage] } ?? command.usages
+        // `connect 127.0.0.1` is about TCP: `connect unix:PATH` is shown only to a line that has a unix: word.
+        let prefixed = usages.filter(\.hasPrefixedValue)
+        if !prefixed.isEmpty && prefixed.count < usages.count {
+            let typedPrefix = prefixed.contains { usage in words.contains { usage.prefixes.contains(where: $0.hasPrefix) } }
+            usages = usages.filter { $0.hasPrefixedValue == typedPrefix }
+        }
         let examples = part?.examples ?? command.examples
         return "usage: " + usages.map(\.description).joined(separator: "  or  ")
             + (examples.first.map { " — for example: \($0)" } ?? "")

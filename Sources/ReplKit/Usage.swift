@@ -49,17 +49,20 @@ public struct Usage: Sendable, CustomStringConvertible {
     }
 
     /// Whether a word of this usage is `prefix:VALUE` (`unix:PATH`): such a usage is tried before the others.
-    var hasPrefixedValue: Bool {
-        func has(_ elements: [UsageElement]) -> Bool {
-            elements.contains { element in
+    var hasPrefixedValue: Bool { !prefixes.isEmpty }
+
+    /// The fixed prefixes of its `prefix:VALUE` words: `["unix:"]`.
+    var prefixes: [String] {
+        func found(_ elements: [UsageElement]) -> [String] {
+            elements.flatMap { element -> [String] in
                 switch element {
-                case .prefixed: true
-                case .optional(let inner): has(inner)
-                default: false
+                case .prefixed(let prefix, _): [prefix]
+                case .optional(let inner): found(inner)
+                default: []
                 }
             }
         }
-        return has(elements)
+        return found(elements)
     }
 
     /// Placeholder names in order of appearance: `["HOST", "PORT", "NAME"]`.
