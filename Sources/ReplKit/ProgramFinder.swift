@@ -79,13 +79,12 @@ enum ProgramFinder {
         #endif
     }
 
-    /// A running program of lab `lab` (the Telegram bot, whose connections go to the sandbox, not to labrepl).
+    /// The running program of lab `lab` (the Telegram bot, whose connections go to the sandbox, not to labrepl);
+    /// nil when none runs, or several that differ.
     static func running(lab: Int) -> LabProgram? {
         #if os(Linux)
-        for pid in processIDs() {
-            if let program = labProgram(pid), program.lab == lab { return program }
-        }
-        return nil
+        let found = processIDs().compactMap(labProgram).filter { $0.lab == lab }
+        return found.allSatisfy { $0 == found.first } ? found.first : nil
         #else
         nil
         #endif
