@@ -2,6 +2,7 @@
 #
 # Students:    make doctor               is this machine ready for the labs?
 #              make check LAB=3          check your lab 3 step by step   (STEP=2: only step 2)
+#              make reset LAB=3          put back lab 3's starter code (STEP=2: only step 2's functions)
 #              make run LAB=3 PROG=echo-server ARGS="--port 0"
 #              make repl                 drive servers by hand
 #              make bench                blocking vs selector vs Python echo servers, 1 to 5000 clients
@@ -19,6 +20,7 @@ REPEAT   ?=
 PROG     ?=
 ARGS     ?=
 DEST     ?=
+FORCE    ?=
 
 # Quiet builds: only errors and warnings reach the screen.
 BUILD    := $(SWIFT) build -q
@@ -31,7 +33,7 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check watch hint grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages test-tools doctor
+.PHONY: help check watch hint reset grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages test-tools doctor
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -41,6 +43,7 @@ help:
 	@echo "  make check                               your progress in every lab, and the next step"
 	@echo "  make watch LAB=n                         check again on every save (Enter, h: hint, q: quit)"
 	@echo "  make hint LAB=n STEP=k                   the step's next hint"
+	@echo "  make reset LAB=n [STEP=k] [FORCE=1]      put back the lab's starter code (or step k's functions); yours saved first"
 	@echo "  make check LAB=n SEED=s | REPEAT=n       replay a seed a failure printed; or n runs with fresh seeds"
 	@echo "  make grade [LAB=n] FORMAT=json|junit|gradescope|classroom [OUT=file]"
 	@echo "                                           grade the labs for a grader (SOLUTION=1: the reference)"
@@ -77,6 +80,13 @@ hint:
 	@test -n "$(LAB)" -a -n "$(STEP)" || { echo "usage: make hint LAB=n STEP=k"; exit 2; }
 	@$(BUILD) --product labcheck
 	@$(BIN)/labcheck hint --lab "$(LAB)" --step "$(STEP)"
+
+# The lab's starter code put back from git (STEP=k: only the functions whose starter bodies name step k), after saving
+# your versions under .labcheck/saved/<time>/. Asks first; FORCE=1 does not ask.
+reset:
+	@test -n "$(LAB)" || { echo "usage: make reset LAB=n [STEP=k] [FORCE=1]"; exit 2; }
+	@$(BUILD) --product labcheck
+	@$(BIN)/labcheck reset --lab "$(LAB)" $(if $(STEP),--step "$(STEP)") $(if $(FORCE),--force)
 
 # Results for a grader: FORMAT=json (the kit's own), junit, gradescope or classroom; OUT=file, else standard output.
 FORMAT   ?= json
@@ -150,8 +160,8 @@ diagrams:
 clean:
 	$(SWIFT) package clean
 	rm -rf .build-release .build-mutants bench-results
-	@# .labcheck/progress.log is the student's own record: kept.
-	find .labcheck -mindepth 1 ! -name progress.log -delete 2>/dev/null || true
+	@# .labcheck/progress.log is the student's own record, and .labcheck/saved/ what make reset saved: kept.
+	find .labcheck -mindepth 1 ! -name progress.log ! -path .labcheck/saved ! -path '.labcheck/saved/*' -delete 2>/dev/null || true
 
 # The copy a teacher hands out: everything but the reference solutions (and the tests that run them).
 student-kit:

@@ -94,12 +94,14 @@ let solutionTargets: [Target] = labLibraries.map { library in
         dependencies: lab.uses + lab.labUses.map { .target(name: $0 + "Solution") } + ["LabSupport", argumentParser],
         path: "Solutions/" + lab.module)
 }
-/// `labdev`, the instructor's tool (the per-step mutant proof), and its Swift-aware scanner: the instructor's copy only.
+/// `labdev`, the instructor's tool (the per-step mutant proof), and its mutants: the instructor's copy only. (The Swift
+/// scanner they use, SwiftScanner, is in every copy: `make reset STEP=k` uses it too.)
 let instructorTargets: [Target] = [
-    .target(name: "LabDevKit"),
+    .target(name: "LabDevKit", dependencies: ["SwiftScanner"]),
     .executableTarget(
-        name: "labdev", dependencies: ["LabDevKit", "LabCheckKit", "ProcessKit", "LabSupport", argumentParser]),
-    .testTarget(name: "LabDevTests", dependencies: ["LabDevKit"]),
+        name: "labdev",
+        dependencies: ["LabDevKit", "SwiftScanner", "LabCheckKit", "ProcessKit", "LabSupport", argumentParser]),
+    .testTarget(name: "LabDevTests", dependencies: ["LabDevKit", "SwiftScanner"]),
 ]
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [
@@ -154,7 +156,12 @@ let package = Package(
             dependencies: [
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
-        .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit", "DoctorKit"]),
+        .target(
+            name: "LabCheckKit",
+            dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit", "DoctorKit", "SwiftScanner"]),
+        // A Swift-aware scanner of starter code: declarations with their bodies, and the steps each body's TODOs
+        // name (the per-step proof's, and make reset's).
+        .target(name: "SwiftScanner"),
         // What make doctor checks: the machine, not the code.
         .target(
             name: "DoctorKit",
@@ -180,7 +187,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit", "TestSupport"]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
-        .testTarget(name: "LabCheckKitTests", dependencies: ["LabCheckKit", "SocketKit", "TestSupport"]),
+        .testTarget(name: "LabCheckKitTests", dependencies: ["LabCheckKit", "SocketKit", "SwiftScanner", "TestSupport"]),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit"]),
         .testTarget(
@@ -189,6 +196,7 @@ let package = Package(
             name: "TelegramSandboxTests", dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
             exclude: ["sandbox_http_check.py"]),
         .testTarget(name: "ReplTests", dependencies: ["ReplKit", "ProcessKit", "SocketKit", "TestSupport"]),
+        .testTarget(name: "SwiftScannerTests", dependencies: ["SwiftScanner"]),
         // The kit as a whole: the handouts' Swift lines compile against SocketKit and LabSupport (built, not
         // imported), and the packages are pinned.
         .testTarget(name: "KitTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "LabSupport"]),
