@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 @testable import ReplKit
 import SocketKit
 import TestSupport
@@ -125,6 +126,52 @@ import Testing
             "connect 127.0.0.1 65432 as kim", "set mode frames", "frame HELLO Kim", "frame LIST", "expect WELCOME Kim",
             #"expect DELIVER Lee\nhi from"#,
         ])
+    }
+
+    /// A bot (Python's urllib) that answers every text with the message's id in it: an id that must not get into
+    /// the check, since another run has other ids.
+    static let idBot = """
+        import json, sys, urllib.request
+        base, token = sys.argv[1], sys.argv[2]
+        def call(method, **params):
+            request = urllib.request.Request(f"{base}/bot{token}/{method}", data=json.dumps(params).encode(),
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return json.load(answer)["result"]
+        offset = 0
+        while True:
+            for update in call("getUpdates", offset=offset, timeout=10):
+                message = update["message"]
+                call("sendMessage", chat_id=message["chat"]["id"], text=f"got {message['text']} as message {message['message_id']}")
+                offset = update["update_id"] + 1
+        """
+
+    @Test(.requires(tool: "python3")) func aTelegramConversationIsSavedWithoutItsIdsAndReplays() throws {
+        let (session, console, kit) = try recordingSession()
+        defer {
+            session.closeAll()
+            try? FileManager.default.removeItem(atPath: kit)
+        }
+        try FileManager.default.createDirectory(atPath: "\(kit)/Labs/06-telegram-bot", withIntermediateDirectories: true)
+        let (sandbox, url, token) = try startTelegramSandbox(["--bot-username", "record_bot"])
+        defer { sandbox.stop() }
+        let bot = try ChildProcess("python3", ["-c", Self.idBot, url.absoluteString, token], timeLimit: .seconds(60))
+        defer { bot.stop() }
+        #expect(session.run("tg connect \(url.absoluteString) as 7 named Ann"))
+        #expect(session.run("tg say hello"))
+        #expect(session.run("tg expect got hello timeout 10"), "\(console.errors)")
+        #expect(session.run("tg say again"))
+        #expect(session.run("tg expect got again timeout 10"), "\(console.errors)")
+        #expect(session.run("save chat for lab 6 telegram-bot"), "\(console.errors)")
+        let path = "\(kit)/Labs/06-telegram-bot/my-checks/chat.repl"
+        #expect(try commands(in: path) == [
+            "tg connect http://127.0.0.1:8081 as 7 named Ann", "tg say hello", "tg expect got hello as message",
+            "tg say again", "tg expect got again as message",
+        ])
+        // Replayed against the same sandbox, where the messages now have other ids: --map-port finds it.
+        let replay = try runProgram("labrepl", ["--script", path, "--map-port", "8081=\(url.port!)"])
+        #expect(replay.termination == .exited(0), "\(replay.standardError)")
+        #expect(replay.standardOutput.contains("@record_bot ← got again as message 7"), "\(replay.standardOutput)")
     }
 
     @Test func savingNeedsARecordingAndAConnection() throws {
