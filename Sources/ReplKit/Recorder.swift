@@ -191,7 +191,10 @@ private struct ScriptWriter {
         for reply in replies {
             // tg expect finds its text within one reply, as typed: the longest line piece without an id.
             let parts = reply.split(separator: "\n").flatMap { pieces(of: Array($0.utf8), avoiding: recorder.telegramIDs) }
-            let trimmed = parts.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces) }
+            // A leading double quote would read as quoting the text: what follows it is as telling.
+            let trimmed = parts.map {
+                String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\"")))
+            }
             guard let best = trimmed.max(by: { $0.count < $1.count }), !best.isEmpty else {
                 lines.append("# the bot replied \(quotedComment(reply)) here: nothing in it is the same each time")
                 continue

@@ -146,9 +146,9 @@ extension Session {
         for entry in found where !distinct.contains(where: { $0.program.name == entry.program.name && $0.program.lab == entry.program.lab }) {
             distinct.append((entry.program, entry.role))
         }
-        let sayIt = "say which: save CHECK for lab 3 echo-server"
-        if let named {
-            guard let lab else { throw ReplError("save: which lab is \(named) in? — \(sayIt)") }
+        let sayIt = "say which: save CHECK for lab \(lab.map(String.init) ?? "3") " + (lab == nil || lab == 3 ? "echo-server" : "PROGRAM")
+        // The usage takes a program only after a lab.
+        if let named, let lab {
             let arguments = distinct.first { $0.program.name == named && $0.program.lab == lab }?.program.arguments ?? []
             return (LabProgram(lab: lab, name: named, arguments: arguments), try role(of: recorder, found: distinct))
         }
@@ -218,17 +218,6 @@ extension Session {
             lines.append("# \(Recorder.lecturePort) is the lecture's port, where make run's programs meet; make check gives each run a free port instead.")
         }
         return lines
-    }
-}
-
-extension ProgramFinder {
-    /// Whether this system lets labrepl see which program is at the other end of a connection.
-    static var canLook: Bool {
-        #if os(Linux)
-        true
-        #else
-        false
-        #endif
     }
 }
 

@@ -1,54 +1,16 @@
 import Foundation
 
-/// One of the kit's lab programs, as `make run` starts it: `make run LAB=3 PROG=echo-server ARGS="--pause"`.
-struct LabProgram: Equatable, Sendable {
-    let lab: Int
-    /// The name `make run` takes: `echo-server` (the product is `lab3-echo-server`, or `…-solution`).
-    let name: String
-    /// What it was started with, `--port` left out: a check gives it a port of its own.
-    let arguments: [String]
-
-    /// `lab3-echo-server-solution` → lab 3, `echo-server`; nil for a program that is not a lab's.
-    init?(product: String, arguments: [String]) {
-        guard let match = product.wholeMatch(of: /lab(\d+)-(.+?)(-solution)?/), let lab = Int(match.1) else { return nil }
-        self.lab = lab
-        name = String(match.2)
-        self.arguments = Self.withoutPort(arguments)
-    }
-
-    init(lab: Int, name: String, arguments: [String] = []) {
-        self.lab = lab
-        self.name = name
-        self.arguments = arguments
-    }
-
-    /// The program a Telegram conversation (`tg`) talks to.
-    static let telegramBot = LabProgram(lab: 6, name: "telegram-bot")
-
-    private static func withoutPort(_ arguments: [String]) -> [String] {
-        var kept: [String] = []
-        var index = 0
-        while index < arguments.count {
-            if arguments[index] == "--port" {
-                index += 2
-                continue
-            }
-            if !arguments[index].hasPrefix("--port=") { kept.append(arguments[index]) }
-            index += 1
-        }
-        return kept
-    }
-}
+// ReplKit's one platform difference: finding the program at the other end of a socket reads Linux's /proc.
 
 /// Which lab program is at the other end of a connection, found as `ss -p` finds it: the socket in
-/// `/proc/net/tcp` (or `unix`), then the process that holds it, then its executable's name. Linux only: elsewhere
+/// `/proc/net/tcp` (or `unix`), then the process that holds it, then its executable's name. Linux only: on macOS
 /// every answer is nil, and `save` asks the student to name the program.
 enum ProgramFinder {
     /// The program listening on TCP port `port` (the server a `connect` reached).
     static func listening(onPort port: Int) -> LabProgram? {
         #if os(Linux)
         program(holding: tcpSockets().filter { $0.state == 0x0A && $0.localPort == port }.map(\.inode))
-        #else
+        #elseif canImport(Darwin)
         nil
         #endif
     }
@@ -58,7 +20,7 @@ enum ProgramFinder {
     static func connected(from port: Int, to peerPort: Int) -> LabProgram? {
         #if os(Linux)
         program(holding: tcpSockets().filter { $0.localPort == port && $0.remotePort == peerPort }.map(\.inode))
-        #else
+        #elseif canImport(Darwin)
         nil
         #endif
     }
@@ -74,8 +36,17 @@ enum ProgramFinder {
             return Int(fields[6])
         }
         return program(holding: inodes)
-        #else
+        #elseif canImport(Darwin)
         nil
+        #endif
+    }
+
+    /// Whether this system lets labrepl see which program is at the other end of a connection.
+    static var canLook: Bool {
+        #if os(Linux)
+        true
+        #elseif canImport(Darwin)
+        false
         #endif
     }
 
@@ -85,7 +56,7 @@ enum ProgramFinder {
         #if os(Linux)
         let found = processIDs().compactMap(labProgram).filter { $0.lab == lab }
         return found.allSatisfy { $0 == found.first } ? found.first : nil
-        #else
+        #elseif canImport(Darwin)
         nil
         #endif
     }
@@ -151,5 +122,7 @@ enum ProgramFinder {
         let product = URL(fileURLWithPath: executable).lastPathComponent.replacingOccurrences(of: " (deleted)", with: "")
         return LabProgram(product: product, arguments: trimmed)
     }
+    #elseif canImport(Darwin)
+    // macOS has no /proc: `save` asks the student which program it was.
     #endif
 }
