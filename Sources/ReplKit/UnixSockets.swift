@@ -122,13 +122,13 @@ struct SocketFile {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
         self.path = path
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
+        device = UInt64(truncatingIfNeeded: info.st_dev)
+        inode = UInt64(truncatingIfNeeded: info.st_ino)
     }
 
     func remove() {
         var info = stat()
-        guard lstat(path, &info) == 0, UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode else { return }
+        guard lstat(path, &info) == 0, UInt64(truncatingIfNeeded: info.st_dev) == device, UInt64(truncatingIfNeeded: info.st_ino) == inode else { return }
         unlink(path)
     }
 }
