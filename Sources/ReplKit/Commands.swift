@@ -33,9 +33,9 @@ extension CommandGroup {
         CommandGroup("Peers", placeholders: commonPlaceholders, commands: [
             Command(
                 usage: "connect HOST PORT [as NAME]", "connect unix:PATH [as NAME]",
-                summary: "open a TCP connection (or a Unix socket's); it becomes the current peer",
+                summary: "open a TCP connection (or unix:PATH); it becomes the current peer",
                 details: "Plays the client: the server's accept() returns when this connects. Without a name the\nconnection is called c (then c2, c3, …). unix:PATH connects to a Unix domain socket's file.",
-                example: "connect 127.0.0.1 65432 as echo"
+                example: "connect 127.0.0.1 65432 as echo", "connect unix:/tmp/echo.sock"
             ) { session, arguments in
                 if let path = arguments["PATH"] {
                     return try session.connect(unixPath: path, name: arguments["NAME"])
@@ -47,9 +47,9 @@ extension CommandGroup {
             },
             Command(
                 usage: "listen PORT [as NAME]", "listen unix:PATH [as NAME]",
-                summary: "wait for clients on 127.0.0.1 (or a Unix socket's file); each becomes a peer: l.1, l.2, …",
+                summary: "wait for clients on 127.0.0.1 (or unix:PATH); each becomes a peer: l.1, l.2, …",
                 details: "Plays the server: bind, listen, and accept every client as it comes, naming it after the\nlistener. A new connection becomes the current peer unless a live connection already is.\nPort 0 takes any free port and prints it. unix:PATH listens on a Unix domain socket: a stale\nfile there (its server gone) is removed first, and the listener's own file when it closes.",
-                example: "listen 65432"
+                example: "listen 65432", "listen unix:/tmp/echo.sock"
             ) { session, arguments in
                 if let path = arguments["PATH"] {
                     return try session.listen(unixPath: path, name: arguments["NAME"])
