@@ -113,6 +113,7 @@ autograder:
 	@.ci/autograder/make-zip "$(or $(OUT),autograder.zip)"
 
 autograder-test: system-packages
+	@test -d Solutions || { echo "make autograder-test grades the reference solutions, which are not in this copy."; exit 2; }
 	$(BUILD)
 	$(SWIFT) test -q --filter AutograderEndToEndTests
 
