@@ -8,13 +8,14 @@
 #   setup.sh             do all that (Gradescope)
 #   setup.sh --dry-run   say what it would download and install, and change nothing
 #   setup.sh --build     only the last part, with the Swift already on PATH
+#   setup.sh --verify FILE SIGNATURE   only the signature check (the kit's test tries it on a stand-in)
 set -euo pipefail
 
 # The kit's Swift: the version of its dev container and CI image (swift:6.3.1-bookworm); a test keeps them equal.
 SWIFT_VERSION=6.3.1
 # swift.org's "Swift 6.x Release Signing Key": the toolchain's signature must be this key's, whatever else
 # swift.org's key file holds.
-SWIFT_SIGNING_KEY=52BB7E3DE28A71BE22EC05FFEF80A866B47A981F
+SWIFT_SIGNING_KEY="${SETUP_SIGNING_KEY:-52BB7E3DE28A71BE22EC05FFEF80A866B47A981F}"
 SWIFT_KEYS_URL=https://swift.org/keys/all-keys.asc
 SWIFT_PREFIX=/opt/swift  # run_autograder puts /opt/swift/usr/bin on PATH
 
@@ -69,25 +70,36 @@ kit_packages() {
   echo
 }
 
+# Whether $2 is a good signature of $1 by the pinned key (VALIDSIG names the signing key's primary fingerprint
+# last), not revoked. The keys come from swift.org's key file (SETUP_KEYS: a local file instead, for the kit's test).
+verify_signature() {
+  local file="$1" signature="$2" status
+  GNUPGHOME="$(mktemp -d)"
+  export GNUPGHOME
+  if [ -n "${SETUP_KEYS:-}" ]; then
+    gpg --batch --quiet --import "$SETUP_KEYS" 2>/dev/null
+  else
+    curl -fsSL "$SWIFT_KEYS_URL" | gpg --batch --quiet --import 2>/dev/null
+  fi
+  status="$(gpg --batch --status-fd 1 --verify "$signature" "$file" 2>/dev/null || true)"
+  rm -rf "$GNUPGHOME"
+  unset GNUPGHOME
+  if ! grep -Eq "^\[GNUPG:\] VALIDSIG .* $SWIFT_SIGNING_KEY\$" <<<"$status" || grep -q "REVKEYSIG" <<<"$status"; then
+    echo "setup.sh: $file is not signed by the Swift release key $SWIFT_SIGNING_KEY: not installed." >&2
+    return 1
+  fi
+}
+
 install_toolchain() {
   local url="$1" work
   work="$(mktemp -d)"
   curl -fsSL "$url" -o "$work/swift.tar.gz"
   curl -fsSL "$url.sig" -o "$work/swift.tar.gz.sig"
-  export GNUPGHOME="$work/gnupg"
-  mkdir -m 700 "$GNUPGHOME"
-  curl -fsSL "$SWIFT_KEYS_URL" | gpg --batch --quiet --import
-  # A good signature, and made by the pinned key (VALIDSIG names the signing key's primary fingerprint last).
-  if ! gpg --batch --status-fd 1 --verify "$work/swift.tar.gz.sig" "$work/swift.tar.gz" 2>/dev/null |
-    grep -Eq "^\[GNUPG:\] VALIDSIG .* $SWIFT_SIGNING_KEY\$"; then
-    echo "setup.sh: $url is not signed by the Swift release key $SWIFT_SIGNING_KEY: not installed." >&2
-    return 1
-  fi
+  verify_signature "$work/swift.tar.gz" "$work/swift.tar.gz.sig"
   mkdir -p "$SWIFT_PREFIX"
   tar -xzf "$work/swift.tar.gz" --directory "$SWIFT_PREFIX" --strip-components=1
   chmod -R o+r "$SWIFT_PREFIX/usr/lib/swift"
   rm -rf "$work"
-  unset GNUPGHOME
 }
 
 # Grades the starters once: every program a run builds is then built, and the grader shown to work on this image.
@@ -111,6 +123,10 @@ case "$mode" in
   --build)
     build_kit
     ;;
+  --verify)
+    verify_signature "${2:?usage: setup.sh --verify FILE SIGNATURE}" "${3:?usage: setup.sh --verify FILE SIGNATURE}"
+    echo "good signature by $SWIFT_SIGNING_KEY"
+    ;;
   install)
     release="$(ubuntu_release)"
     export DEBIAN_FRONTEND=noninteractive
@@ -123,7 +139,7 @@ case "$mode" in
     build_kit
     ;;
   *)
-    echo "usage: setup.sh [--dry-run | --build]" >&2
+    echo "usage: setup.sh [--dry-run | --build | --verify FILE SIGNATURE]" >&2
     exit 2
     ;;
 esac

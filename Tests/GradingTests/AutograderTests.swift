@@ -74,7 +74,7 @@ import TestSupport
 /// The autograder end to end (make autograder-test; not part of make test, since it builds a second copy of the
 /// kit): make autograder's zip, unpacked into a fake /autograder as Gradescope unpacks it, setup.sh's build, then
 /// run_autograder on three submissions — the untouched starter (just its Sources/ folder), the reference solutions
-/// (a student's copy of the kit), and a zip of a kit whose labs do not compile.
+/// (a student's copy of the kit), and a zip of a kit whose labs do not compile. And setup.sh's signature check.
 @Suite(.serialized) struct AutograderEndToEndTests {
     @Test func threeSubmissionsGradedInAFakeAutograderRoot() throws {
         let root = try makeTemporaryDirectory(prefix: "autograder")
@@ -157,6 +157,44 @@ import TestSupport
             try FileManager.default.createDirectory(atPath: submission + "/Sources", withIntermediateDirectories: true)
             try fill(submission)
         }
+    }
+
+    /// setup.sh's signature check, tried on a stand-in for the toolchain with keys made here: the pinned key's
+    /// signature passes; another key's (even one in the same key file), or a changed file, is refused.
+    @Test(.requires(tool: "gpg")) func setupInstallsOnlyWhatThePinnedKeySigned() throws {
+        let folder = try makeTemporaryDirectory(prefix: "setup-signature")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let home = folder + "/gnupg"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        func gpg(_ arguments: [String]) throws -> String {
+            let ran = try ChildProcess.run(
+                "gpg", ["--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", ""] + arguments,
+                environment: ["GNUPGHOME": home], timeout: .seconds(60))
+            try #require(ran.termination.succeeded, "gpg \(arguments.joined(separator: " ")): \(ran.standardError)")
+            return ran.standardOutput
+        }
+        var fingerprints: [String] = []
+        for who in ["release@example.org", "other@example.org"] {
+            _ = try gpg(["--quick-gen-key", "Test <\(who)>", "ed25519", "sign", "never"])
+            let listed = try gpg(["--list-keys", "--with-colons", who])
+            fingerprints.append(try #require(listed.split(separator: "\n").first { $0.hasPrefix("fpr:") }?.split(separator: ":").last.map(String.init)))
+        }
+        try write("a toolchain", to: folder + "/swift.tar.gz")
+        _ = try gpg(["--local-user", fingerprints[0], "--detach-sign", "-o", folder + "/good.sig", folder + "/swift.tar.gz"])
+        _ = try gpg(["--local-user", fingerprints[1], "--detach-sign", "-o", folder + "/other.sig", folder + "/swift.tar.gz"])
+        try write(try gpg(["--armor", "--export"]), to: folder + "/keys.asc")
+
+        func verify(_ signature: String) throws -> ChildProcess.Finished {
+            try ChildProcess.run(
+                "bash", [AutograderScriptTests.scripts + "/setup.sh", "--verify", folder + "/swift.tar.gz", folder + "/" + signature],
+                environment: ["SETUP_KEYS": folder + "/keys.asc", "SETUP_SIGNING_KEY": fingerprints[0]], timeout: .seconds(60))
+        }
+        let good = try verify("good.sig")
+        #expect(good.termination.succeeded, "\(good.standardError)")
+        let other = try verify("other.sig")
+        #expect(!other.termination.succeeded && other.standardError.contains("is not signed by the Swift release key"))
+        try write("a toolchain, changed", to: folder + "/swift.tar.gz")
+        #expect(!(try verify("good.sig")).termination.succeeded)
     }
 
     struct Results {
