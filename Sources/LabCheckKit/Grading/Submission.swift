@@ -17,7 +17,8 @@ public struct Submission: Sendable {
     public let progressLog: String?
     /// Swift files the search saw outside any lab folder (a student who uploaded a folder's files, not the folder).
     public let looseSwiftFiles: [String]
-    /// Zips unpacked to find the above (kept until `cleanUp()`), and zips that could not be.
+    /// The zip the lab folders came from (or every zip unpacked, when none held them; kept until `cleanUp()`), and
+    /// the zips that could not be unpacked.
     public let unpacked: [String]
     public let unreadableZips: [String]
     private let scratch: [String]
@@ -45,6 +46,7 @@ public struct Submission: Sendable {
                 found.loose += inside.loose
                 if inside.labsFolder != nil {
                     found = Found(labsFolder: inside.labsFolder, labFolders: inside.labFolders, loose: found.loose, zips: [])
+                    unpacked = [zip]  // the one the labs came from
                     break
                 }
             }
