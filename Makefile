@@ -8,6 +8,7 @@
 #              make bench                blocking vs selector vs Python echo servers, 1 to 5000 clients
 #              make sandbox              the offline Telegram Bot API, for lab 6
 # Instructors: make test, make mutants, make demo, make diagrams, make student-kit DEST=../kit-for-students
+#              make grade, make autograder, make class-report DIR=results/   (README: "Grading")
 # Maintainers: make update-packages      move the pinned packages on, on purpose (README: "Updating the packages")
 #              make pin-packages         after any change to Package.swift: Package.resolved written anew
 
@@ -16,6 +17,7 @@ LAB      ?=
 STEP     ?=
 SOLUTION ?=
 SEED     ?=
+SUBMISSION ?=
 REPEAT   ?=
 PROG     ?=
 ARGS     ?=
@@ -33,7 +35,7 @@ RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
 # The reference servers when this copy of the kit has them, the student's own otherwise.
 BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
 
-.PHONY: help check watch hint reset grade run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages test-tools doctor
+.PHONY: help check watch hint reset grade submit-check class-report autograder autograder-test run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages test-tools doctor
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -47,6 +49,10 @@ help:
 	@echo "  make check LAB=n SEED=s | REPEAT=n       replay a seed a failure printed; or n runs with fresh seeds"
 	@echo "  make grade [LAB=n] FORMAT=json|junit|gradescope|classroom [OUT=file]"
 	@echo "                                           grade the labs for a grader (SOLUTION=1: the reference)"
+	@echo "  make submit-check                        before handing in: is your work committed, does every lab pass?"
+	@echo "  make class-report DIR=results/ [OUT=report/]"
+	@echo "                                           a class's results (make grade FORMAT=json): CSV, heatmap, where it is stuck"
+	@echo "  make autograder [OUT=autograder.zip]     Gradescope's autograder: setup.sh, run_autograder, the kit, held-back checks"
 	@echo "  make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\""
 	@echo "                                           run a lab program, e.g. make run LAB=3 PROG=echo-server"
 	@echo "  make repl [ARGS=\"--script FILE\"]         labrepl: connect, listen, send and receive by hand"
@@ -94,7 +100,32 @@ OUT      ?=
 grade: system-packages
 	@$(BUILD) --product labcheck
 	@$(BIN)/labcheck grade $(if $(LAB),--lab $(LAB)) $(if $(SOLUTION),--solution) --format "$(FORMAT)" \
-		$(if $(OUT),--out "$(OUT)") --bin-dir "$(BIN)" --build
+		$(if $(OUT),--out "$(OUT)") $(if $(SEED),--seed "$(SEED)") $(if $(SUBMISSION),--submission "$(SUBMISSION)") \
+		--bin-dir "$(BIN)" --build
+
+# Before handing in, one screen: uncommitted changes, new files git does not know in the labs' folders, commits not
+# pushed, and every lab's check (nothing is added to your progress file).
+submit-check: system-packages
+	@$(BUILD) --product labcheck
+	@$(BIN)/labcheck submit-check --bin-dir "$(BIN)" --build
+
+# Where the class is stuck: a folder of the kit's JSON results, one per student (NAME.json), as report/class.csv,
+# report/class-heatmap.svg and the five steps that fail most often. Files it cannot read are listed and left out.
+DIR      ?=
+class-report:
+	@test -n "$(DIR)" || { echo "usage: make class-report DIR=results/ [OUT=report/]"; exit 2; }
+	@$(BUILD) --product labcheck
+	@$(BIN)/labcheck class-report --dir "$(DIR)" $(if $(OUT),--out "$(OUT)")
+
+# Gradescope's autograder.zip (.ci/autograder/): setup.sh, run_autograder, and the kit without Solutions/, held-back
+# checks included. make autograder-test runs it here against a fake /autograder with three submissions; CI runs it.
+autograder:
+	@.ci/autograder/make-zip "$(or $(OUT),autograder.zip)"
+
+autograder-test: system-packages
+	@test -d Solutions || { echo "make autograder-test grades the reference solutions, which are not in this copy."; exit 2; }
+	$(BUILD)
+	$(SWIFT) test -q --filter AutograderEndToEndTests
 
 run: system-packages
 	@test -n "$(LAB)" -a -n "$(PROG)" || { echo "usage: make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\"  (e.g. make run LAB=3 PROG=echo-server)"; exit 2; }
@@ -113,9 +144,10 @@ sandbox:
 	@$(BUILD) --product telegram-sandbox
 	@$(BIN)/telegram-sandbox $(ARGS)
 
+# The autograder's end-to-end test has its own target (below): it builds a whole second copy of the kit.
 test: system-packages test-tools
 	$(BUILD)
-	$(SWIFT) test -q
+	$(SWIFT) test -q --skip AutograderEndToEndTests
 
 # The per-step proof: the reference with one starter body put back must fail the step that body's TODO names, for
 # every body. Built in .build-mutants/, never in your files; CI runs it after make test.

@@ -109,6 +109,8 @@ let solutionTests: [Target] = [
         name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"] + (hasHeldBack ? ["HeldBackChecks"] : [])),
     .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "FrameKit", "TelegramKit"]),
     .testTarget(name: "Lab5Tests", dependencies: ["Lab5ProtocolSolution", "Lab5Given", "DEVSKit", "FrameKit", "TestSupport"]),
+    // Grading end to end (the Gradescope autograder, the Classroom workflow, the class report, submit-check).
+    .testTarget(name: "GradingTests", dependencies: ["LabCheckKit", "ProcessKit", "DoctorKit", "TestSupport"]),
 ]
 
 let labProducts: [Product] = labPrograms.flatMap { lab -> [Product] in

@@ -118,7 +118,7 @@ public struct Report: Sendable {
     }
 
     private func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let value = duration / .seconds(1)
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)s"
     }

@@ -11,7 +11,10 @@ struct LabCheckCommand: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "labcheck",
         abstract: "Check a lab's steps against your programs (make check LAB=n [STEP=k] [SOLUTION=1]).",
-        subcommands: [CheckCommand.self, WatchCommand.self, HintCommand.self, GradeCommand.self, ResetCommand.self],
+        subcommands: [
+            CheckCommand.self, WatchCommand.self, HintCommand.self, GradeCommand.self, ClassReportCommand.self,
+            SubmitCheckCommand.self, ResetCommand.self,
+        ],
         defaultSubcommand: CheckCommand.self)
 }
 
