@@ -241,6 +241,8 @@ public final class Program: Sendable {
     let usesSockets: Bool
     /// `Check.run(requireExit: false)` stopped it after its time: its output ends where it got stuck.
     public let ranOutOfTime = Atomic<Bool>(false)
+    /// The check sent it a signal on purpose (`signal(_:as:)`): how it ended is the check's to judge.
+    let signalledByCheck = Atomic<Bool>(false)
 
     init(
         name: String, arguments: [String], process: ChildProcess, keepsRunning: Bool, purpose: String? = nil,
@@ -263,7 +265,8 @@ public final class Program: Sendable {
     /// Never for a run the check made go wrong on purpose: its ending is the check's business.
     var whyItStopped: String? {
         guard purpose == nil, let ended = termination, ended != .exited(0) || keepsRunning,
-            !ranOutOfTime.load(ordering: .relaxed)  // the checker stopped it, and has said why
+            !ranOutOfTime.load(ordering: .relaxed),  // the checker stopped it, and has said why
+            !signalledByCheck.load(ordering: .relaxed)
         else { return nil }
         let stderr = process.standardError
         let what = ended.isCrash ? "crashed (\(ended))"
@@ -324,6 +327,15 @@ public final class Program: Sendable {
     }
 
     public var termination: Termination? { process.termination }
+
+    /// Sends `signal` on purpose — SIGINT as Ctrl-C in its terminal would, SIGTERM as `kill` would — for steps about
+    /// how a program ends; `name` says which in the transcript. Its ending is then the check's to judge, never
+    /// reported as why it stopped.
+    public func signal(_ signal: Int32, as name: String) {
+        signalledByCheck.store(true, ordering: .relaxed)
+        transcript.log("checker: \(name) to \(self.name)")
+        process.signal(signal)
+    }
 
     /// Writes to the program's standard input (the Enter key for `--pause`).
     public func type(_ text: String) {

@@ -136,17 +136,18 @@ public func expectEchoUntilClosed(_ check: Check, clients: [[[UInt8]]]) throws {
 public func expectNothingLost(_ check: Check, vanishing: Int, parts: [[UInt8]], bulk: [UInt8]) throws {
     let (server, port) = try check.startServer("echo-server")
     let gone = try check.connect(to: port, label: "vanishing client", chaotic: true)
-    try gone.send(Array(repeating: UInt8(ascii: "x"), count: vanishing))
+    // Not one byte over and over: a server printing what it receives would print the same line again and again.
+    try gone.send((0..<vanishing).map { UInt8(ascii: "a") + UInt8($0 % 26) })
+    // The server waits now (in sendAll, since nobody reads the echo, or in recv); the reset wakes it, and it either
+    // goes back to accept() — waiting again — or ends.
+    let before = server.process.waitUntilWaiting(timeout: Check.replyTimeout)
     gone.reset()
-
-    let client: Peer
-    do {
-        client = try check.connect(to: port, chaotic: true)
-    } catch {
-        _ = server.process.waitForExit(timeout: .seconds(1))
-        guard server.termination != nil else { throw error }
-        throw CheckFailure("the server stopped when a client vanished (it reset the connection after sending \(vanishing) bytes), so the next client found nobody: a client's SocketError must end only its own conversation — catch it in serve(_:from:)")
+    if let before { _ = server.process.waitUntilWaiting(timeout: Check.replyTimeout) { $0.switches > before.switches } }
+    if server.termination != nil {
+        throw CheckFailure("the server stopped when a client vanished (it reset the connection after sending \(vanishing) bytes): a client's SocketError must end only its own conversation — catch it in serve(_:from:), and serve the next client")
     }
+
+    let client = try check.connect(to: port, chaotic: true)
     // All but the last part, then their echo — an echo server sends back what it has, without waiting for more.
     let head = Array(parts.dropLast().joined())
     for part in parts.dropLast() { try client.send(part) }
@@ -256,8 +257,9 @@ public func expectUnixSocket(_ check: Check, messages: [[UInt8]], pythonMessage:
 
     let ours = try check.run("echo-client", ["--unix", path, clientMessage])
     let echoed = "Received \(repr(Array(clientMessage.utf8)))"
-    try expect(ours.outputLines.contains(echoed), "lab3-echo-client --unix \(path) should print \(quoted(echoed)); it printed:\n"
-        + indented(lastLines(ours.output)) + "\n— with --unix, does it connect a .unix socket to the path instead of a TCP one?")
+    try expect(ours.outputLines.contains(echoed),
+               "lab3-echo-client --unix \(path) should print \(quoted(echoed)) — with --unix, does it connect a .unix socket to the path instead of a TCP one?"
+                   + ours.printedSoFar(heading: "it printed"))
 
     try stop(server, with: SIGINT, as: "Ctrl-C (SIGINT)", expectingGone: path)
     let again = try startUnixServer(check, at: path)
@@ -290,8 +292,7 @@ private func startUnixServer(_ check: Check, at path: String) throws -> Program 
 
 /// Sends `signal` to the server and expects it to end, its socket file gone.
 private func stop(_ server: Program, with signal: Int32, as name: String, expectingGone path: String) throws {
-    server.transcript.log("checker: \(name) to \(server.name)")
-    server.process.signal(signal)
+    server.signal(signal, as: name)
     guard let ended = server.process.waitForExit(timeout: .seconds(3)) else {
         throw CheckFailure("\(server.name) was still running 3 s after \(name): once its cleanup has run, the program should end (whenStopped does that)")
     }
