@@ -40,7 +40,7 @@ let lab2 = Lab(
         Step(4, "client asks both questions and prints the dialogue",
              hint: "send each question exactly as the protocol spells it; print each answer exactly as it arrived, after the name taken from \"My name is …\"",
              moreHints: [
-                "connect() makes a TCP socket and connects it to endpoint.address; run() prints the asker's line, then ask sends the question and returns what one recv(1024) brought; answerer(from:) finds the name in the answer",
+                "run() gets its socket from connect() and prints the asker's line; ask sends the question and returns what one recv(1024) brought; answerer(from:) gives what follows \"My name is \", without a final period",
                 "in ask: pauseIfAsked(); try s.sendAll(question); let answer = try s.recv(1024) — an empty answer is the server closing: throw Failure(…)",
              ],
              needs: []) { check in
