@@ -83,7 +83,7 @@ let lab3 = Lab(
             try expectDatagramEcho(check, datagrams: [(0, "from alice"), (1, "from bob"), (0, "alice again")].map { ($0, Array($1.utf8)) },
                                    clientMessage: "over UDP")
         },
-        Step(7, "Unix domain socket: --unix PATH, its file gone when the server stops",
+        Step(7, "Unix domain socket: --unix PATH, its file removed on exit",
              hint: "--unix PATH: a .unix stream socket bound to (server) or connected to (client) the path; the server removes a stale socket file before bind, and its own file when it stops",
              moreHints: [
                 "server: if a socket file is at the path, remove it (FileManager.default.removeItem(atPath:)) — only a socket, never another file; then bind(path), remove the file in a defer and in whenStopped { … }, listen, print, acceptClients(on: s). Client: Socket(.unix, .stream) and connect(path) in place of the TCP pair",
