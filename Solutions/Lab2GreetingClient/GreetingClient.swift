@@ -20,16 +20,15 @@ struct GreetingClient: LabCommand {
     var together = false
 
     func run() throws {
-        let s = try Socket(.inet, .stream)
+        let s = try connect()
         defer { s.close() }
-        try s.connect(endpoint.address)
 
         if together { return try askBothAtOnce(over: s) }
 
         print("\(name): Hi. What is your name?")
         let nameAnswer = try ask("what is your name?", over: s)
         // The answer's own words name the other person: "My name is Kim, Younghee." gives "Kim, Younghee".
-        let other = answerer(from: nameAnswer) ?? "\(endpoint.host):\(endpoint.port)"
+        let other = try answerer(from: nameAnswer) ?? s.getPeerName().description
         print("\(other): \(nameAnswer)")
 
         print("\(name): How old are you?")
@@ -37,22 +36,47 @@ struct GreetingClient: LabCommand {
         print("\(other): \(ageAnswer)")
     }
 
+    /// A connection to endpoint.host and endpoint.port, by name, as Python's socket.create_connection makes one: each
+    /// address getaddrinfo gives for the host (::1 and 127.0.0.1 for localhost, on most machines) is tried in turn,
+    /// with a socket of its own family, until one connects.
+    func connect() throws -> Socket {
+        var lastError: any Error = Failure("\(endpoint.host) resolves to no address")
+        for address in try SocketAddress.resolve(host: endpoint.host, port: endpoint.port) {
+            guard let family = address.family else { continue }
+            let s = try Socket(family, .stream)
+            do {
+                try s.connect(address)
+                return s
+            } catch {
+                s.close()
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
     /// Sends one question and returns the answer exactly as received.
     func ask(_ question: String, over s: Socket) throws -> String {
-        if pause { pressEnterToProceed() }
+        pauseIfAsked()
         try s.sendAll(question)
         let answer = try s.recv(1024)
         if answer.isEmpty { throw Failure("the server closed the connection without answering \(question)") }
         return String(decoding: answer, as: UTF8.self)
     }
 
-    /// "My name is Kim, Younghee." → "Kim, Younghee" (a final period is optional).
+    /// "My name is Kim, Younghee." → "Kim, Younghee" (a final period is optional); nil for an answer that does not
+    /// start with "My name is ".
     func answerer(from answer: String) -> String? {
         let prefix = "My name is "
         guard answer.hasPrefix(prefix) else { return nil }
         var rest = answer.dropFirst(prefix.count)
         while let last = rest.last, last == "." || last.isNewline { rest = rest.dropLast() }
         return rest.isEmpty ? nil : String(rest)
+    }
+
+    /// With --pause, the slide's input("Press enter to proceed"): each question waits for Enter.
+    func pauseIfAsked() {
+        if pause { pressEnterToProceed() }
     }
 
     /// The experiment of step 6: two messages in one send arrive in one recv, and the server sees one message it

@@ -6,7 +6,8 @@ import SocketKit
 @main
 struct EchoClient: LabCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab3-echo-client", abstract: "The lecture's echo client (TCP, or UDP with --udp).")
+        commandName: "lab3-echo-client",
+        abstract: "The lecture's echo client (TCP; UDP with --udp; a Unix domain socket with --unix).")
 
     @OptionGroup var endpoint: EndpointOptions
 
@@ -19,12 +20,22 @@ struct EchoClient: LabCommand {
     @Flag(help: "Send a UDP datagram (SOCK_DGRAM) instead of opening a connection.")
     var udp = false
 
+    @Option(help: "Connect to a Unix domain socket at this path instead of a TCP port (e.g. /tmp/echo.sock).")
+    var unix: String?
+
     func run() throws {
         if udp { return try sendDatagram(Array((message ?? "Hello, world").utf8)) }
 
-        let s = try Socket(.inet, .stream)
+        // The same conversation over either kind of stream socket: only the address differs.
+        let s: Socket
+        if let path = unix {
+            s = try Socket(.unix, .stream)
+            try s.connect(path)
+        } else {
+            s = try Socket(.inet, .stream)
+            try s.connect(endpoint.address)
+        }
         defer { s.close() }
-        try s.connect(endpoint.address)
 
         if let message {
             try echo(Array(message.utf8), over: s)
@@ -39,8 +50,7 @@ struct EchoClient: LabCommand {
     /// Sends `data` and waits until as many bytes have come back: one recv may return only part of the echo.
     func echo(_ data: [UInt8], over s: Socket) throws {
         print("I am going to send \(repr(data))")
-        // Lines typed on standard input are paced by the typing already; Enter would be read as the next line.
-        if pause && message != nil { pressEnterToProceed() }
+        pauseIfAsked()
         try s.sendAll(data)
         var received: [UInt8] = []
         while received.count < data.count {
@@ -51,13 +61,19 @@ struct EchoClient: LabCommand {
         print("Received \(repr(received))")
     }
 
+    /// With --pause and a message given, the slide's input("Press enter to proceed"): the message waits for Enter.
+    /// (Not for lines typed on standard input: there, Enter would be read as the next line to send.)
+    func pauseIfAsked() {
+        if pause && message != nil { pressEnterToProceed() }
+    }
+
     /// UDP: one datagram out, one back — or none, since UDP does not retransmit what gets lost.
     func sendDatagram(_ data: [UInt8]) throws {
         let s = try Socket(.inet, .datagram)
         defer { s.close() }
         try s.setTimeout(2)
         print("I am going to send \(repr(data))")
-        if pause { pressEnterToProceed() }
+        pauseIfAsked()
         try s.sendTo(data, endpoint.address)
         do {
             let (reply, addr) = try s.recvFrom(65535)

@@ -2,9 +2,9 @@ import LabCheckKit
 
 /// Lab 1: the dialogue between two people drawn from a list that mixes scripts, commas and apostrophes.
 let lab1HeldBack: [Step] = [
-    Step(4, "the dialogue between two other people", hint: "use each Human's own name and age (self.name, self.age), never a fixed one") { check in
+    Step(4, "the dialogue between two other people", hint: publicHint(lab: 1, step: 4)) { check in
         let people = check.draw { random in
-            var pool = lab1Names.shuffled(using: &random)
+            var pool = heldBackNames.shuffled(using: &random)
             return Greeters(
                 (pool.removeLast(), Int.random(in: 7...95, using: &random)),
                 (pool.removeLast(), Int.random(in: 7...95, using: &random)))
@@ -14,8 +14,14 @@ let lab1HeldBack: [Step] = [
     },
 ]
 
-private let lab1Names = [
+/// People the handouts never show, for every lab that greets: scripts, commas, apostrophes and hyphens.
+let heldBackNames = [
     "Choi, Changbeom", "Jeong, Minji", "Baek, Seo-yeon", "Nam, Do-hyun", "Ahn, Yerin", "김영희", "박지성", "이서준",
     "Ng, Wai Lun", "O'Neill, Aoife", "Müller, Jürgen", "García, Lucía", "Nguyễn, Thảo", "Okafor, Chidi",
     "Tanaka, Hiroshi", "d'Artagnan", "Smith-Jones, Alex", "Ólafsdóttir, Björk",
 ]
+
+/// The public step's first hint, so that a held-back variant points where its public twin does.
+func publicHint(lab: Int, step: Int) -> String {
+    Lab.numbered(lab)?.step(step)?.hint ?? ""
+}

@@ -14,6 +14,9 @@ enum Capture {
         var packets: [(time: Duration, bytes: [UInt8])] = []
         for entry in events {
             switch entry.event {
+            case .connected(_, _, _, let local, _) where local.family == .unix,
+                .accepted(_, _, _, let local, _) where local.family == .unix:
+                break  // a Unix socket has no wire, and no packets to show: its bytes are in the transcript
             case .connected(let number, _, _, let local, let remote):
                 // The checker connected: it is the client.
                 var stream = Stream(client: local, server: remote, checkerIsClient: true, seed: number)

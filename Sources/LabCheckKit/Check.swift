@@ -132,23 +132,36 @@ public final class Check: Sendable {
     {
         let socket = try Socket.createConnection((host, port), timeout: Self.seconds(Self.replyTimeout))
         sockets.withLock { $0.append(socket) }
-        let local = try socket.getSockName()
-        transcript.log("\(label): connected to \(host):\(port) from \(local)")
+        return try peer(connectedBy: socket, label: label, port: port, chaotic: chaotic)
+    }
+
+    /// Connects to a program listening on a Unix domain socket at `path` (lab 3's `--unix PATH`).
+    public func connect(toUnixSocket path: String, label: String = "client", chaotic: Bool = false) throws -> Peer {
+        let socket = try Socket(.unix, .stream)
+        sockets.withLock { $0.append(socket) }
+        try socket.setTimeout(Self.seconds(Self.replyTimeout))
+        try socket.connect(path)
+        return try peer(connectedBy: socket, label: label, port: 0, chaotic: chaotic)
+    }
+
+    private func peer(connectedBy socket: Socket, label: String, port: Int, chaotic: Bool) throws -> Peer {
+        let (local, remote) = (try socket.getSockName(), try socket.getPeerName())
+        transcript.log("\(label): connected to \(remote) from \(local)")
         let connection = recording.newConnection()
-        recording.record(
-            .connected(connection: connection, label: label, port: port, local: local, remote: try socket.getPeerName()))
+        recording.record(.connected(connection: connection, label: label, port: port, local: local, remote: remote))
         return Peer(
             socket: socket, label: label, transcript: transcript, recording: recording, connection: connection,
             chaos: try chaos(for: socket, connection: connection, chaotic: chaotic))
     }
 
-    /// Listens on a free port on 127.0.0.1, for checks where the checker plays the server.
-    public func listen() throws -> Listener {
-        let socket = try Socket.createServer(("127.0.0.1", 0))
+    /// Listens on a free port on `host` (127.0.0.1 unless a step needs another: "::1"), for checks where the checker
+    /// plays the server.
+    public func listen(on host: String = "127.0.0.1") throws -> Listener {
+        let socket = try Socket.createServer((host, 0))
         sockets.withLock { $0.append(socket) }
-        let port = try socket.getSockName().port
-        transcript.log("checker listening on 127.0.0.1:\(port)")
-        return Listener(socket: socket, port: port, check: self)
+        let address = try socket.getSockName()
+        transcript.log("checker listening on \(address)")
+        return Listener(socket: socket, port: address.port, check: self)
     }
 
     /// A UDP socket on 127.0.0.1, for the datagram steps.
@@ -163,7 +176,7 @@ public final class Check: Sendable {
     /// The chaos schedule of a new connection (with Nagle's algorithm off, so that pieces leave as they are cut).
     func chaos(for socket: Socket, connection: Int, chaotic: Bool) throws -> Chaos? {
         guard chaotic else { return nil }
-        try socket.setSockOpt(.noDelay, true)
+        if socket.family != .unix { try socket.setSockOpt(.noDelay, true) }  // a Unix socket has no Nagle to turn off
         usedSeed.store(true, ordering: .relaxed)
         transcript.log("connection \(connection) is chaotic: seed \(seed)")
         return Chaos(seed: seed, connection: connection)
@@ -228,6 +241,8 @@ public final class Program: Sendable {
     let usesSockets: Bool
     /// `Check.run(requireExit: false)` stopped it after its time: its output ends where it got stuck.
     public let ranOutOfTime = Atomic<Bool>(false)
+    /// The check sent it a signal on purpose (`signal(_:as:)`): how it ended is the check's to judge.
+    let signalledByCheck = Atomic<Bool>(false)
 
     init(
         name: String, arguments: [String], process: ChildProcess, keepsRunning: Bool, purpose: String? = nil,
@@ -250,7 +265,8 @@ public final class Program: Sendable {
     /// Never for a run the check made go wrong on purpose: its ending is the check's business.
     var whyItStopped: String? {
         guard purpose == nil, let ended = termination, ended != .exited(0) || keepsRunning,
-            !ranOutOfTime.load(ordering: .relaxed)  // the checker stopped it, and has said why
+            !ranOutOfTime.load(ordering: .relaxed),  // the checker stopped it, and has said why
+            !signalledByCheck.load(ordering: .relaxed)
         else { return nil }
         let stderr = process.standardError
         let what = ended.isCrash ? "crashed (\(ended))"
@@ -311,6 +327,15 @@ public final class Program: Sendable {
     }
 
     public var termination: Termination? { process.termination }
+
+    /// Sends `signal` on purpose — SIGINT as Ctrl-C in its terminal would, SIGTERM as `kill` would — for steps about
+    /// how a program ends; `name` says which in the transcript. Its ending is then the check's to judge, never
+    /// reported as why it stopped.
+    public func signal(_ signal: Int32, as name: String) {
+        signalledByCheck.store(true, ordering: .relaxed)
+        transcript.log("checker: \(name) to \(self.name)")
+        process.signal(signal)
+    }
 
     /// Writes to the program's standard input (the Enter key for `--pause`).
     public func type(_ text: String) {

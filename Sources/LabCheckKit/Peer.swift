@@ -87,6 +87,7 @@ public final class Peer: Sendable {
         exactly count: Int, timeout: Duration = Check.replyTimeout, waitingFor what: String,
         stuck: String = "is the server stuck in accept() or recv()?", quietly: Bool = false
     ) throws -> [UInt8] {
+        try flushHeld()  // what a chaotic peer held back goes out first: the recording must say so in that order
         recording.record(.awaited(connection: connection, count: count, expected: nil))
         let (received, shortfall) = try receiveUpTo(count, timeout: timeout, quietly: quietly)
         if let shortfall { throw CheckFailure(shortfall.describe(received, of: count, waitingFor: what, stuck: stuck)) }
@@ -106,6 +107,7 @@ public final class Peer: Sendable {
         _ expected: [UInt8], timeout: Duration = Check.replyTimeout, waitingFor what: String,
         stuck: String = "is the server stuck in accept() or recv()?"
     ) throws {
+        try flushHeld()
         recording.record(.awaited(connection: connection, count: expected.count, expected: expected))
         let (received, shortfall) = try receiveUpTo(expected.count, timeout: timeout)
         if let shortfall {
@@ -183,12 +185,13 @@ public final class Peer: Sendable {
             do {
                 try send(bytes)
                 try flushHeld()
+                // Awaited once sent, as a replay can do it: send all, then receive.
+                recording.record(.awaited(connection: connection, count: bytes.count, expected: bytes))
             } catch {
                 sendFailure.withLock { $0 = error }
             }
         }
         sender.start()
-        recording.record(.awaited(connection: connection, count: bytes.count, expected: bytes))
         let (received, shortfall) = try receiveUpTo(bytes.count, timeout: timeout, quietly: bytes.count > 4096)
         if let shortfall {
             throw CheckFailure(shortfall.describe(received, of: bytes.count, waitingFor: what, stuck: stuck, expected: bytes))

@@ -160,10 +160,12 @@ private struct Script {
         var sendCount = 0
         for entry in events {
             switch entry.event {
-            case .connected(let number, let label, _, _, _) where connections.contains(number):
+            case .connected(let number, let label, _, _, let remote) where connections.contains(number):
                 let name = peerName(label, taken: Set(names.values))
                 names[number] = name
-                line("connect 127.0.0.1 \(Replay.port) as \(name)")
+                // A Unix socket is found by its path, which the server's own replay command keeps.
+                let target = remote.path.map { "unix:" + $0 } ?? "127.0.0.1 \(Replay.port)"
+                line("connect \(target) as \(name)")
                 current = number
             case .accepted(let number, _, _, _, _) where connections.contains(number):
                 names[number] = "\(listener ?? "server").\(names.count + 1)"

@@ -54,7 +54,7 @@ public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
         let what = target.map { "\(call) \(Self.preposition(for: call)) \($0) failed" } ?? "\(call) failed"
         switch reason {
         case .system(let code):
-            let advice = Self.advice(call: call, errno: code)
+            let advice = Self.advice(call: call, errno: code, unixPath: target?.hasPrefix("/") == true)
             return "\(what): \(Self.explain(code))" + (advice.map { " — \($0)" } ?? "")
         case .resolution(let code):
             let host = target ?? "the host"
@@ -88,9 +88,12 @@ public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// What a student should try next. Kept to the errors the labs actually meet.
-    private static func advice(call: String, errno code: Int32) -> String? {
+    private static func advice(call: String, errno code: Int32, unixPath: Bool) -> String? {
         switch code {
         case ECONNREFUSED: "is the server running?"
+        case EADDRINUSE where unixPath:
+            "a file is at that path already — the socket of a server that did not remove it? A server removes a stale socket file before bind (and never a file that is not a socket)"
+        case ENOENT where unixPath && call == "connect": "no socket at that path: is the server running, with the same path?"
         case EADDRINUSE:
             "another program (an earlier run of this server?) is using that port; stop it, or pick another with --port (0 picks a free one)"
         case EADDRNOTAVAIL: "that is not an address of this machine; try 127.0.0.1"

@@ -54,4 +54,21 @@ import Testing
         #expect(plan.commands == ["make run LAB=3 PROG=greeting ARGS=\"--asker 'Lee, Mong'\""])
         #expect(plan.script == nil)
     }
+
+    /// A Unix socket has no port: the script connects by its path, which the server's command keeps.
+    @Test func aUnixSocketIsReplayedByItsPath() throws {
+        let path = NSTemporaryDirectory() + "replay-\(getpid()).sock"
+        let server = try SocketAddress(unixPath: path)
+        let recording = Recording()
+        recording.record(.started(program: "echo-server", arguments: ["--unix", path]))
+        recording.record(.listening(program: "echo-server", port: 0))
+        recording.record(.connected(connection: 1, label: "client", port: 0, local: try SocketAddress(unixPath: path + "-c"), remote: server))
+        recording.record(.sent(connection: 1, bytes: Array("over a Unix socket".utf8)))
+        let plan = Replay(lab: Self.lab, step: Self.step, events: recording.events).plan(scriptPath: "x.repl")
+        #expect(plan.commands.first == "make run LAB=3 PROG=echo-server ARGS=\"--unix \(path)\"    # in one terminal")
+        let lines = try #require(plan.script).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines == ["connect unix:\(path) as client", "send over a Unix socket"])
+        // Nor has it a wire: no packets to capture.
+        #expect(Capture.pcapng(recording.events, startedAt: recording.startDate) == nil)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ProcessKit
+import SocketKit
 import TestSupport
 import Testing
 
@@ -82,5 +83,97 @@ import Testing
                 s.sendto(message, ('127.0.0.1', \(port))); print(s.recvfrom(1024)[0])
             """])
         #expect(output == "b'one'\nb'two'\n")
+    }
+
+    // MARK: A Unix domain socket (--unix PATH)
+
+    /// socat and Python's AF_UNIX are served like TCP clients; Ctrl-C ends the server, its socket file with it.
+    @Test(.requires(tool: "socat"), .requires(tool: "python3"))
+    func unixSocketServerEchoesForSocatAndPythonAndRemovesItsFileOnCtrlC() throws {
+        let folder = try makeTemporaryDirectory(prefix: "lab3-unix")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/echo.sock"
+        let server = try startUnixServer(at: path)
+        defer { server.stop() }
+        #expect(try runPeer("socat", ["-t", "5", "-", "UNIX-CONNECT:\(path)"], input: "over socat\n") == "over socat\n")
+        let output = try runPeer("python3", ["-c", """
+            import socket, sys
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.connect(sys.argv[1]); s.sendall(b'from Python'); s.shutdown(socket.SHUT_WR)
+                got = b''
+                while chunk := s.recv(1024):
+                    got += chunk
+            print(got)
+            """, path])
+        #expect(output == "b'from Python'\n")
+        #expect(lines(containing: "Connection from", in: server, atLeast: 2) == 2)
+
+        server.signal(SIGINT)
+        #expect(server.waitForExit(timeout: .seconds(10)) == .signalled(SIGINT), "stderr: \(server.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: path), "the socket file outlived the server")
+    }
+
+    /// A socket file nobody listens on (a server killed with kill -9 leaves one) is replaced; a live server's is not
+    /// taken, nor is a file that is not a socket; SIGTERM removes the file too.
+    @Test func unixSocketServerReplacesOnlyAStaleSocketFile() throws {
+        let folder = try makeTemporaryDirectory(prefix: "lab3-unix")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/echo.sock"
+        let stale = try Socket(.unix, .stream)
+        try stale.bind(path)
+        stale.close()
+
+        let server = try startUnixServer(at: path)
+        defer { server.stop() }
+        let second = try runProgram("lab3-echo-server-solution", ["--unix", path])
+        #expect(second.termination == .exited(1))
+        #expect(second.standardError.contains("another server is listening on \(path)"))
+        let client = try runProgram("lab3-echo-client-solution", ["--unix", path, "still there"])
+        #expect(client.standardOutput.hasSuffix("Received b'still there'\n"))
+
+        server.signal(SIGTERM)
+        #expect(server.waitForExit(timeout: .seconds(10)) == .signalled(SIGTERM))
+        #expect(!FileManager.default.fileExists(atPath: path))
+
+        let notes = Data("not a socket\n".utf8)
+        try notes.write(to: URL(fileURLWithPath: path))
+        let refused = try runProgram("lab3-echo-server-solution", ["--unix", path])
+        #expect(refused.termination == .exited(1))
+        #expect(refused.standardError.contains("is not a socket"))
+        #expect(FileManager.default.contents(atPath: path) == notes)
+    }
+
+    /// The client with --unix against a Python AF_UNIX echo server that answers in two pieces.
+    @Test(.requires(tool: "python3")) func unixClientAgainstAPythonServer() throws {
+        let folder = try makeTemporaryDirectory(prefix: "lab3-unix")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/py.sock"
+        let server = try ChildProcess("python3", ["-u", "-c", """
+            import socket, sys
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.bind(sys.argv[1]); s.listen(); print('listening on', sys.argv[1])
+                conn, _ = s.accept()
+                with conn:
+                    data = b''
+                    while len(data) < 12: data += conn.recv(1024)
+                    conn.sendall(data[:5]); conn.sendall(data[5:])
+                    print(repr(conn.recv(1024)))
+            """, path], timeLimit: .seconds(30))
+        defer { server.stop() }
+        try #require(server.waitForLine(timeout: .seconds(10)) { $0.hasPrefix("listening on") } != nil)
+        let client = try runProgram("lab3-echo-client-solution", ["--unix", path, "Hello, world"])
+        #expect(client.termination == .exited(0), "stderr: \(client.standardError)")
+        #expect(client.standardOutput == "I am going to send b'Hello, world'\nReceived b'Hello, world'\n")
+        #expect(server.waitForExit(timeout: .seconds(10)) == .exited(0))
+        #expect(server.standardOutput.hasSuffix("b''\n"), "the client should close its side when done")
+    }
+
+    private func startUnixServer(at path: String) throws -> ChildProcess {
+        let server = try ChildProcess(
+            try productsDirectory() + "/lab3-echo-server-solution", ["--unix", path], timeLimit: .seconds(60))
+        try #require(
+            server.waitForLine(timeout: .seconds(10)) { $0 == "listening on \(path)" } != nil,
+            "stderr: \(server.standardError)")
+        return server
     }
 }

@@ -95,6 +95,19 @@ import Testing
         #expect(error?.description.contains("address already in use — another program") == true)
     }
 
+    /// A Unix socket's address is a file: a path already taken, or one with no socket, says so in a file's words.
+    @Test func aUnixPathInUseOrMissingIsExplained() throws {
+        let path = NSTemporaryDirectory() + "in-use-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        defer { unlink(path) }
+        let taken = try Socket(.unix, .stream)
+        defer { taken.close() }
+        try taken.bind(path)
+        let inUse = #expect(throws: SocketError.self) { try Socket(.unix, .stream).bind(path) }
+        #expect(inUse?.description.contains("a file is at that path already") == true, "\(String(describing: inUse))")
+        let missing = #expect(throws: SocketError.self) { try Socket(.unix, .stream).connect(path + "-none") }
+        #expect(missing?.description.contains("no socket at that path") == true, "\(String(describing: missing))")
+    }
+
     @Test func timeoutsAndNonBlockingMode() throws {
         let (server, client, listener) = try connectedPair()
         defer { [server, client, listener].forEach { $0.close() } }

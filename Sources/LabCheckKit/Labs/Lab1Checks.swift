@@ -3,19 +3,35 @@ let lab1 = Lab(
     number: 1, title: "OO greeting", folder: "01-oo-greeting", programs: ["greeting"], usesSockets: false,
     steps: [
         Step(1, "Human(name:age:) and askName() print the first line",
-             hint: "store both values in init, then print \"<name>: Hi. What is your name?\" in askName()") { check in
+             hint: "store both values in init, then print \"<name>: Hi. What is your name?\" in askName()",
+             moreHints: [
+                "in init, `self.name = name` gives the property `name` the parameter's value (and the same for age); delete the placeholder lines and the notImplemented(…) call. In askName(), string interpolation puts the name in the text: \"\\(name): …\"",
+                "askName()'s whole body is one line: print(\"\\(name): Hi. What is your name?\")",
+             ]) { check in
             try expectDialogue(check, lines: 0..<1)
         },
         Step(2, "answerName() prints the second line",
-             hint: "answerName() prints \"<name>: My name is <name>.\" with the person's own name") { check in
+             hint: "answerName() prints \"<name>: My name is <name>.\" with the person's own name",
+             moreHints: [
+                "the name appears twice: before the colon (who speaks) and after \"My name is\" (what they say); mind the final period and the one space after the colon",
+                "print(\"\\(name): My name is \\(name).\")",
+             ]) { check in
             try expectDialogue(check, lines: 0..<2)
         },
         Step(3, "askAge() and answerAge() complete the dialogue",
-             hint: "askAge() prints \"<name>: How old are you?\", answerAge() prints \"<name>: I am <age>.\"") { check in
+             hint: "askAge() prints \"<name>: How old are you?\", answerAge() prints \"<name>: I am <age>.\"",
+             moreHints: [
+                "askAge() speaks like askName(), with the other question; answerAge() says the age the Human keeps (self.age). The program prints exactly four lines: a print you added to look around fails the check",
+                "print(\"\\(name): I am \\(age).\")",
+             ]) { check in
             try expectDialogue(check, lines: 0..<4)
         },
         Step(4, "anyone can greet: names and ages from the command line",
-             hint: "use each Human's own name and age (self.name, self.age), never a fixed one") { check in
+             hint: "make the two Humans in Greeting.run() from the command line's options, and let every method use its Human's own name and age, never a fixed one",
+             moreHints: [
+                "Greeting's options asker, askerAge, answerer and answererAge hold what the command line gave (the handout's two people when it gave nothing). Try make run LAB=1 PROG=greeting ARGS='--asker \"Lee, Mong\"': the first line must say Lee, Mong",
+                "let hong = Human(name: asker, age: askerAge), the same for kim with answerer and answererAge, and remove the notImplemented(…) line; if the check still fails, look in Human.swift for a name in quotes",
+             ]) { check in
             for people in [Greeters(("Lee, Mong", 31), ("Park, Jimin", 19)), Greeters(("김철수", 40), ("O'Brien", 7))] {
                 try expectDialogue(check, lines: 0..<4, people: people)
             }
