@@ -10,4 +10,5 @@ import LabCheckKit
 /// Each lab's held-back variants, by lab number: a variant numbered k re-checks step k's work.
 public let heldBackSteps: [Int: [Step]] = [
     1: lab1HeldBack,
+    4: lab4HeldBack,
 ]
