@@ -59,8 +59,9 @@ public final class Peer: Sendable {
         }
     }
 
-    /// Sends what a chaotic peer held back: before it waits for a reply, closes or half-closes.
-    private func flushHeld() throws {
+    /// Sends what a chaotic peer held back: before it waits for a reply, closes or half-closes (or sends in pieces of
+    /// its own choosing, `sendInPieces`).
+    func flushHeld() throws {
         let pending = held.withLock { bytes -> [UInt8] in
             defer { bytes = [] }
             return bytes
