@@ -11,4 +11,5 @@ import LabCheckKit
 public let heldBackSteps: [Int: [Step]] = [
     1: lab1HeldBack,
     4: lab4HeldBack,
+    5: lab5HeldBack,
 ]

@@ -15,7 +15,7 @@ let lab5 = Lab(
                 "The header is 6 bytes: the type's 2 (`UInt8(type >> 8)`, then `UInt8(type & 0xFF)`) and the length's 4, from its highest byte down (shift right by 24, 16, 8, 0 and keep the low 8 bits). The length counts the body's bytes — `frame.body.count`, and \"김영희\" is 9 bytes, not 3 characters. RouterConnection.send: `try socket.sendAll(try encode(message.frame))`.",
                 "The length, written out: `let length = UInt32(frame.body.count)`, then `bytes.append(UInt8(length >> 24))`, `UInt8(length >> 16 & 0xFF)`, `UInt8(length >> 8 & 0xFF)`, `UInt8(length & 0xFF)`, and last `bytes += frame.body`.",
              ]) { check in
-            try expectHello(check, names: ["Kim", "김영희", String(repeating: "x", count: 32)])
+            try expectHelloFrames(check, names: ["Kim", "김영희", String(repeating: "x", count: 32)])
         },
         Step(2, "decode: the client reads a frame however it is split",
              hint: "feed every recv to the FrameReader, and take a frame only once all 6 + length bytes are in; a header over the limit is too-large at once",
@@ -52,7 +52,7 @@ let lab5 = Lab(
                 "The end: availableData empty means the input has ended — send BYE; after /quit (or that BYE) unregister standard input (`selector.unregister(fileDescriptor: 0)`) and keep reading until receiveMore() returns false: then return.",
              ]) { check in
             let long = "to everyone: " + String(repeating: "abcdefghij", count: 30)
-            try expectChat(
+            try expectChatClient(
                 check,
                 received: [
                     .deliver(from: "Lee", text: "hello"), .deliver(from: "Lee", text: "how are you?"), .users(["Kim", "Lee"]),
@@ -171,7 +171,7 @@ let lab5 = Lab(
                 "route: `case .hello(let name): try logIn(conn, as: name)`, and around `try Message(frame)` a `catch` that answers `.error(code: error.code, message: error.description)` — Message's errors carry the protocol's code (bad-name for an empty name, say). logIn: ERROR bad-name when conn.name is set already, name-taken when clients[name] exists; else conn.name = name, clients[name] = conn, WELCOME.",
                 "close(_:because:) forgets the name — `forgetName(of: conn)`, given — however the connection ends: a reset comes through close too (recv throws).",
              ]) { check in
-            try expectNames(check, ["Kim", "Lee", "Park"])
+            try expectLogIns(check, ["Kim", "Lee", "Park"])
         },
         Step(9, "router: relay SEND, BROADCAST and LIST, in order, to the right clients",
              hint: "the connection a frame came from says who sent it, the name in it where it goes; one outbox per connection keeps each sender's frames in order",
@@ -342,14 +342,14 @@ let lab5 = Lab(
                 "The wait: `try selector.select(timeout: clock.timeout(until: greeter.nextEventTime).map { $0 / .seconds(1) })`; an answer: `outputs += try greeter.receive(.answer(text), at: clock.now(), trace: show)`; after the select, always `outputs += try greeter.advance(to: clock.now(), trace: show)`.",
              ],
              needs: [2, 10, 13]) { check in
-            try expectGreeting(check, asker: nil, answerer: nil, age: nil)
+            try expectGreetingThroughRouter(check, asker: nil, answerer: nil, age: nil)
         },
     ])
 
 // MARK: The checks, their values as parameters: the handout's here, others drawn in the held-back variants
 
 /// Step 1: the checker plays the router, and each run of the client (`--name NAME`) must send HELLO, byte for byte.
-public func expectHello(_ check: Check, names: [String]) throws {
+public func expectHelloFrames(_ check: Check, names: [String]) throws {
     for name in names {
         let listener = try check.listen()
         let client = try check.start("client", ["--port", String(listener.port), "--name", name])
@@ -365,7 +365,7 @@ public func expectHello(_ check: Check, names: [String]) throws {
 /// Step 3: the checker plays the router. It sends `received` cut at awkward places (inside headers, several frames in
 /// one piece), which the chat must print in order; then it types each line of `typed` and expects its frame; then
 /// /quit, BYE and the end.
-public func expectChat(_ check: Check, received: [Message], typed: [(line: String, message: Message)]) throws {
+public func expectChatClient(_ check: Check, received: [Message], typed: [(line: String, message: Message)]) throws {
     let (client, router) = try clientLoggingIn(check)
     try router.send(.welcome("Kim"))
     try waitForLines(["logged in as Kim"], from: client, after: "WELCOME \"Kim\"")
@@ -427,7 +427,7 @@ public func expectPongs(_ check: Check, bodies: [[UInt8]], dribbled: [UInt8], bi
 /// Step 8: `names[0]` logs in; `names[1]` sends HELLO a byte at a time, then a second HELLO; a third connection
 /// tries the first's name and four bad ones (and must stay usable), then logs in as `names[2]`. Each name is free
 /// again once its connection has ended, closed or reset.
-public func expectNames(_ check: Check, _ names: [String]) throws {
+public func expectLogIns(_ check: Check, _ names: [String]) throws {
     let (first, second, third) = (names[0], names[1], names[2])
     let (_, port) = try check.startServer("router")
     let one = try check.connectToRouter(port, label: first, chaotic: true)
@@ -513,7 +513,7 @@ public func expectRelay(_ check: Check, names: [String], texts: [String]) throws
 /// Step 14: the router, the answering person (`--answer`, as `answerer` aged `age`) and the asking person (`--ask`, as
 /// `asker`) — nil: the programs' defaults, Kim, Younghee (22) and Hong, Gil Dong — must both print the whole dialogue
 /// and end well; then asking someone who never answers must give up at its deadline, and asking nobody must fail.
-public func expectGreeting(_ check: Check, asker: String?, answerer: String?, age: Int?) throws {
+public func expectGreetingThroughRouter(_ check: Check, asker: String?, answerer: String?, age: Int?) throws {
     let askerName = asker ?? "Hong, Gil Dong", answererName = answerer ?? "Kim, Younghee", answererAge = age ?? 22
     let askerArguments = asker.map { ["--name", $0] } ?? []
     let (_, port) = try check.startServer("router")
