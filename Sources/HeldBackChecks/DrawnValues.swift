@@ -9,10 +9,10 @@ enum Drawn {
         "«quoted»", "Nguyễn", "Ólafsdóttir", "ok", "tab\there", "a, b", "x<y", "&amp;", "—", "über", "שלום", "مرحبا",
     ]
 
-    /// Names of 1 to 32 bytes of UTF-8; the longest Korean one is 30 bytes, the Latin one 32.
+    /// Names of 1 to 32 bytes of UTF-8: the longest Korean one is 30 bytes, the Latin one 32.
     static let names = [
         "Q", "Ann", "Lee, Mong", "김영희", "박지성", "O'Brien", "Müller, Jürgen", "Nguyễn Thảo", "d'Artagnan", "Ólafsdóttir",
-        "Smith-Jones, Alex", "이서준 (student)", "🎉 Party", "Ωmega", "García, Lucía", "Ng Wai Lun", "김철수김철수김철수김철수김철수",
+        "Smith-Jones, Alex", "이서준 (student)", "🎉 Party", "Ωmega", "García, Lucía", "Ng Wai Lun", "김철수김철수김철수김",
         "abcdefghijklmnopqrstuvwxyz012345",
     ]
 

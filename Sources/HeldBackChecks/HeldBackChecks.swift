@@ -12,4 +12,5 @@ public let heldBackSteps: [Int: [Step]] = [
     1: lab1HeldBack,
     4: lab4HeldBack,
     5: lab5HeldBack,
+    6: lab6HeldBack,
 ]
