@@ -416,8 +416,9 @@ public func expectPongs(_ check: Check, bodies: [[UInt8]], dribbled: [UInt8], bi
     try ann.send(pings.flatMap { $0.encoded() })
     try bob.send(pings.flatMap { $0.encoded() })
     for peer in [ann, bob] {
-        for ping in pings {
-            try peer.expect(Frame(.pong, body: ping.body), waitingFor: "the PONGs of \(pings.count) PINGs \(peer.label) sent in one piece, in order")
+        for (index, ping) in pings.enumerated() {
+            try peer.expect(Frame(.pong, body: ping.body),
+                            waitingFor: "PONG \(index + 1) of the \(pings.count) PINGs \(peer.label) sent in one piece, in order")
         }
     }
     try ann.send(Frame(.ping, body: big))
