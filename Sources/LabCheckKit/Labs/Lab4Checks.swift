@@ -33,7 +33,7 @@ let lab4 = Lab(
              hint: "watch for .write only while outb has bytes; stop reading while outb is full; after end of file send the rest, then close",
              moreHints: [
                 "interest(for:): start from []; add .read unless conn.peerClosed or conn.outb.count >= Self.maxPending; add .write when conn.outb is not empty (or, with alwaysWritable, while the client is connected). sendPending: sendNow(conn.sock, conn.outb), then drop what went — never sendAll on a non-blocking socket: it throws would-block half-way, after sending bytes that are then lost from outb.",
-                "In serviceConnection: `if mask.contains(.write) && !conn.outb.isEmpty { try sendPending(conn) }`, and at the end `let wanted = interest(for: conn)`: empty → close; `if wanted != key.events { try sel.modify(key, events: wanted) }`. In sendPending: `conn.outb.removeFirst(try sendNow(conn.sock, conn.outb))`.",
+                "In serviceConnection: `if mask.contains(.write) && !conn.outb.isEmpty { try sendPending(conn) }`, and at the end `let wanted = interest(for: conn)`: empty → close; `if wanted != key.events { try sel.modify(key, events: wanted) }`. In sendPending: `let sent = try sendNow(conn.sock, conn.outb)`, then drop those bytes from the front of outb.",
              ]) { check in
             try expectBackpressure(check, idle: 10, patterns: (slow: 1, vanishing: 2), probes: ("not blocked?", "anyone home?"))
         },
@@ -41,7 +41,7 @@ let lab4 = Lab(
              hint: "raiseDescriptorLimit(): raiseOpenFileLimit(); acceptFailed: out of descriptors, stop watching the listening socket until resumeAccepting() registers it again",
              moreHints: [
                 "The checker starts your server as if after `ulimit -n 64`: without raiseOpenFileLimit() its 61st accept fails with EMFILE (\"too many open files\"). And where even the hard limit is reached, accept keeps failing while the listening socket stays readable, so select returns at once, for ever: in acceptFailed, when the error is a SocketError whose isOutOfDescriptors is true, unregister lsock and set acceptPaused; close calls resumeAccepting(), which registers it again.",
-                "raiseDescriptorLimit: `let limit = try raiseOpenFileLimit()`, then print \"up to \\(limit) open descriptors\". acceptFailed: `if let error = error as? SocketError, error.isOutOfDescriptors { try? sel.unregister(lsock); acceptPaused = true }`. resumeAccepting: `guard acceptPaused else { return }; acceptPaused = (try? sel.register(lsock, events: .read, data: nil)) == nil`.",
+                "raiseDescriptorLimit: `let limit = try raiseOpenFileLimit()`, then print \"up to \\(limit) open descriptors\". acceptFailed: `if let error = error as? SocketError, error.isOutOfDescriptors { … }`, and inside, `try? sel.unregister(lsock)` and `acceptPaused = true`. resumeAccepting undoes it, only while acceptPaused: `sel.register(lsock, events: .read, data: nil)`, and acceptPaused false once that worked.",
              ],
              needs: [2]) { check in
             try expectManyClients(check, clients: 150, serverLimit: 64, fixedLimit: 32, crowd: 40)

@@ -78,7 +78,7 @@ let lab5 = Lab(
              hint: "lab 4's accept loop; each recv goes to that connection's receiver (?bytes, or ?eof when recv returns 0); close at the end of the stream",
              moreHints: [
                 "acceptWaiting: each accepted socket non-blocking, .noDelay, registered with `Connection(socket:address:receiver:)` whose receiver is `Receiver(model, state: ReceiverState(reader: FrameReader(bodyLimit: settings.maxBody)), at: clock.now())`. receive: `let count = try conn.socket.recvInto(&buffer)` (would-block: return; another error: close); the input is `count == 0 ? .eof : .bytes(Array(buffer[..<count]))`; its outputs go to handle; at the end of the stream, close.",
-                "Feeding the model: `let outputs = try conn.receiver.receive(input, at: clock.now(), trace: tracer(for: conn))` (an error: close the connection, saying the model stopped). close, once only: `guard !conn.isClosed else { return }`, `try? selector.unregister(conn.socket)`, `conn.socket.close()`, `conn.status = .closed`, `updateDeadline(conn)`, then log \"\\(conn.label) left: \\(reason)\".",
+                "Feeding the model: `let outputs = try conn.receiver.receive(input, at: clock.now(), trace: tracer(for: conn))` (an error: close the connection, saying the model stopped). close, once only (`guard !conn.isClosed else { return }`): unregister the socket before closing it, mark the connection `.closed`, `updateDeadline(conn)` so that the loop forgets its deadline, then log \"\\(conn.label) left: \\(reason)\".",
              ]) { check in
             let (router, port) = try check.startServer("router", ["--trace"])
             let ann = try check.connectToRouter(port, label: "Ann")
@@ -122,7 +122,7 @@ let lab5 = Lab(
              hint: "watch for .write while bytes wait in the outbox (and only then), so the rest goes out as the client reads; over --max-queue bytes waiting, close the connection",
              moreHints: [
                 "flush sends what the socket takes; the rest waits in the outbox, and only a .write event brings the loop back to flush it again (the given run() marks the connection on .write). So watch(conn): .read while conn.status is .open or .lingering, .write while the outbox holds bytes — and call selector.modify only when that differs from conn.events. In send, after appending: over settings.maxQueue bytes waiting, close the connection instead.",
-                "watch: `var events: SelectorEvents = []`, insert .read for .open and .lingering, .write `if !conn.outbox.isEmpty`; then `guard events != conn.events, !events.isEmpty else { return }`, `try selector.modify(conn.socket, events: events)`, `conn.events = events`. send: `if conn.outbox.count > settings.maxQueue { return try close(conn, because: \"it reads too slowly\") }`.",
+                "In watch, once the events are worked out: `guard events != conn.events, !events.isEmpty else { return }`, then `try selector.modify(conn.socket, events: events)` and remember them in conn.events (an error: close). In send: `if conn.outbox.count > settings.maxQueue { return try close(conn, because: \"it reads too slowly\") }`.",
              ]) { check in
             // Ann sends 12 MB of PINGs without reading, then reads: every PONG must come, though most of them had to
             // wait in the router's outbox until her socket could take them. (While she does not read, the system

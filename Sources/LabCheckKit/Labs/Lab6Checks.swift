@@ -158,7 +158,7 @@ let lab6 = Lab(
              hint: "print \"stopped\" once bot.run() returns; pass --token-file to BotSettings.load; never print the token",
              moreHints: [
                 "bot.run() returns by itself after Ctrl-C or SIGTERM, once its last getUpdates has confirmed what was handled: in poll, call stopped() after it, and stopped() prints \"stopped\" — the program's last line; run() then returns, and the program ends with status 0. --token-file comes with step 1's BotSettings.load(tokenFile: tokenFile). The token: never print the settings, or a URL with the token in it; errors go through bot.client.redacted.",
-                "poll ends with `try await bot.run()` then `stopped()`; `func stopped() { print(\"stopped\") }`.",
+                "In poll, right after `try await bot.run()`: `stopped()`. Nothing needs to come after it: run() returns, and the program ends with status 0.",
              ],
              needs: [2]) { check in
             let sandbox = try check.startSandbox()
