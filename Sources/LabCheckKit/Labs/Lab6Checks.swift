@@ -77,31 +77,35 @@ let lab6 = Lab(
              moreHints: [
                 "In Greeting.init: `chats = ConversationStore(timeout: timeout)` instead of `ConversationStore()` — the store forgets a chat whose state has not been set for that long, and the chat is idle again: its next text is echoed.",
              ]) { check in
-            let (sandbox, _) = try startBot(check, ["--conversation-timeout", "1"])
+            let (sandbox, _) = try startBot(check, ["--conversation-timeout", "1.5"])
             try sandbox.say("/greet", from: 1001, firstName: "Kim")
             try sandbox.expectReply("Hi. What is your name?", to: 1001, after: "sent /greet")
             // Time is what this step is about: these waits are the user taking long, not the checker hoping. The
-            // bot stores the state before it replies, so 1.2 s after the reply is over 1 s after the state.
-            Thread.sleep(forTimeInterval: 1.2)
+            // bot stores the state before it replies, so 1.6 s after the reply is over 1.5 s after the state.
+            Thread.sleep(forTimeInterval: 1.6)
             try sandbox.say("Kim", from: 1001)
-            let late = try sandbox.reply(to: 1001, after: "answered \"Kim\" 1.2 s after \"What is your name?\" with --conversation-timeout 1",
+            let late = try sandbox.reply(to: 1001, after: "answered \"Kim\" 1.6 s after \"What is your name?\" with --conversation-timeout 1.5",
                                          stuck: "the greeting should have been forgotten, and \"Kim\" echoed")
             try expect(late == "Kim",
-                       "with --conversation-timeout 1, an answer 1.2 s late should find the greeting forgotten and be echoed, but the reply was \(quoted(late)) — does the ConversationStore get the timeout?")
+                       "with --conversation-timeout 1.5, an answer 1.6 s late should find the greeting forgotten and be echoed, but the reply was \(quoted(late)) — does the ConversationStore get the timeout?")
 
-            // The timeout counts from the last answer, not from /greet.
+            // The timeout counts from the last answer, not from /greet: three answers 0.6 s apart take 1.8 s in all.
+            // (Each 0.6 s leaves 0.9 s for the messages to travel, however loaded the machine.)
             try sandbox.say("/greet", from: 1001)
             try sandbox.expectReply("Hi. What is your name?", to: 1001, after: "sent /greet again")
-            Thread.sleep(forTimeInterval: 0.6)
-            try sandbox.say("Kim", from: 1001)
-            try sandbox.expectReply("How old are you?", to: 1001, after: "answered \"Kim\" 0.6 s after the question",
-                                    stuck: "an answer within the timeout continues the greeting")
+            for (answer, reply, when) in [("Kim", "How old are you?", "0.6 s after the question"),
+                                          ("twenty-two", "Please answer with a number. How old are you?", "0.6 s after \"How old are you?\" (1.2 s after /greet)")] {
+                Thread.sleep(forTimeInterval: 0.6)
+                try sandbox.say(answer, from: 1001)
+                try sandbox.expectReply(reply, to: 1001, after: "answered \(quoted(answer)) \(when)",
+                                        stuck: "an answer within the timeout continues the greeting")
+            }
             Thread.sleep(forTimeInterval: 0.6)
             try sandbox.say("22", from: 1001)
-            let answer = try sandbox.reply(to: 1001, after: "answered \"22\" 0.6 s after \"How old are you?\" (1.2 s after /greet)",
+            let answer = try sandbox.reply(to: 1001, after: "answered \"22\" 0.6 s after the question came again (1.8 s after /greet)",
                                            stuck: "the timeout restarts at each answer")
             try expect(answer.hasSuffix("Kim: I am 22."),
-                       "each answer within the timeout should move the greeting on (the timeout restarts at each step), but \"22\" got \(quoted(answer))")
+                       "each answer within the timeout should move the greeting on (the timeout restarts at each answer), but \"22\", 1.8 s after /greet, got \(quoted(answer))")
         },
         Step(6, "when the API fails: 429, no answer, a blocked user, a revoked token",
              hint: "bot.onError writes \"error in update ID (chat CHAT): ERROR\" or \"error in polling: ERROR\" to standard error; never catch run()'s error",
