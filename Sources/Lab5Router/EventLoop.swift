@@ -149,7 +149,7 @@ final class EventLoop {
     /// otherwise wake the loop again at once for a connection it still cannot take.
     private func pauseAccepting(because error: any Error) {
         log("accept failed: \(error) — trying again in a moment")
-        _ = try? selector.unregister(listener)
+        try? selector.unregister(listener)
         acceptResumesAt = clock.now() + .milliseconds(100)
     }
 
