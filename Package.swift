@@ -75,7 +75,7 @@ let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirecto
 /// The grader's held-back checks (other values than the handouts'): in the instructor's copy and the autograder,
 /// never in the student's.
 let hasHeldBack = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Sources/HeldBackChecks")
-let heldBackTargets: [Target] = hasHeldBack ? [.target(name: "HeldBackChecks", dependencies: ["LabCheckKit"])] : []
+let heldBackTargets: [Target] = hasHeldBack ? [.target(name: "HeldBackChecks", dependencies: ["LabCheckKit", "FrameKit"])] : []
 
 // A starter library also uses LabSupport: its unfinished steps throw `NotImplemented`.
 let starterTargets: [Target] = givenLibraries.map { library in

@@ -90,7 +90,7 @@ struct MuxClient: LabCommand {
         }
         let sent = all.reduce(0) { $0 + $1.sentCount }
         let received = all.reduce(0) { $0 + $1.receivedCount }
-        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = Int(elapsed / .milliseconds(1))
         let time = "\(milliseconds / 1000).\(String(milliseconds % 1000 + 1000).dropFirst())"
         print("\(all.count) connections: \(all.count - failed.count) ok, \(failed.count) failed; "
             + "\(sent) bytes sent, \(received) received back in \(time) s")

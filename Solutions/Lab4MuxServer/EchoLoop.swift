@@ -61,18 +61,27 @@ final class EchoLoop {
                 if !quiet { print("accepted connection from \(addr)") }
             } catch let error as SocketError where error.isWouldBlock {
                 return
-            } catch let error as SocketError where error.isOutOfDescriptors {
-                // Out of descriptors: the waiting client stays queued, and the listening socket stays readable, so
-                // stop watching it (or select would return at once, for ever) until a connection closes.
-                print("\(error)")
-                _ = try? sel.unregister(lsock)
-                acceptPaused = true
-                return
             } catch {
-                print("\(error)")  // a client that gave up before we accepted it: the others go on
-                return
+                return acceptFailed(error)
             }
         }
+    }
+
+    /// Accepting failed: a client gave up before we accepted it (the others go on), or no descriptor is left — then
+    /// the waiting client stays queued and the listening socket stays readable, so stop watching it, or select
+    /// would return at once, for ever, for a connection that cannot be accepted.
+    func acceptFailed(_ error: any Error) {
+        print("\(error)")
+        if let error = error as? SocketError, error.isOutOfDescriptors {
+            try? sel.unregister(lsock)
+            acceptPaused = true
+        }
+    }
+
+    /// A connection has closed, so a descriptor is free: watch the listening socket again, if accepting was paused.
+    func resumeAccepting() {
+        guard acceptPaused else { return }
+        acceptPaused = (try? sel.register(lsock, events: .read, data: nil)) == nil
     }
 
     /// Reads what the client sent and echoes it; stops reading while too much is waiting; closes when done.
@@ -91,14 +100,14 @@ final class EchoLoop {
     }
 
     func receive(_ conn: Connection) throws {
-        let count = try buffer.withUnsafeMutableBytes { try conn.sock.recvInto($0) }
+        let count = try conn.sock.recvInto(&buffer)
         guard count > 0 else {
             conn.peerClosed = true
             return
         }
         if conn.outb.isEmpty {
             // The common case: echo straight from the shared buffer, keeping only what the socket did not take.
-            let sent = try buffer.withUnsafeBytes { try sendNow(conn.sock, UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            let sent = try sendNow(conn.sock, buffer[..<count])
             conn.outb += buffer[sent..<count]
         } else {
             conn.outb += buffer[..<count]  // behind the bytes already waiting: order is everything
@@ -106,12 +115,12 @@ final class EchoLoop {
     }
 
     func sendPending(_ conn: Connection) throws {
-        let sent = try conn.outb.withUnsafeBytes { try sendNow(conn.sock, $0) }
+        let sent = try sendNow(conn.sock, conn.outb)
         conn.outb.removeFirst(sent)
     }
 
     /// Sends what the socket takes right now: 0 if its buffer is full.
-    func sendNow(_ sock: Socket, _ bytes: UnsafeRawBufferPointer) throws -> Int {
+    func sendNow(_ sock: Socket, _ bytes: some Collection<UInt8>) throws -> Int {
         do {
             return try sock.send(bytes)
         } catch let error as SocketError where error.isWouldBlock {
@@ -130,11 +139,9 @@ final class EchoLoop {
     }
 
     func close(_ conn: Connection, because failure: String?) {
-        _ = try? sel.unregister(conn.sock)
+        try? sel.unregister(conn.sock)
         conn.sock.close()
         if !quiet { print("closing connection to \(conn.addr)" + (failure.map { ": \($0)" } ?? "")) }
-        if acceptPaused {
-            acceptPaused = (try? sel.register(lsock, events: .read, data: nil)) == nil
-        }
+        resumeAccepting()
     }
 }

@@ -18,10 +18,7 @@ struct MuxServer: LabCommand {
     var alwaysWritable = false
 
     func run() throws {
-        // Every connection is a descriptor: allow as many as the system lets this process have.
-        let limit = try raiseOpenFileLimit()
-        if !quiet { print("up to \(limit) open descriptors") }
-
+        try raiseDescriptorLimit()
         let lsock = try Socket(.inet, .stream)
         try lsock.setSockOpt(.reuseAddress, true)
         try lsock.bind(endpoint.address)
@@ -31,5 +28,11 @@ struct MuxServer: LabCommand {
 
         let server = try EchoLoop(listening: lsock, quiet: quiet, alwaysWritable: alwaysWritable)
         try server.run()
+    }
+
+    /// Every connection is a descriptor: allow as many as the system lets this process have.
+    func raiseDescriptorLimit() throws {
+        let limit = try raiseOpenFileLimit()
+        if !quiet { print("up to \(limit) open descriptors") }
     }
 }

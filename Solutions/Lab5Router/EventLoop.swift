@@ -149,7 +149,7 @@ final class EventLoop {
     /// otherwise wake the loop again at once for a connection it still cannot take.
     private func pauseAccepting(because error: any Error) {
         log("accept failed: \(error) — trying again in a moment")
-        _ = try? selector.unregister(listener)
+        try? selector.unregister(listener)
         acceptResumesAt = clock.now() + .milliseconds(100)
     }
 
@@ -219,7 +219,7 @@ final class EventLoop {
     /// Closes `conn` now, dropping whatever it was still owed.
     func close(_ conn: Connection, because reason: String) throws {
         guard !conn.isClosed else { return }
-        _ = try? selector.unregister(conn.socket)
+        try? selector.unregister(conn.socket)
         conn.socket.close()
         conn.status = .closed
         updateDeadline(conn)

@@ -78,6 +78,11 @@ struct TelegramBot: AsyncLabCommand {
     func poll(_ bot: Dispatcher) async throws {
         print("polling for updates (Ctrl-C to stop)")
         try await bot.run()
+        stopped()
+    }
+
+    /// Step 7: run() has returned after Ctrl-C or SIGTERM, every update handled confirmed: the last line says so.
+    func stopped() {
         print("stopped")
     }
 

@@ -12,4 +12,7 @@ public let heldBackSteps: [Int: [Step]] = [
     1: lab1HeldBack,
     2: lab2HeldBack,
     3: lab3HeldBack,
+    4: lab4HeldBack,
+    5: lab5HeldBack,
+    6: lab6HeldBack,
 ]

@@ -47,12 +47,25 @@ final class EchoLoop {
 
     /// Accepts every connection waiting (the listening socket is readable while any are).
     func acceptWaiting() throws {
-        // TODO step 1: accept until it throws a would-block error (isWouldBlock); make each new socket non-blocking,
-        //   register it for interest(for: conn) with a new Connection as its data, and unless quiet print
-        //   "accepted connection from ADDR". Any other accept error: print it and return.
-        // TODO step 4: out of descriptors (isOutOfDescriptors): unregister lsock and set acceptPaused, so select does
-        //   not return at once for ever; close(_:because:) registers it again.
+        // TODO step 1: accept until it throws a would-block error (isWouldBlock): then return. Make each new socket
+        //   non-blocking, register it for interest(for: conn) with a new Connection as its data, and unless quiet
+        //   print "accepted connection from ADDR". Any other error: acceptFailed(error), and return.
         throw NotImplemented("step 1 — accept every waiting connection")
+    }
+
+    /// Accepting failed: a client gave up before we accepted it (the others go on), or no descriptor is left — then
+    /// the waiting client stays queued and the listening socket stays readable, so stop watching it, or select
+    /// would return at once, for ever, for a connection that cannot be accepted.
+    func acceptFailed(_ error: any Error) {
+        print("\(error)")
+        // TODO step 4: out of descriptors (a SocketError whose isOutOfDescriptors is true): unregister lsock and set
+        //   acceptPaused; resumeAccepting() registers it again once a connection has closed.
+    }
+
+    /// A connection has closed, so a descriptor is free: watch the listening socket again, if accepting was paused.
+    func resumeAccepting() {
+        // TODO step 4: if acceptPaused, register lsock for .read again (data: nil); acceptPaused stays true only if
+        //   that failed.
     }
 
     /// Reads what the client sent and echoes it; stops reading while too much is waiting; closes when done.
@@ -65,9 +78,9 @@ final class EchoLoop {
     }
 
     func receive(_ conn: Connection) throws {
-        // TODO step 2: recvInto the shared buffer; 0 bytes means the client closed its side (peerClosed). Otherwise,
-        //   if nothing is waiting, send at once with sendNow and keep what it did not take in conn.outb; if bytes
-        //   are waiting already, append behind them.
+        // TODO step 2: recvInto(&buffer); 0 bytes means the client closed its side (peerClosed). Otherwise, if nothing
+        //   is waiting, send buffer[..<n] at once with sendNow and keep in conn.outb what it did not take; if bytes are
+        //   waiting already, append behind them.
         throw NotImplemented("step 2 — receive and echo")
     }
 
@@ -77,7 +90,7 @@ final class EchoLoop {
     }
 
     /// Sends what the socket takes right now: 0 if its buffer is full.
-    func sendNow(_ sock: Socket, _ bytes: UnsafeRawBufferPointer) throws -> Int {
+    func sendNow(_ sock: Socket, _ bytes: some Collection<UInt8>) throws -> Int {
         do {
             return try sock.send(bytes)
         } catch let error as SocketError where error.isWouldBlock {
@@ -96,7 +109,7 @@ final class EchoLoop {
     func close(_ conn: Connection, because failure: String?) {
         // TODO step 2: unregister the socket (before closing it), close it, and unless quiet print
         //   "closing connection to ADDR" (with ": failure" when there is one).
-        // TODO step 4: if acceptPaused, register lsock again.
         notImplemented("step 2 — close a connection")
+        resumeAccepting()  // given: a descriptor is free again (step 4)
     }
 }

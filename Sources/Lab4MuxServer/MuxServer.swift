@@ -19,11 +19,16 @@ struct MuxServer: LabCommand {
     var alwaysWritable = false
 
     func run() throws {
-        // TODO step 4: raise the limit on open descriptors with raiseOpenFileLimit(), first thing, and unless quiet
-        //   print "up to N open descriptors".
+        try raiseDescriptorLimit()  // given: step 4
         // TODO step 1: a TCP socket with SO_REUSEADDR, bound to endpoint.address, listen(4096); print
         //   "listening on ADDRESS" with getSockName(); make it non-blocking; then
         //   try EchoLoop(listening: lsock, quiet: quiet, alwaysWritable: alwaysWritable).run()
         throw NotImplemented("step 1 — the listening socket, non-blocking")
+    }
+
+    /// Every connection is a descriptor: allow as many as the system lets this process have.
+    func raiseDescriptorLimit() throws {
+        // TODO step 4: raiseOpenFileLimit() (SocketKit) raises the limit to the hard one (ulimit -Hn) and returns it;
+        //   unless quiet print "up to N open descriptors".
     }
 }

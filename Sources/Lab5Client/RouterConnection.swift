@@ -33,7 +33,7 @@ final class RouterConnection: MessageConnection {
     /// Step 2: the next message already received whole, or nil; never waits. A frame this client cannot read as a
     /// message (a DELIVER without its newline, say) comes out as `.unknown` rather than ending the program.
     func buffered() throws -> Message? {
-        // TODO step 2: the reader's next frame (nil if none), as a Message: (try? Message(frame)) ?? .unknown(frame).
-        throw NotImplemented("step 2 — RouterConnection.buffered: the next whole frame, as a message")
+        guard let frame = try reader.next() else { return nil }
+        return (try? Message(frame)) ?? .unknown(frame)
     }
 }

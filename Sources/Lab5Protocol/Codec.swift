@@ -20,7 +20,7 @@ public struct FrameReader: FrameReading {
     /// The longest body accepted; a header announcing more is `FrameError.tooLarge`.
     public let bodyLimit: Int
 
-    // TODO step 2: the bytes received and not yet returned as frames.
+    // Yours (step 2): the stored properties that keep the bytes received and not yet returned as frames.
 
     public init(bodyLimit: Int = Frame.defaultBodyLimit) {
         self.bodyLimit = max(0, bodyLimit)

@@ -149,7 +149,7 @@ final class EventLoop {
     /// otherwise wake the loop again at once for a connection it still cannot take.
     private func pauseAccepting(because error: any Error) {
         log("accept failed: \(error) — trying again in a moment")
-        _ = try? selector.unregister(listener)
+        try? selector.unregister(listener)
         acceptResumesAt = clock.now() + .milliseconds(100)
     }
 
@@ -220,11 +220,13 @@ final class EventLoop {
         throw NotImplemented("step 6 — send: queue a frame for a connection")
     }
 
-    /// Sends what the socket takes now; what it does not stays queued until the selector says it is writable.
+    /// Sends what the socket takes now (given); what it does not stays queued until the selector says it is writable.
     private func flush(_ conn: Connection) throws {
-        // TODO step 6: conn.outbox.flush(to: conn.socket) sends what the socket takes now and keeps the rest; an
-        //   error: close the connection.
-        throw NotImplemented("step 6 — flush: send what the socket takes now")
+        do {
+            try conn.outbox.flush(to: conn.socket)
+        } catch {
+            try close(conn, because: "\(error)")
+        }
     }
 
     /// Watches for reading while the client may send (or while lingering), for writing only while bytes wait: an

@@ -72,8 +72,14 @@ struct TelegramBot: AsyncLabCommand {
     /// Step 2 (and 7): long polling until Ctrl-C or SIGTERM; then run() confirms the last updates and returns.
     func poll(_ bot: Dispatcher) async throws {
         // TODO step 2: print "polling for updates (Ctrl-C to stop)", then start the long polling: bot.run().
-        // TODO step 7: print "stopped" once run() returns (it does after Ctrl-C, having confirmed the last updates).
+        // TODO step 7: once run() returns (it does after Ctrl-C or SIGTERM), call stopped().
         throw NotImplemented("step 2 — start long polling with bot.run()")
+    }
+
+    /// Step 7: run() has returned after Ctrl-C or SIGTERM, every update handled confirmed: the last line says so.
+    func stopped() {
+        // TODO step 7: print "stopped" — whoever ran the bot then knows it ended cleanly, not in a crash.
+        notImplemented("step 7 — print \"stopped\" once bot.run() has returned")
     }
 
     /// Step 3: the command menu, /start and /help.

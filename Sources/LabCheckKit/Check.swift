@@ -15,6 +15,8 @@ public final class Check: Sendable {
     public let recording = Recording()
     private let started = Mutex<[Program]>([])
     private let sockets = Mutex<[Socket]>([])
+    /// The step's peers, which send what their chaos held back before any of them waits.
+    let peers = PeerGroup()
     private let replayCommands = Mutex<[String]?>(nil)
 
     /// How long a check waits for a reply before it calls the peer stuck.
@@ -151,7 +153,7 @@ public final class Check: Sendable {
         recording.record(.connected(connection: connection, label: label, port: port, local: local, remote: remote))
         return Peer(
             socket: socket, label: label, transcript: transcript, recording: recording, connection: connection,
-            chaos: try chaos(for: socket, connection: connection, chaotic: chaotic))
+            chaos: try chaos(for: socket, connection: connection, chaotic: chaotic), group: peers)
     }
 
     /// Listens on a free port on `host` (127.0.0.1 unless a step needs another: "::1"), for checks where the checker
@@ -206,6 +208,7 @@ public final class Check: Sendable {
     /// Programs stop in the reverse of their start order: clients before the servers (and the sandbox) they use,
     /// so that no program's last words are about a server that vanished first.
     func finish() {
+        peers.removeAll()
         for socket in sockets.withLock({ $0 }) { socket.close() }
         for program in programs.reversed() {
             let ended = program.process.stop()
@@ -388,7 +391,8 @@ public final class Listener: Sendable {
             .accepted(connection: connection, label: "server", port: port, local: try socket.getSockName(), remote: address))
         return Peer(
             socket: socket, label: "server", transcript: check.transcript, recording: check.recording,
-            connection: connection, chaos: try check.chaos(for: socket, connection: connection, chaotic: chaotic))
+            connection: connection, chaos: try check.chaos(for: socket, connection: connection, chaotic: chaotic),
+            group: check.peers)
     }
 }
 

@@ -5,9 +5,9 @@ import SocketKit
 /// Lab 5: a peer that speaks frames. Every frame is logged as it prints (`HELLO "Kim"`), failures say which frame was
 /// expected and which came.
 extension Peer {
+    /// Sends one frame, logged as it prints — whole, or as a chaotic peer's schedule cuts it.
     public func send(_ frame: Frame) throws {
-        transcript.log("\(label) → \(frame)")
-        try sendQuietly(frame.encoded())
+        try deliver(frame.encoded(), described: "\(frame)")
     }
 
     public func send(_ message: Message) throws {
@@ -16,8 +16,10 @@ extension Peer {
 
     /// Sends `bytes` in pieces of the given sizes (cycling through them), a moment apart, with Nagle's algorithm off:
     /// each piece reaches the other side in a `recv` of its own, as it would over a slow network.
+    /// The pieces are the check's own choice: a chaotic peer cuts them no further (what it held back goes first).
     public func sendInPieces(_ bytes: [UInt8], sizes: [Int], pause: Duration = .milliseconds(15)) throws {
         try socket.setSockOpt(.noDelay, true)
+        try flushHeld()
         transcript.log("\(label) → \(bytes.count) bytes in pieces of \(sizes.map(String.init).joined(separator: ", "))…")
         var start = 0
         var index = 0

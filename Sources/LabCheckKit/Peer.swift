@@ -15,14 +15,21 @@ public final class Peer: Sendable {
     let chaos: Chaos?
     /// Bytes a chaotic peer holds back, to go out with the next send (or before the next receive).
     private let held = Mutex<[UInt8]>([])
+    /// The step's other peers: before this one waits for anything, each sends what it held back.
+    let group: PeerGroup?
 
-    init(socket: Socket, label: String, transcript: Transcript, recording: Recording, connection: Int, chaos: Chaos?) {
+    init(
+        socket: Socket, label: String, transcript: Transcript, recording: Recording, connection: Int, chaos: Chaos?,
+        group: PeerGroup? = nil
+    ) {
         self.socket = socket
         self.label = label
         self.transcript = transcript
         self.recording = recording
         self.connection = connection
         self.chaos = chaos
+        self.group = group
+        group?.add(self)
     }
 
     /// Sends every byte of `text`.
@@ -59,8 +66,9 @@ public final class Peer: Sendable {
         }
     }
 
-    /// Sends what a chaotic peer held back: before it waits for a reply, closes or half-closes.
-    private func flushHeld() throws {
+    /// Sends what a chaotic peer held back: before it waits for a reply, closes or half-closes (or sends in pieces of
+    /// its own choosing, `sendInPieces`).
+    func flushHeld() throws {
         let pending = held.withLock { bytes -> [UInt8] in
             defer { bytes = [] }
             return bytes
@@ -259,6 +267,7 @@ public final class Peer: Sendable {
     /// One recv, with the deadline as its timeout; `quietly` logs only the end of the stream.
     private func receiveChunk(max: Int, until deadline: ContinuousClock.Instant, quietly: Bool = false) throws -> Chunk {
         try flushHeld()
+        group?.flushOthers(than: self)
         let left = ContinuousClock.now.duration(to: deadline)
         guard left > .zero else { return .timedOut }
         try socket.setTimeout(Check.seconds(left))
@@ -274,5 +283,25 @@ public final class Peer: Sendable {
             transcript.log("\(label) ← (reset: \(error))")
             return .reset
         }
+    }
+}
+
+/// The peers of one step. A chaotic peer holds bytes back until its own next send or receive — but the reply the
+/// checker waits for may come on another connection (a SEND relayed to someone else): so before any peer waits, every
+/// peer of the step sends what it held back. (The step's end empties the group.)
+final class PeerGroup: Sendable {
+    private let peers = Mutex<[Peer]>([])
+
+    func add(_ peer: Peer) {
+        peers.withLock { $0.append(peer) }
+    }
+
+    /// What the others held back goes out now; one whose connection has gone keeps it (its own send will say so).
+    func flushOthers(than peer: Peer) {
+        for other in peers.withLock({ $0 }) where other !== peer { try? other.flushHeld() }
+    }
+
+    func removeAll() {
+        peers.withLock { $0.removeAll() }
     }
 }

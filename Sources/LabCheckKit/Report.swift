@@ -78,6 +78,7 @@ public struct Report: Sendable {
         lines.append("  step  failed/runs  seeds that failed")
         for step in lab.steps {
             let results = runs.compactMap { run in run.first { $0.step.number == step.number } }
+            if results.isEmpty { continue }  // STEP=k: the other steps were not asked for
             let failed = results.filter { $0.stepFailure != nil }
             let notRun = results.filter { if case .notRun = $0.outcome { true } else { false } }.count
             let seeds = failed.compactMap(\.seed).map(String.init)

@@ -49,7 +49,7 @@ func lab6Tour(_ tour: Tour) throws {
     let started = ContinuousClock.now
     try converse(tour, user, "are you there?", last: &last)
     let waited = ContinuousClock.now - started
-    tour.note(String(format: "answered after %.1f s", Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18))
+    tour.note(String(format: "answered after %.1f s", waited / .seconds(1)))
 
     tour.note("Ctrl-C: the bot confirms the updates it handled (getUpdates with the next offset) and stops")
     bot.signal(SIGINT)

@@ -52,6 +52,42 @@ import Testing
         try peer.expect("ok", waitingFor: "the answer")
     }
 
+    /// A relay: what the first client sends goes to the second, as lab 5's router relays a SEND.
+    static let relayServer = """
+        exec python3 -c '
+        import socket
+        s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+        print("listening on 127.0.0.1:%d" % s.getsockname()[1], flush=True)
+        a, _ = s.accept(); b, _ = s.accept()
+        while data := a.recv(1024): b.sendall(data)
+        '
+        """
+
+    static let relayStep = Step(1, "relays", hint: "h") { check in
+        let (_, port) = try check.startServer("server")
+        let sender = try check.connect(to: port, label: "sender", chaotic: true)
+        let receiver = try check.connect(to: port, label: "receiver")
+        try sender.send("for the other one")
+        try receiver.expect("for the other one", timeout: .seconds(2), waitingFor: "the relayed bytes")
+    }
+
+    /// A chaotic peer that holds its bytes back to coalesce them with its next send must still send them before the
+    /// checker waits on another connection — or a relayed message never arrives.
+    @Test func bytesHeldBackGoOutBeforeAnotherPeerWaits() throws {
+        let fake = try FakeLab(["server": Self.relayServer])
+        defer { fake.remove() }
+        let lab = Lab(number: 9, title: "Fake", folder: "09-fake", programs: [], steps: [Self.relayStep])
+        var runner = LabRunner(lab: lab, binDirectory: fake.directory, solution: false)
+        var heldBack = 0
+        for seed in UInt64(1)...20 {
+            runner.seeds = .given(seed)
+            let result = try #require(runner.run().first)
+            #expect(result.passed, "seed \(seed): \(result.outcome)")
+            if result.transcript.contains("held back") { heldBack += 1 }
+        }
+        #expect(heldBack > 0, "no seed of 20 held the message back: the test proves nothing")
+    }
+
     @Test func aFailureFoundWithARandomSeedIsReplayedByIt() throws {
         let fake = try FakeLab(["server": Self.fragileServer])
         defer { fake.remove() }

@@ -48,5 +48,9 @@ import Testing
         #expect(lines[2].hasPrefix("  1     1/2          77"))
         #expect(lines[3].hasPrefix("  2     0/1"))
         #expect(lines[3].hasSuffix("(1 not run)"))
+
+        // STEP=2: only its row.
+        let onlyTwo = Report(colors: false).repeated(Self.lab, runs: [[second], [second]]).split(separator: "\n")
+        #expect(onlyTwo.count == 3 && onlyTwo[2].hasPrefix("  2     0/2"), "\(onlyTwo)")
     }
 }

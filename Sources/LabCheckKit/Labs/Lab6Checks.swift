@@ -18,7 +18,11 @@ let lab6 = Lab(
     tools: ["telegram-sandbox"],
     steps: [
         Step(1, "getMe first: the bot says who it is; no token, a clear message",
-             hint: "BotSettings.load(tokenFile:), BotClient(settings:), getMe(), then print \"I am @USERNAME (FIRST NAME, id ID), on API URL\"") { check in
+             hint: "BotSettings.load(tokenFile:), BotClient(settings:), getMe(), then print \"I am @USERNAME (FIRST NAME, id ID), on API URL\"",
+             moreHints: [
+                "meetTheBot: `let settings = try BotSettings.load(tokenFile: tokenFile)` — without a token it throws an error that says where tokens come from (@BotFather): let it end the program. Then `let client = BotClient(settings: settings)`, `let me = try await client.getMe()`, print the line, `return (client, me)`.",
+                "The line: `print(\"I am @\\(me.username ?? \"?\") (\\(me.firstName), id \\(me.id)), on \\(client.apiURL.absoluteString)\")`.",
+             ]) { check in
             let sandbox = try check.startSandbox()
             let bot = try check.start("telegram-bot", environment: sandbox.environment)
             sandbox.botStarted([])
@@ -43,162 +47,72 @@ let lab6 = Lab(
                        "started without TELEGRAM_BOT_TOKEN, the bot should say where a token comes from (@BotFather) — let BotSettings.load's error end the program — but it printed:\n" + indented(lastLines(said)))
         },
         Step(2, "long polling: each message echoed once, none lost (offset = last update_id + 1)",
-             hint: "register a text handler that prints \"CHAT: TEXT\" and replies with context.text; print \"polling for updates (Ctrl-C to stop)\", then call bot.run()") { check in
-            let (sandbox, bot) = try startBot(check)
-            try sandbox.say("hello", from: 1001, firstName: "Kim")
-            try sandbox.expectReply("hello", to: 1001, after: "sent \"hello\" as user 1001",
-                                    stuck: "is it calling getUpdates (bot.run()), and replying with the message's text?")
-            try sandbox.say("from another chat", from: 1002, firstName: "Lee")
-            try sandbox.expectReply("from another chat", to: 1002, after: "sent \"from another chat\" as user 1002",
-                                    stuck: "does it answer the chat the message came from (context.reply)?")
-            try expectLine("polling for updates (Ctrl-C to stop)", of: bot, what: "poll()'s line, before bot.run()")
-            for line in ["1001: hello", "1002: from another chat"] {
-                try expectLine(line, of: bot, what: "the echo handler's own line \"CHAT: TEXT\" for each message it echoes")
-            }
-
-            // Three at once: they reach the bot in one batch.
-            var last: Int64 = 0
-            for text in ["one", "two", "three"] {
-                last = try sandbox.say(text, from: 1001).updateID ?? last
-            }
-            for text in ["one", "two", "three"] {
-                try sandbox.expectReply(text, to: 1001, after: "sent \"one\", \"two\" and \"three\" at once as user 1001",
-                                        stuck: "is every update of a batch handled, not only the first?")
-            }
-            // Idle again, every update confirmed: an echo sent twice would have been sent by now.
-            try sandbox.waitUntilIdle(confirming: last + 1, after: "once it had echoed \"three\"")
-            try sandbox.expectNoReply(
-                to: 1001, for: .zero,
-                because: "each message should be answered once — does the handler reply more than once?")
+             hint: "register a text handler that prints \"CHAT: TEXT\" and replies with context.text; print \"polling for updates (Ctrl-C to stop)\", then call bot.run()",
+             moreHints: [
+                "addEcho: `await bot.text { context in … }` — the handler prints \"\\(context.chatID): \\(context.text)\" and replies with `try await context.reply(context.text)`. poll: print the line, then `try await bot.run()` — the Dispatcher calls getUpdates with the right offset, and your handlers for each update.",
+                "Once each: one reply per call of the handler, and bot.run() called once — it loops by itself, and after each batch its next getUpdates confirms what was handled (offset = last update_id + 1).",
+             ]) { check in
+            try expectBotEchoes(check, first: (1001, "Kim", "hello"), second: (1002, "Lee", "from another chat"), batch: ["one", "two", "three"])
         },
         Step(3, "commands: /start in HTML, /help, unknown commands and the menu (setMyCommands)",
              hint: "setMyCommands(Self.commands) before polling; /start replies with parseMode: .html and the name escaped; /help lists the commands",
+             moreHints: [
+                "addCommands: `try await bot.client.setMyCommands(Self.commands)` first. Then `await bot.command(\"start\") { context in … }` replying with parseMode: .html — the user's first name escaped with ParseMode.html.escape, in <b>…</b>, and the bot's own name (me.firstName) — and `bot.command(\"help\")` replying with one \"/NAME — DESCRIPTION\" line per command. An unknown command reaches the echo handler with context.command set: answer it there.",
+                "`let name = ParseMode.html.escape(context.from?.firstName ?? \"there\")`, then `try await context.reply(\"Hello, <b>\\(name)</b>! I am \\(ParseMode.html.escape(me.firstName)). …\", parseMode: .html)`. In addEcho: `if let command = context.command { try await context.reply(\"I don't know /\\(command.name). Send /help for the commands I know.\") }`.",
+             ],
              needs: [2]) { check in
-            let (sandbox, _) = try startBot(check)
-            guard try sandbox.heldPoll() != nil else {
-                throw CheckFailure("the bot never waited for updates (getUpdates), so it cannot answer commands: step 2's polling comes first")
-            }
-            // The menu: set before polling began.
-            let menus = try sandbox.calls("setMyCommands")
-            guard let menu = menus.last else {
-                throw CheckFailure("the bot never called setMyCommands before polling: Telegram clients would show no command menu — call bot.client.setMyCommands(Self.commands) in addCommands")
-            }
-            let commands = menu.parameter("commands").flatMap { try? JSONDecoder().decode([BotCommand].self, from: Data($0.utf8)) } ?? []
-            try expect(menu.status == 200 && commands.contains { $0.command == "start" } && commands.contains { $0.command == "help" },
-                       "setMyCommands should set at least start and help (and succeed), but it sent commands=\(quoted(menu.parameter("commands") ?? "")) and got HTTP \(menu.status.map(String.init) ?? "nothing")" + (menu.description.map { ": \(quoted($0))" } ?? ""))
-
-            try sandbox.say("/help", from: 1002, firstName: "Lee")
-            let help = try sandbox.reply(to: 1002, after: "sent /help as user 1002",
-                                         stuck: "does the handler for the command \"help\" reply?")
-            let list = commands.map { "/\($0.command) — \($0.description)" }.joined(separator: "\n")
-            try expect(help, equals: list, "the reply to /help (the commands the bot gave setMyCommands, one \"/NAME — DESCRIPTION\" per line)")
-            try sandbox.say("/help@\(sandbox.botUsername)", from: 1002)
-            let addressed = try sandbox.reply(to: 1002, after: "sent /help@\(sandbox.botUsername) (a command addressed to this bot, as in groups)",
-                                              stuck: "a command may name the bot after an @: the Dispatcher handles that")
-            try expect(addressed, equals: help, "the reply to /help@\(sandbox.botUsername)")
-
-            // /start greets the user by name, in bold: HTML, and a name that needs escaping.
-            let name = "Kim <3"
-            try sandbox.say("/start", from: 1001, firstName: name)
-            let start = try sandbox.message(
-                to: 1001, after: "sent /start as user 1001, whose first name is \(quoted(name))",
-                stuck: "does the handler for the command \"start\" reply? A name with a < in it must be escaped before it goes into HTML (ParseMode.html.escape), or Telegram refuses the whole message")
-            try expect(start.text != "/start",
-                       "the bot echoed /start: a message whose first entity is a bot_command at offset 0 is a command — give it a handler")
-            try expect(start.parseMode?.lowercased() == "html",
-                       "the reply to /start was sent without parse_mode HTML, so \(start.text.contains("<b>") ? "its tags show as text" : "nothing in it is bold"): \(quoted(start.text)) — reply with parseMode: .html")
-            let bold = start.entities.filter { $0.type == "bold" }.compactMap { $0.covered(in: start.text) }
-            try expect(bold.contains(name),
-                       "the reply to /start should show the user's first name, \(quoted(name)), in bold (<b>…</b>), but "
-                           + (bold.isEmpty ? "nothing in it is bold" : "what is bold is \(bold.map(quoted).joined(separator: ", "))")
-                           + (start.text.contains("&lt;") ? " — it shows \"&lt;\": escape the name once, not twice" : "")
-                           + ": \(quoted(start.text))")
-            try expect(start.text.contains(sandbox.botFirstName),
-                       "the reply to /start should say the bot's own name (getMe's first_name, \(quoted(sandbox.botFirstName))), but it was \(quoted(start.text))")
-
-            try sandbox.say("/nope", from: 1001)
-            try sandbox.expectReply("I don't know /nope. Send /help for the commands I know.", to: 1001,
-                                    after: "sent the unknown command /nope",
-                                    stuck: "an unknown command goes to the text handler with context.command set")
-            try sandbox.say("just text", from: 1001)
-            try sandbox.expectReply("just text", to: 1001, after: "sent \"just text\" after the commands",
-                                    stuck: "plain text should still be echoed")
+            try expectBotCommands(check, user: (1001, "Kim <3"), helper: 1002, unknown: "nope")
         },
         Step(4, "the greeting: name, then age, then lab 1's dialogue — one state per chat",
              hint: "next(from:on:): one case per arrow of the state diagram; the dialogue comes from dialogue(name:age:)",
+             moreHints: [
+                "`switch (state, event)`: (_, .greet) → (.askedName, \"Hi. What is your name?\"); (nil, .cancel) and (_, .cancel) → (nil, their two replies); (.askedName, .text(let name)) → (.askedAge(name: name), \"How old are you?\"); (.askedAge(let name), .text(let text)) → with a number, (nil, dialogue(name: name, age: age)), else stay and ask again. Swift takes the first case that matches: (nil, .cancel) before (_, .cancel).",
+                "The age: `guard let age = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return (state, \"Please answer with a number. How old are you?\") }`. (nil, .text) never reaches the model — the greeting's handler takes texts only while a greeting is on — so `(nil, .text(let text))` may return (nil, text).",
+             ],
              needs: [2]) { check in
-            let (sandbox, _) = try startBot(check)
-            try sandbox.say("/cancel", from: 1001, firstName: "Kim")
-            try sandbox.expectReply("There is no greeting to cancel. Send /greet to start one.", to: 1001,
-                                    after: "sent /cancel with no greeting going on",
-                                    stuck: "the state model's (nil, .cancel) case should answer")
-            let ask = "is the state model's (nil or any state, .greet) case answering \"Hi. What is your name?\"?"
-            try sandbox.say("/greet", from: 1001, firstName: "Kim")
-            try sandbox.expectReply("Hi. What is your name?", to: 1001, after: "sent /greet as user 1001", stuck: ask)
-            try sandbox.say("/greet", from: 1002, firstName: "Lee")
-            try sandbox.expectReply("Hi. What is your name?", to: 1002, after: "sent /greet as user 1002", stuck: ask)
-            try sandbox.say("Kim, Younghee", from: 1001)
-            try sandbox.expectReply("How old are you?", to: 1001, after: "user 1001 answered \"Kim, Younghee\" to \"What is your name?\"",
-                                    stuck: "does the greeting's text handler take the answer (its condition: a greeting is going on)?")
-            try sandbox.say("twenty-two", from: 1001)
-            try sandbox.expectReply("Please answer with a number. How old are you?", to: 1001,
-                                    after: "user 1001 answered \"twenty-two\" to \"How old are you?\"",
-                                    stuck: "an answer that is not a number should get the question again")
-            try sandbox.say("22", from: 1001)
-            let dialogue = try sandbox.reply(to: 1001, after: "user 1001 answered \"22\" to \"How old are you?\"",
-                                             stuck: "the last answer should get the whole dialogue")
-            let expected = """
-                \(sandbox.botFirstName): Hi. What is your name?
-                Kim, Younghee: My name is Kim, Younghee.
-                \(sandbox.botFirstName): How old are you?
-                Kim, Younghee: I am 22.
-                """
-            try expect(dialogue == expected,
-                       "the greeting's last reply should be lab 1's dialogue, the bot (\(sandbox.botFirstName), getMe's first_name) asking:\n\(indented(expected))\nbut it was:\n\(indented(dialogue))")
-            try sandbox.say("hello again", from: 1001)
-            try sandbox.expectReply("hello again", to: 1001, after: "sent \"hello again\" once the greeting was over",
-                                    stuck: "after the dialogue the chat is idle again: next state nil")
-
-            try sandbox.say("Lee, Mong", from: 1002)
-            try sandbox.expectReply("How old are you?", to: 1002, after: "user 1002 answered \"Lee, Mong\" after user 1001's whole greeting",
-                                    stuck: "each chat has its own state (ConversationStore keys it by chat id)")
-            try sandbox.say("/cancel", from: 1002)
-            try sandbox.expectReply("OK, let's stop here. Send /greet to start again.", to: 1002,
-                                    after: "sent /cancel in the middle of a greeting", stuck: "/cancel should answer and end the greeting")
-            try sandbox.say("30", from: 1002)
-            try sandbox.expectReply("30", to: 1002, after: "sent \"30\" after /cancel",
-                                    stuck: "/cancel should end the greeting (next state nil), so that \"30\" is echoed")
+            try expectBotGreeting(check, first: (1001, "Kim, Younghee", 22), second: (1002, "Lee, Mong"), echoed: "30")
         },
         Step(5, "a greeting left hanging starts over after --conversation-timeout",
-             hint: "ConversationStore(timeout:) forgets a chat's state when it has not changed for that long") { check in
-            let (sandbox, _) = try startBot(check, ["--conversation-timeout", "1"])
+             hint: "ConversationStore(timeout:) forgets a chat's state when it has not changed for that long",
+             moreHints: [
+                "In Greeting.init: `chats = ConversationStore(timeout: timeout)` instead of `ConversationStore()` — the store forgets a chat whose state has not been set for that long, and the chat is idle again: its next text is echoed.",
+             ]) { check in
+            let (sandbox, _) = try startBot(check, ["--conversation-timeout", "1.5"])
             try sandbox.say("/greet", from: 1001, firstName: "Kim")
             try sandbox.expectReply("Hi. What is your name?", to: 1001, after: "sent /greet")
             // Time is what this step is about: these waits are the user taking long, not the checker hoping. The
-            // bot stores the state before it replies, so 1.2 s after the reply is over 1 s after the state.
-            Thread.sleep(forTimeInterval: 1.2)
+            // bot stores the state before it replies, so 1.6 s after the reply is over 1.5 s after the state.
+            Thread.sleep(forTimeInterval: 1.6)
             try sandbox.say("Kim", from: 1001)
-            let late = try sandbox.reply(to: 1001, after: "answered \"Kim\" 1.2 s after \"What is your name?\" with --conversation-timeout 1",
+            let late = try sandbox.reply(to: 1001, after: "answered \"Kim\" 1.6 s after \"What is your name?\" with --conversation-timeout 1.5",
                                          stuck: "the greeting should have been forgotten, and \"Kim\" echoed")
             try expect(late == "Kim",
-                       "with --conversation-timeout 1, an answer 1.2 s late should find the greeting forgotten and be echoed, but the reply was \(quoted(late)) — does the ConversationStore get the timeout?")
+                       "with --conversation-timeout 1.5, an answer 1.6 s late should find the greeting forgotten and be echoed, but the reply was \(quoted(late)) — does the ConversationStore get the timeout?")
 
-            // The timeout counts from the last answer, not from /greet.
+            // The timeout counts from the last answer, not from /greet: three answers 0.6 s apart take 1.8 s in all.
+            // (Each 0.6 s leaves 0.9 s for the messages to travel, however loaded the machine.)
             try sandbox.say("/greet", from: 1001)
             try sandbox.expectReply("Hi. What is your name?", to: 1001, after: "sent /greet again")
-            Thread.sleep(forTimeInterval: 0.6)
-            try sandbox.say("Kim", from: 1001)
-            try sandbox.expectReply("How old are you?", to: 1001, after: "answered \"Kim\" 0.6 s after the question",
-                                    stuck: "an answer within the timeout continues the greeting")
+            for (answer, reply, when) in [("Kim", "How old are you?", "0.6 s after the question"),
+                                          ("twenty-two", "Please answer with a number. How old are you?", "0.6 s after \"How old are you?\" (1.2 s after /greet)")] {
+                Thread.sleep(forTimeInterval: 0.6)
+                try sandbox.say(answer, from: 1001)
+                try sandbox.expectReply(reply, to: 1001, after: "answered \(quoted(answer)) \(when)",
+                                        stuck: "an answer within the timeout continues the greeting")
+            }
             Thread.sleep(forTimeInterval: 0.6)
             try sandbox.say("22", from: 1001)
-            let answer = try sandbox.reply(to: 1001, after: "answered \"22\" 0.6 s after \"How old are you?\" (1.2 s after /greet)",
+            let answer = try sandbox.reply(to: 1001, after: "answered \"22\" 0.6 s after the question came again (1.8 s after /greet)",
                                            stuck: "the timeout restarts at each answer")
             try expect(answer.hasSuffix("Kim: I am 22."),
-                       "each answer within the timeout should move the greeting on (the timeout restarts at each step), but \"22\" got \(quoted(answer))")
+                       "each answer within the timeout should move the greeting on (the timeout restarts at each answer), but \"22\", 1.8 s after /greet, got \(quoted(answer))")
         },
         Step(6, "when the API fails: 429, no answer, a blocked user, a revoked token",
              hint: "bot.onError writes \"error in update ID (chat CHAT): ERROR\" or \"error in polling: ERROR\" to standard error; never catch run()'s error",
+             moreHints: [
+                "reportErrors: `await bot.onError { error, update in … }`. The place is \"update ID (chat CHAT)\" from `update.updateID` and `update.message?.chat.id`, or \"polling\" when update is nil; the line goes to standard error (`FileHandle.standardError.write(Data(line.utf8))`), the error passed through `bot.client.redacted(\"\\(error)\")`, so that no token shows. Retries after 429, 5xx or a dropped connection happen in BotClient: nothing to write for them.",
+                "`let place = update.map { \"update \\($0.updateID)\" + ($0.message.map { \" (chat \\($0.chat.id))\" } ?? \"\") }`, then `\"error in \\(place ?? \"polling\"): \\(bot.client.redacted(\"\\(error)\"))\\n\"`. And a 401 ends bot.run() with an error: do not catch it in poll or run — the program ends, saying why.",
+             ],
              needs: [2]) { check in
             let (sandbox, bot) = try startBot(check)
             try sandbox.say("ping", from: 1001)
@@ -246,6 +160,10 @@ let lab6 = Lab(
         },
         Step(7, "a clean stop on Ctrl-C and SIGTERM, --token-file, and the token never shown",
              hint: "print \"stopped\" once bot.run() returns; pass --token-file to BotSettings.load; never print the token",
+             moreHints: [
+                "bot.run() returns by itself after Ctrl-C or SIGTERM, once its last getUpdates has confirmed what was handled: in poll, call stopped() after it, and stopped() prints \"stopped\" — the program's last line; run() then returns, and the program ends with status 0. --token-file comes with step 1's BotSettings.load(tokenFile: tokenFile). The token: never print the settings, or a URL with the token in it; errors go through bot.client.redacted.",
+                "In poll, right after `try await bot.run()`: `stopped()`. Nothing needs to come after it: run() returns, and the program ends with status 0.",
+             ],
              needs: [2]) { check in
             let sandbox = try check.startSandbox()
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("lab6-token-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -314,6 +232,147 @@ let lab6 = Lab(
             }
         },
     ])
+
+// MARK: The checks, their values as parameters: the handout's here, others drawn in the held-back variants
+
+/// Step 2: `first` and `second` (user id, first name, text) each write once, then `first` sends `batch` at once: each
+/// must be echoed once, to its own chat, with the handler's own line for the first two; then the bot must be idle,
+/// every update confirmed.
+public func expectBotEchoes(
+    _ check: Check, first: (id: Int64, firstName: String, text: String), second: (id: Int64, firstName: String, text: String),
+    batch: [String]
+) throws {
+    let (sandbox, bot) = try startBot(check)
+    try sandbox.say(first.text, from: first.id, firstName: first.firstName)
+    try sandbox.expectReply(first.text, to: first.id, after: "sent \(quoted(first.text)) as user \(first.id)",
+                            stuck: "is it calling getUpdates (bot.run()), and replying with the message's text?")
+    try sandbox.say(second.text, from: second.id, firstName: second.firstName)
+    try sandbox.expectReply(second.text, to: second.id, after: "sent \(quoted(second.text)) as user \(second.id)",
+                            stuck: "does it answer the chat the message came from (context.reply)?")
+    try expectLine("polling for updates (Ctrl-C to stop)", of: bot, what: "poll()'s line, before bot.run()")
+    for user in [first, second] {
+        try expectLine("\(user.id): \(user.text)", of: bot, what: "the echo handler's own line \"CHAT: TEXT\" for each message it echoes")
+    }
+
+    // Several at once: they reach the bot in one batch.
+    var last: Int64 = 0
+    for text in batch {
+        last = try sandbox.say(text, from: first.id).updateID ?? last
+    }
+    let sent = batch.map(quoted).joined(separator: ", ")
+    for text in batch {
+        try sandbox.expectReply(text, to: first.id, after: "sent \(sent) at once as user \(first.id)",
+                                stuck: "is every update of a batch handled, not only the first?")
+    }
+    // Idle again, every update confirmed: an echo sent twice would have been sent by now.
+    try sandbox.waitUntilIdle(confirming: last + 1, after: "once it had echoed \(quoted(batch.last ?? ""))")
+    try sandbox.expectNoReply(
+        to: first.id, for: .zero,
+        because: "each message should be answered once — does the handler reply more than once?")
+}
+
+/// Step 4: `first` (user id, the name it answers, its age) goes through the whole greeting — with an age that is not a
+/// number on the way — while `second` (id, name) starts one too; then `second` answers its name and cancels, and its
+/// `echoed` text (a number) is then echoed, not taken as an age.
+public func expectBotGreeting(
+    _ check: Check, first: (id: Int64, name: String, age: Int), second: (id: Int64, name: String), echoed: String
+) throws {
+    let (sandbox, _) = try startBot(check)
+    try sandbox.say("/cancel", from: first.id, firstName: "Kim")
+    try sandbox.expectReply("There is no greeting to cancel. Send /greet to start one.", to: first.id,
+                            after: "sent /cancel with no greeting going on",
+                            stuck: "the state model's (nil, .cancel) case should answer")
+    let ask = "is the state model's (nil or any state, .greet) case answering \"Hi. What is your name?\"?"
+    try sandbox.say("/greet", from: first.id, firstName: "Kim")
+    try sandbox.expectReply("Hi. What is your name?", to: first.id, after: "sent /greet as user \(first.id)", stuck: ask)
+    try sandbox.say("/greet", from: second.id, firstName: "Lee")
+    try sandbox.expectReply("Hi. What is your name?", to: second.id, after: "sent /greet as user \(second.id)", stuck: ask)
+    try sandbox.say(first.name, from: first.id)
+    try sandbox.expectReply("How old are you?", to: first.id, after: "user \(first.id) answered \(quoted(first.name)) to \"What is your name?\"",
+                            stuck: "does the greeting's text handler take the answer (its condition: a greeting is going on)?")
+    try sandbox.say("twenty-two", from: first.id)
+    try sandbox.expectReply("Please answer with a number. How old are you?", to: first.id,
+                            after: "user \(first.id) answered \"twenty-two\" to \"How old are you?\"",
+                            stuck: "an answer that is not a number should get the question again")
+    try sandbox.say(String(first.age), from: first.id)
+    let dialogue = try sandbox.reply(to: first.id, after: "user \(first.id) answered \"\(first.age)\" to \"How old are you?\"",
+                                     stuck: "the last answer should get the whole dialogue")
+    let expected = """
+        \(sandbox.botFirstName): Hi. What is your name?
+        \(first.name): My name is \(first.name).
+        \(sandbox.botFirstName): How old are you?
+        \(first.name): I am \(first.age).
+        """
+    try expect(dialogue == expected,
+               "the greeting's last reply should be lab 1's dialogue, the bot (\(sandbox.botFirstName), getMe's first_name) asking:\n\(indented(expected))\nbut it was:\n\(indented(dialogue))")
+    try sandbox.say("hello again", from: first.id)
+    try sandbox.expectReply("hello again", to: first.id, after: "sent \"hello again\" once the greeting was over",
+                            stuck: "after the dialogue the chat is idle again: next state nil")
+
+    try sandbox.say(second.name, from: second.id)
+    try sandbox.expectReply("How old are you?", to: second.id, after: "user \(second.id) answered \(quoted(second.name)) after user \(first.id)'s whole greeting",
+                            stuck: "each chat has its own state (ConversationStore keys it by chat id)")
+    try sandbox.say("/cancel", from: second.id)
+    try sandbox.expectReply("OK, let's stop here. Send /greet to start again.", to: second.id,
+                            after: "sent /cancel in the middle of a greeting", stuck: "/cancel should answer and end the greeting")
+    try sandbox.say(echoed, from: second.id)
+    try sandbox.expectReply(echoed, to: second.id, after: "sent \(quoted(echoed)) after /cancel",
+                            stuck: "/cancel should end the greeting (next state nil), so that \(quoted(echoed)) is echoed")
+}
+
+/// Step 3: the menu set before polling; /help (and /help@BOT) from user `helper`; /start from `user`, whose first
+/// name needs escaping in HTML; the unknown command `/unknown`; then plain text, still echoed.
+public func expectBotCommands(_ check: Check, user: (id: Int64, firstName: String), helper: Int64, unknown: String) throws {
+    let (sandbox, _) = try startBot(check)
+    guard try sandbox.heldPoll() != nil else {
+        throw CheckFailure("the bot never waited for updates (getUpdates), so it cannot answer commands: step 2's polling comes first")
+    }
+    // The menu: set before polling began.
+    let menus = try sandbox.calls("setMyCommands")
+    guard let menu = menus.last else {
+        throw CheckFailure("the bot never called setMyCommands before polling: Telegram clients would show no command menu — call bot.client.setMyCommands(Self.commands) in addCommands")
+    }
+    let commands = menu.parameter("commands").flatMap { try? JSONDecoder().decode([BotCommand].self, from: Data($0.utf8)) } ?? []
+    try expect(menu.status == 200 && commands.contains { $0.command == "start" } && commands.contains { $0.command == "help" },
+               "setMyCommands should set at least start and help (and succeed), but it sent commands=\(quoted(menu.parameter("commands") ?? "")) and got HTTP \(menu.status.map(String.init) ?? "nothing")" + (menu.description.map { ": \(quoted($0))" } ?? ""))
+
+    try sandbox.say("/help", from: helper, firstName: "Lee")
+    let help = try sandbox.reply(to: helper, after: "sent /help as user \(helper)",
+                                 stuck: "does the handler for the command \"help\" reply?")
+    let list = commands.map { "/\($0.command) — \($0.description)" }.joined(separator: "\n")
+    try expect(help, equals: list, "the reply to /help (the commands the bot gave setMyCommands, one \"/NAME — DESCRIPTION\" per line)")
+    try sandbox.say("/help@\(sandbox.botUsername)", from: helper)
+    let addressed = try sandbox.reply(to: helper, after: "sent /help@\(sandbox.botUsername) (a command addressed to this bot, as in groups)",
+                                      stuck: "a command may name the bot after an @: the Dispatcher handles that")
+    try expect(addressed, equals: help, "the reply to /help@\(sandbox.botUsername)")
+
+    // /start greets the user by name, in bold: HTML, and a name that needs escaping.
+    let name = user.firstName
+    try sandbox.say("/start", from: user.id, firstName: name)
+    let start = try sandbox.message(
+        to: user.id, after: "sent /start as user \(user.id), whose first name is \(quoted(name))",
+        stuck: "does the handler for the command \"start\" reply? A name with a < in it must be escaped before it goes into HTML (ParseMode.html.escape), or Telegram refuses the whole message")
+    try expect(start.text != "/start",
+               "the bot echoed /start: a message whose first entity is a bot_command at offset 0 is a command — give it a handler")
+    try expect(start.parseMode?.lowercased() == "html",
+               "the reply to /start was sent without parse_mode HTML, so \(start.text.contains("<b>") ? "its tags show as text" : "nothing in it is bold"): \(quoted(start.text)) — reply with parseMode: .html")
+    let bold = start.entities.filter { $0.type == "bold" }.compactMap { $0.covered(in: start.text) }
+    try expect(bold.contains(name),
+               "the reply to /start should show the user's first name, \(quoted(name)), in bold (<b>…</b>), but "
+                   + (bold.isEmpty ? "nothing in it is bold" : "what is bold is \(bold.map(quoted).joined(separator: ", "))")
+                   + (start.text.contains("&lt;") ? " — it shows \"&lt;\": escape the name once, not twice" : "")
+                   + ": \(quoted(start.text))")
+    try expect(start.text.contains(sandbox.botFirstName),
+               "the reply to /start should say the bot's own name (getMe's first_name, \(quoted(sandbox.botFirstName))), but it was \(quoted(start.text))")
+
+    try sandbox.say("/\(unknown)", from: user.id)
+    try sandbox.expectReply("I don't know /\(unknown). Send /help for the commands I know.", to: user.id,
+                            after: "sent the unknown command /\(unknown)",
+                            stuck: "an unknown command goes to the text handler with context.command set")
+    try sandbox.say("just text", from: user.id)
+    try sandbox.expectReply("just text", to: user.id, after: "sent \"just text\" after the commands",
+                            stuck: "plain text should still be echoed")
+}
 
 /// Starts a sandbox and the student's bot against it, and waits for the bot's getMe line.
 private func startBot(_ check: Check, _ arguments: [String] = []) throws -> (BotSandbox, Program) {
