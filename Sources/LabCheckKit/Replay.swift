@@ -11,6 +11,8 @@ struct Replay {
 
     let lab: Lab
     let step: Step
+    /// The reference programs were checked: the replay runs them too (`SOLUTION=1`).
+    var solution = false
     let events: [Recording.Entry]
 
     /// The commands to run, and the script (named `scriptName`) they need, if any.
@@ -124,7 +126,7 @@ struct Replay {
             index += 1
         }
         let args = kept.isEmpty ? "" : " ARGS=" + makeQuoted(kept.map(shellQuoted).joined(separator: " "))
-        return "make run LAB=\(lab.number) PROG=\(program)\(args)"
+        return "make run LAB=\(lab.number) PROG=\(program)\(solution ? " SOLUTION=1" : "")\(args)"
     }
 
     /// A make variable's value in double quotes, as a shell reads it.
