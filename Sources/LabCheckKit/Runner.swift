@@ -84,7 +84,7 @@ public struct LabRunner: Sendable {
     private func replay(of check: Check) -> [String] {
         if let commands = check.replayOverride { return commands }
         let path = "\(replayDirectory ?? ".labcheck")/\(fileStem(check.step)).repl"
-        let plan = Replay(lab: lab, step: check.step, events: check.recording.events, solution: solution)
+        let plan = Replay(lab: lab, step: check.step, solution: solution, events: check.recording.events)
             .plan(scriptPath: path)
         guard let script = plan.script else { return plan.commands }
         guard let directory = replayDirectory else { return [] }  // a script nobody wrote is no help
