@@ -19,13 +19,7 @@ private final class ProductsDirectoryMarker {}
 
 /// Starts one of the kit's servers with `--port 0` and returns it with the port it reports.
 public func startServer(_ product: String, _ arguments: [String] = []) throws -> (ChildProcess, port: Int) {
-    let server = try ChildProcess(
-        try productsDirectory() + "/" + product, ["--port", "0"] + arguments, timeLimit: .seconds(60))
-    let line = try #require(
-        server.waitForLine(timeout: .seconds(10)) { $0.hasPrefix("listening on ") },
-        "\(product) did not say where it listens; stderr: \(server.standardError)")
-    let port = try #require(line.split(separator: ":").last.flatMap { Int($0) })
-    return (server, port)
+    try ChildProcess.startServer(try productsDirectory() + "/" + product, arguments, timeLimit: .seconds(60))
 }
 
 /// Runs one of the kit's programs to its end.
