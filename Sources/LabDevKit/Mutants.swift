@@ -62,7 +62,7 @@ public struct MirroredFile: Sendable {
 
     /// The reference declaration of each starter declaration: same scope and header (the n-th of several alike to the
     /// n-th), or failing that the only unmatched one of the same qualified name.
-    private func counterparts(of declarations: [Declaration], in reference: SwiftSource) -> [Int: Declaration] {
+    func counterparts(of declarations: [Declaration], in reference: SwiftSource) -> [Int: Declaration] {
         let candidates = reference.declarations.filter(\.hasCode)
         var taken = Set<Int>()
         var result: [Int: Declaration] = [:]
