@@ -94,12 +94,18 @@ let solutionTargets: [Target] = labLibraries.map { library in
         dependencies: lab.uses + lab.labUses.map { .target(name: $0 + "Solution") } + ["LabSupport", argumentParser],
         path: "Solutions/" + lab.module)
 }
-/// `labdev`, the instructor's tool (the per-step mutant proof), and its Swift-aware scanner: the instructor's copy only.
+/// `labdev`, the instructor's tool (the per-step mutant proof, the consistency check, the student copy), its
+/// Swift-aware scanner, and the tests of the instructor's own files: the instructor's copy only. (What the student
+/// copy leaves out is listed once, in Sources/LabDevKit/StudentKit.swift.)
 let instructorTargets: [Target] = [
     .target(name: "LabDevKit"),
     .executableTarget(
-        name: "labdev", dependencies: ["LabDevKit", "LabCheckKit", "ProcessKit", "LabSupport", argumentParser]),
+        name: "labdev", dependencies: ["LabDevKit", "LabCheckKit", "ProcessKit", "LabSupport", argumentParser],
+        exclude: ["StudentKit"]),
     .testTarget(name: "LabDevTests", dependencies: ["LabDevKit"]),
+    // The repository's platform files: the lint, the CI workflow, the dev container.
+    .testTarget(
+        name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox"]),
 ]
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [
@@ -193,9 +199,6 @@ let package = Package(
         // imported), and the packages are pinned.
         .testTarget(name: "KitTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "LabSupport"]),
         .testTarget(name: "DoctorTests", dependencies: ["DoctorKit", "ProcessKit", "SocketKit", "TestSupport"]),
-        // The repository's platform files: the lint, the CI workflow, the dev container.
-        .testTarget(
-            name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox"]),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
     ] + starterTargets + heldBackTargets + (hasSolutions ? solutionTargets + solutionTests + instructorTargets : [])
 )

@@ -23,6 +23,9 @@ struct ProgramOptions: ParsableArguments {
     @Option(help: "Where the built lab programs are (swift build --show-bin-path).")
     var binDir: String
 
+    @Option(help: "Where the reference programs are, built, in a copy of the kit without Solutions/ (the student copy's Labs/reference/PLATFORM).")
+    var referenceDir: String?
+
     @Option(help: "Where to write the transcripts and replay scripts.")
     var transcripts = ".labcheck"
 
@@ -32,9 +35,28 @@ struct ProgramOptions: ParsableArguments {
     // Mistakes in make's variables get one line that says what to type instead: Failure, not ValidationError,
     // whose usage text lists options no student types.
     func validate() throws {
-        if solution && !FileManager.default.fileExists(atPath: "Solutions") {
-            throw Failure("this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n")
+        if let missing = missingReferencePrograms { throw Failure(missing) }
+    }
+
+    /// The reference programs are not built here but come with this copy of the kit (the student copy).
+    var usesPrebuiltReference: Bool { solution && !FileManager.default.fileExists(atPath: "Solutions") }
+
+    /// Where the programs to check are: the build's, or the prebuilt reference programs.
+    var programsDirectory: String { usesPrebuiltReference ? referenceDir ?? binDir : binDir }
+
+    /// Why `--solution` cannot run here, if it cannot: neither the reference source nor, for this machine, the
+    /// reference programs.
+    private var missingReferencePrograms: String? {
+        guard usesPrebuiltReference else { return nil }
+        guard let referenceDir else {
+            return "this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n"
         }
+        if FileManager.default.fileExists(atPath: referenceDir) { return nil }
+        let folder = URL(fileURLWithPath: referenceDir)
+        let others = (try? FileManager.default.contentsOfDirectory(atPath: folder.deletingLastPathComponent().path)) ?? []
+        return "this copy of the kit has no reference programs for this machine (\(referenceDir) is missing"
+            + (others.isEmpty ? "" : "; it has them for \(others.sorted().joined(separator: ", "))")
+            + "). Play that side yourself with labrepl (make repl): the handout says how, where it uses a reference program."
     }
 
     /// The lab numbered `number`, or a one-line error naming the labs there are.
@@ -47,7 +69,7 @@ struct ProgramOptions: ParsableArguments {
 
     /// A runner for `lab` that writes its replay scripts beside the transcripts.
     func runner(for lab: Lab) -> LabRunner {
-        var runner = LabRunner(lab: lab, binDirectory: binDir, solution: solution)
+        var runner = LabRunner(lab: lab, binDirectory: programsDirectory, solution: solution)
         runner.replayDirectory = transcripts
         return runner
     }
@@ -70,7 +92,7 @@ struct ProgramOptions: ParsableArguments {
     /// Builds the lab's programs one product at a time (when asked to); returns the compiler's complaints if one
     /// does not build.
     func buildPrograms(of lab: Lab) -> BuildFailure? {
-        guard build else { return nil }
+        guard build, !usesPrebuiltReference else { return nil }
         let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "swift"
         for product in lab.programs.map({ lab.product($0, solution: solution) }) + lab.tools {
             guard let built = try? ChildProcess.run(swift, ["build", "-q", "--product", product], timeout: .seconds(900))
