@@ -44,6 +44,8 @@ final class StudentKitProof {
     let platform: String
     private(set) var failures: [String] = []
     private var timings: [(String, Double)] = []
+    /// The copy's size as made, before anything is built in it.
+    private var madeSize = 0
 
     init(root: URL, scratch: URL, platform: String) {
         self.root = root
@@ -71,6 +73,7 @@ final class StudentKitProof {
                          "--work", root.appendingPathComponent(".build-student-kit").path],
                 in: clone, timeout: .seconds(3600))
             print(made.standardOutput.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            madeSize = StudentKitCommand.folderSize(copy)
         }
         try step("no solved code, nothing instructors-only, the commit named") { try inspectFiles(commit: commit) }
         try step("every folder under Sources/ and Tests/ is a target of the copy's manifest") { try inspectManifest() }
@@ -95,9 +98,9 @@ final class StudentKitProof {
     var summary: String {
         let lines = timings.map { String(format: "  %6.1f s  ", $0.1) + $0.0 }
         let total = timings.map(\.1).reduce(0, +)
-        let size = StudentKitCommand.megabytes(StudentKitCommand.folderSize(copy))
+        let built = StudentKitCommand.megabytes(StudentKitCommand.folderSize(copy))
         return (["The student copy, proved step by step:"] + lines + [String(format: "  %6.1f s  in all", total)]
-            + ["Size of the copy after its make test: \(size) (with its .build/)"]
+            + ["The copy: \(StudentKitCommand.megabytes(madeSize)) as made, \(built) after its make test (with its .build/)"]
             + (failures.isEmpty
                 ? ["The student copy holds: no solved code, and every command works there."]
                 : ["The student copy FAILS:"] + failures.map { "  ✘ " + $0 }))

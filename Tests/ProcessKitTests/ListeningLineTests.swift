@@ -17,12 +17,15 @@ import Testing
     /// told to. It must be given exactly `--port 0`.
     func start(_ script: String) throws -> (ChildProcess, port: Int) {
         let file = FileManager.default.temporaryDirectory
-            .appendingPathComponent("server-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sh")
-        try Data("#!/bin/sh\n[ \"$*\" = \"--port 0\" ] || { echo \"started with $*\" >&2; exit 64; }\n\(script)\n".utf8)
-            .write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
-        return try ChildProcess.startServer(file.path, timeLimit: .seconds(20), startTimeout: .seconds(2))
+            .appendingPathComponent("server-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sh").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        // Written by a shell, not by this process: a program that other tests start meanwhile would inherit the
+        // descriptor being written, and the script would then not start ("Text file busy").
+        let text = "#!/bin/sh\n[ \"$*\" = \"--port 0\" ] || { echo \"started with $*\" >&2; exit 64; }\n\(script)\n"
+        let written = try ChildProcess.run(
+            "/bin/sh", ["-c", #"printf '%s' "$1" > "$2" && chmod +x "$2""#, "sh", text, file], timeout: .seconds(10))
+        try #require(written.termination.succeeded, "\(written.standardError)")
+        return try ChildProcess.startServer(file, timeLimit: .seconds(20), startTimeout: .seconds(2))
     }
 
     @Test func aServerThatSaysWhereItListens() throws {
