@@ -63,3 +63,12 @@ public func lines(containing text: String, in process: ChildProcess, atLeast cou
     }
     return found
 }
+
+/// Writes an executable file (a stand-in program) so that it can be started at once: by a shell, not by this
+/// process. A file this process holds open for writing is inherited by every program another test starts
+/// meanwhile, and starting the file then fails with "Text file busy" (ETXTBSY) for as long as that program runs.
+public func writeExecutable(_ text: String, to path: String) throws {
+    let written = try ChildProcess.run(
+        "/bin/sh", ["-c", #"printf '%s' "$1" > "$2" && chmod 755 "$2""#, "sh", text, path], timeout: .seconds(10))
+    try #require(written.termination.succeeded, "could not write \(path): \(written.standardError)")
+}
