@@ -2,12 +2,14 @@
 #
 # Students:    make doctor               is this machine ready for the labs?
 #              make check LAB=3          check your lab 3 step by step   (STEP=2: only step 2)
+#              make reset LAB=3          put back lab 3's starter code (STEP=2: only step 2's functions)
 #              make run LAB=3 PROG=echo-server ARGS="--port 0"
 #              make repl                 drive servers by hand
 #              make bench                blocking vs selector vs Python echo servers, 1 to 5000 clients
 #              make sandbox              the offline Telegram Bot API, for lab 6
 # Instructors: make test, make mutants, make consistency, make demo, make diagrams
 #              make student-kit DEST=../kit-for-students   the copy to hand out (make student-kit-test proves it)
+#              make grade, make autograder, make class-report DIR=results/   (README: "Grading")
 # Maintainers: make update-packages      move the pinned packages on, on purpose (README: "Updating the packages")
 #              make pin-packages         after any change to Package.swift: Package.resolved written anew
 
@@ -16,10 +18,12 @@ LAB      ?=
 STEP     ?=
 SOLUTION ?=
 SEED     ?=
+SUBMISSION ?=
 REPEAT   ?=
 PROG     ?=
 ARGS     ?=
 DEST     ?=
+FORCE    ?=
 
 # Quiet builds: only errors and warnings reach the screen.
 BUILD    := $(SWIFT) build -q
@@ -42,7 +46,7 @@ BENCH_SUFFIX = $(if $(wildcard Solutions $(REFERENCE)),-solution)
 BENCH_PREBUILT = $(if $(wildcard Solutions),,$(wildcard $(REFERENCE)))
 RELEASE_BIN = $(shell $(SWIFT) build -c release --scratch-path .build-release --show-bin-path)
 
-.PHONY: instructors-only help check watch hint grade run repl sandbox test mutants consistency demo bench diagrams clean student-kit student-kit-test system-packages demo-tools update-packages pin-packages test-tools doctor
+.PHONY: instructors-only help check watch hint reset grade submit-check class-report autograder autograder-test run repl sandbox test mutants consistency demo bench diagrams clean student-kit student-kit-test system-packages demo-tools update-packages pin-packages test-tools doctor
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -52,9 +56,11 @@ help:
 	@echo "  make check                               your progress in every lab, and the next step"
 	@echo "  make watch LAB=n                         check again on every save (Enter, h: hint, q: quit)"
 	@echo "  make hint LAB=n STEP=k                   the step's next hint"
+	@echo "  make reset LAB=n [STEP=k] [FORCE=1]      put back the lab's starter code (or step k's functions); yours saved first"
 	@echo "  make check LAB=n SEED=s | REPEAT=n       replay a seed a failure printed; or n runs with fresh seeds"
 	@echo "  make grade [LAB=n] FORMAT=json|junit|gradescope|classroom [OUT=file]"
 	@echo "                                           grade the labs for a grader (SOLUTION=1: the reference)"
+	@echo "  make submit-check                        before handing in: is your work committed, does every lab pass?"
 	@echo "  make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\""
 	@echo "                                           run a lab program, e.g. make run LAB=3 PROG=echo-server"
 	@echo "  make repl [ARGS=\"--script FILE\"]         labrepl: connect, listen, send and receive by hand"
@@ -71,6 +77,9 @@ ifneq ($(wildcard Solutions),)
 	@echo "  make diagrams                            redraw lab 5's DEVS diagrams from the reference models"
 	@echo "  make student-kit DEST=dir                the copy to hand out: the last commit, reference programs built"
 	@echo "  make student-kit-test                    prove that copy: no solved code, make demo, make check, make test"
+	@echo "  make class-report DIR=results/ [OUT=report/]"
+	@echo "                                           a class's results (make grade FORMAT=json): CSV, heatmap, where it is stuck"
+	@echo "  make autograder [OUT=autograder.zip]     Gradescope's autograder: setup.sh, run_autograder, the kit, held-back checks"
 	@echo "  make update-packages                     newest package versions Package.swift allows, pinned by tag"
 	@echo "  make pin-packages                        after a change to Package.swift: Package.resolved anew, same versions"
 else
@@ -97,13 +106,45 @@ hint:
 	@$(BUILD) --product labcheck
 	@$(BIN)/labcheck hint --lab "$(LAB)" --step "$(STEP)"
 
+# The lab's starter code put back from git (STEP=k: only the functions whose starter bodies name step k), after saving
+# your versions under .labcheck/saved/<time>/. Asks first; FORCE=1 does not ask.
+reset:
+	@test -n "$(LAB)" || { echo "usage: make reset LAB=n [STEP=k] [FORCE=1]"; exit 2; }
+	@$(BUILD) --product labcheck
+	@$(BIN)/labcheck reset --lab "$(LAB)" $(if $(STEP),--step "$(STEP)") $(if $(FORCE),--force)
+
 # Results for a grader: FORMAT=json (the kit's own), junit, gradescope or classroom; OUT=file, else standard output.
 FORMAT   ?= json
 OUT      ?=
 grade: system-packages
 	@$(BUILD) --product labcheck
-	@$(BIN)/labcheck grade $(if $(LAB),--lab $(LAB)) $(if $(SOLUTION),--solution) --format "$(FORMAT)" \
-		$(if $(OUT),--out "$(OUT)") --bin-dir "$(BIN)" --build
+	@$(BIN)/labcheck grade $(if $(LAB),--lab $(LAB)) $(if $(SOLUTION),--solution --reference-dir "$(REFERENCE)") --format "$(FORMAT)" \
+		$(if $(OUT),--out "$(OUT)") $(if $(SEED),--seed "$(SEED)") $(if $(SUBMISSION),--submission "$(SUBMISSION)") \
+		--bin-dir "$(BIN)" --build
+
+# Before handing in, one screen: uncommitted changes, new files git does not know in the labs' folders, commits not
+# pushed, and every lab's check (nothing is added to your progress file).
+submit-check: system-packages
+	@$(BUILD) --product labcheck
+	@$(BIN)/labcheck submit-check --bin-dir "$(BIN)" --build
+
+# Where the class is stuck: a folder of the kit's JSON results, one per student (NAME.json), as report/class.csv,
+# report/class-heatmap.svg and the five steps that fail most often. Files it cannot read are listed and left out.
+DIR      ?=
+class-report:
+	@test -n "$(DIR)" || { echo "usage: make class-report DIR=results/ [OUT=report/]"; exit 2; }
+	@$(BUILD) --product labcheck
+	@$(BIN)/labcheck class-report --dir "$(DIR)" $(if $(OUT),--out "$(OUT)")
+
+# Gradescope's autograder.zip (.ci/autograder/): setup.sh, run_autograder, and the kit without Solutions/, held-back
+# checks included. make autograder-test runs it here against a fake /autograder with three submissions; CI runs it.
+autograder: instructors-only
+	@.ci/autograder/make-zip "$(or $(OUT),autograder.zip)"
+
+autograder-test: system-packages
+	@test -d Solutions || { echo "make autograder-test grades the reference solutions, which are not in this copy."; exit 2; }
+	$(BUILD)
+	$(SWIFT) test -q --filter AutograderEndToEndTests
 
 run: system-packages
 	@test -n "$(LAB)" -a -n "$(PROG)" || { echo "usage: make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\"  (e.g. make run LAB=3 PROG=echo-server)"; exit 2; }
@@ -123,9 +164,10 @@ sandbox:
 	@$(BUILD) --product telegram-sandbox
 	@$(BIN)/telegram-sandbox $(ARGS)
 
+# The autograder's end-to-end test has its own target (below): it builds a whole second copy of the kit.
 test: system-packages test-tools
 	$(BUILD)
-	$(SWIFT) test -q
+	$(SWIFT) test -q --skip AutograderEndToEndTests
 
 # The per-step proof: the reference with one starter body put back must fail the step that body's TODO names, for
 # every body. Built in .build-mutants/, never in your files; CI runs it after make test.
@@ -170,8 +212,8 @@ diagrams:
 clean:
 	$(SWIFT) package clean
 	rm -rf .build-release .build-mutants .build-student-kit bench-results
-	@# .labcheck/progress.log is the student's own record: kept.
-	find .labcheck -mindepth 1 ! -name progress.log -delete 2>/dev/null || true
+	@# .labcheck/progress.log is the student's own record, and .labcheck/saved/ what make reset saved: kept.
+	find .labcheck -mindepth 1 ! -name progress.log ! -path .labcheck/saved ! -path '.labcheck/saved/*' -delete 2>/dev/null || true
 
 # The copy a teacher hands out, made from the last commit (never from the working files): everything but what only
 # instructors need (listed once, in Sources/LabDevKit/StudentKit.swift), a README of its own, and the reference

@@ -94,15 +94,17 @@ let solutionTargets: [Target] = labLibraries.map { library in
         dependencies: lab.uses + lab.labUses.map { .target(name: $0 + "Solution") } + ["LabSupport", argumentParser],
         path: "Solutions/" + lab.module)
 }
-/// `labdev`, the instructor's tool (the per-step mutant proof, the consistency check, the student copy), its
-/// Swift-aware scanner, and the tests of the instructor's own files: the instructor's copy only. (What the student
-/// copy leaves out is listed once, in Sources/LabDevKit/StudentKit.swift.)
+/// `labdev`, the instructor's tool (the per-step mutant proof, the consistency check, the student copy), its mutants,
+/// and the tests of the instructor's own files: the instructor's copy only. (The Swift scanner they use,
+/// SwiftScanner, is in every copy: `make reset STEP=k` uses it too. What the student copy leaves out is listed
+/// once, in Sources/LabDevKit/StudentKit.swift.)
 let instructorTargets: [Target] = [
-    .target(name: "LabDevKit"),
+    .target(name: "LabDevKit", dependencies: ["SwiftScanner"]),
     .executableTarget(
-        name: "labdev", dependencies: ["LabDevKit", "LabCheckKit", "ProcessKit", "LabSupport", argumentParser],
+        name: "labdev",
+        dependencies: ["LabDevKit", "SwiftScanner", "LabCheckKit", "ProcessKit", "LabSupport", argumentParser],
         exclude: ["StudentKit"]),
-    .testTarget(name: "LabDevTests", dependencies: ["LabDevKit"]),
+    .testTarget(name: "LabDevTests", dependencies: ["LabDevKit", "SwiftScanner"]),
     // The repository's platform files: the lint, the CI workflow, the dev container.
     .testTarget(
         name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox"]),
@@ -113,6 +115,8 @@ let solutionTests: [Target] = [
         name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"] + (hasHeldBack ? ["HeldBackChecks"] : [])),
     .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "FrameKit", "TelegramKit"]),
     .testTarget(name: "Lab5Tests", dependencies: ["Lab5ProtocolSolution", "Lab5Given", "DEVSKit", "FrameKit", "TestSupport"]),
+    // Grading end to end (the Gradescope autograder, the Classroom workflow, the class report, submit-check).
+    .testTarget(name: "GradingTests", dependencies: ["LabCheckKit", "ProcessKit", "DoctorKit", "TestSupport"]),
 ]
 
 let labProducts: [Product] = labPrograms.flatMap { lab -> [Product] in
@@ -160,7 +164,12 @@ let package = Package(
             dependencies: [
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
-        .target(name: "LabCheckKit", dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit", "DoctorKit"]),
+        .target(
+            name: "LabCheckKit",
+            dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit", "DoctorKit", "SwiftScanner"]),
+        // A Swift-aware scanner of starter code: declarations with their bodies, and the steps each body's TODOs
+        // name (the per-step proof's, and make reset's).
+        .target(name: "SwiftScanner"),
         // What make doctor checks: the machine, not the code.
         .target(
             name: "DoctorKit",
@@ -186,7 +195,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit", "TestSupport"]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
-        .testTarget(name: "LabCheckKitTests", dependencies: ["LabCheckKit", "SocketKit", "TestSupport"]),
+        .testTarget(name: "LabCheckKitTests", dependencies: ["LabCheckKit", "SocketKit", "SwiftScanner", "TestSupport"]),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit"]),
         .testTarget(
@@ -195,6 +204,7 @@ let package = Package(
             name: "TelegramSandboxTests", dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
             exclude: ["sandbox_http_check.py"]),
         .testTarget(name: "ReplTests", dependencies: ["ReplKit", "ProcessKit", "SocketKit", "TestSupport"]),
+        .testTarget(name: "SwiftScannerTests", dependencies: ["SwiftScanner"]),
         // The kit as a whole: the handouts' Swift lines compile against SocketKit and LabSupport (built, not
         // imported), and the packages are pinned.
         .testTarget(name: "KitTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "LabSupport"]),

@@ -73,22 +73,9 @@ func showText(_ bytes: [UInt8]) -> String {
     return quoted(text)
 }
 
-/// "Hello\n" as `"Hello\n"`, shortened in the middle when long.
+/// "Hello\n" as `"Hello\n"` (SocketKit's quoting), shortened in the middle when long.
 func quoted(_ text: String) -> String {
-    var escaped = ""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\n": escaped += "\\n"
-        case "\r": escaped += "\\r"
-        case "\t": escaped += "\\t"
-        case "\"": escaped += "\\\""
-        case "\\": escaped += "\\\\"
-        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-            escaped += "\\u{" + String(scalar.value, radix: 16) + "}"
-        default: escaped.unicodeScalars.append(scalar)
-        }
-    }
-    return abbreviated("\"" + escaped + "\"")
+    abbreviated(SocketKit.quoted(text))
 }
 
 func abbreviated(_ text: String, limit: Int = 160) -> String {

@@ -59,6 +59,18 @@ public struct Report: Sendable {
         return (results.allSatisfy(\.passed) ? green(score) : score) + " · transcript: \(transcript)"
     }
 
+    /// The student's own checks (`Labs/NN-…/my-checks`, see `OwnChecks`), printed after the lab's steps: a header,
+    /// then `line` for each, then this summary. Apart from the score, which they are not part of.
+    public func ownChecksHeader(_ folder: String) -> String {
+        bold("Your own checks") + dim(" · \(folder) (not scored)")
+    }
+
+    public func ownChecksSummary(_ results: [StepResult]) -> String {
+        let passed = results.filter(\.passed).count
+        let text = "Your own checks: \(passed)/\(results.count) passed"
+        return passed == results.count ? green(text) : text
+    }
+
     /// `REPEAT=n`: how often each step failed over n runs with fresh seeds, and the seeds that failed — how a bug that
     /// shows one run in twenty is found (and then replayed with SEED=s).
     public func repeated(_ lab: Lab, runs: [[StepResult]]) -> String {
@@ -106,7 +118,7 @@ public struct Report: Sendable {
     }
 
     private func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let value = duration / .seconds(1)
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)s"
     }

@@ -11,7 +11,7 @@ public final class Transcript: Sendable {
 
     public func log(_ text: String) {
         let elapsed = ContinuousClock.now - start
-        let stamp = String(format: "%7.3f", Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+        let stamp = String(format: "%7.3f", elapsed / .seconds(1))
         lines.withLock { $0.append("[\(stamp)] " + text) }
     }
 

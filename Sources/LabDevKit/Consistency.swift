@@ -1,4 +1,5 @@
 import Foundation
+import SwiftScanner
 
 /// The kit's tree agrees with itself (rustlings' `dev check`, for this kit): what `labdev consistency` proves.
 ///
@@ -180,7 +181,7 @@ extension MirroredFile {
         let declarations = starter.declarations.filter(\.hasCode)
         let work = starter.workByDeclaration(declarations)
         let bodiesWithWork = work.owned.keys.map { declarations[$0].body }
-        let twins = counterparts(of: declarations, in: reference)
+        let twins = reference.counterparts(of: declarations)
         var reported: [Range<Int>] = []
         var differences: [GivenDifference] = []
         for (index, declaration) in declarations.enumerated() {
@@ -212,7 +213,7 @@ extension MirroredFile {
         guard let reference else { return nil }
         let declarations = starter.declarations.filter(\.hasCode)
         let work = starter.workByDeclaration(declarations)
-        let twins = counterparts(of: declarations, in: reference)
+        let twins = reference.counterparts(of: declarations)
         let starterLines = codeLines(of: starter, cutting: work.owned.keys.map { declarations[$0].body })
         let referenceLines = codeLines(of: reference, cutting: work.owned.keys.compactMap { twins[$0]?.body })
         let referenceImports = Set(referenceLines.map(\.code).filter { $0.hasPrefix("import ") })

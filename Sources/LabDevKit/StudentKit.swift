@@ -30,9 +30,11 @@ public enum StudentKit {
         Omission("Tests/LabProgramTests", "runs the reference programs against outside peers"),
         Omission("Tests/Lab5Tests", "tests lab 5's reference codec and models"),
         Omission("Tests/PlatformTests", "tests the instructor's CI workflow, CI script and platform lint"),
+        Omission("Tests/GradingTests", "grades the reference solutions end to end (autograder, Classroom, class report)"),
         Omission(".github/workflows/ci.yml", "the kit's own CI (make test on Linux and macOS, the mutants)"),
         Omission(".github/classroom", "the autograding workflow: the copy has it as .github/workflows/classroom.yml"),
         Omission(".ci/run", "CI's script: make test, make mutants, make student-kit-test"),
+        Omission(".ci/autograder", "Gradescope's autograder (make autograder), with the held-back checks"),
         Omission(".ci/darwin-typecheck", "a maintainer's check of the Darwin code against a macOS SDK"),
         Omission(".ci/DarwinOverlay.swift", "used by .ci/darwin-typecheck"),
     ]
@@ -56,14 +58,22 @@ public enum StudentKit {
     /// The file that says which commit the copy was made from.
     public static let versionFile = "Labs/KIT-VERSION"
 
-    /// The line of this repository's `.gitignore` that keeps generated reference programs out of it; the copy's
-    /// `.gitignore` drops it, so that a teacher who pushes the copy to GitHub pushes the programs too.
-    public static let gitignoreLine = "/Labs/reference/"
+    /// Lines of this repository's `.gitignore` that the copy's leaves out, so that what they ignore here goes into
+    /// a student's repository: the reference programs, which a teacher who pushes the copy pushes too, and the
+    /// student's progress file, which a student commits.
+    public static let ignoredHereOnly = ["/Labs/reference/", ".labcheck/progress.log"]
 
-    /// The copy's `.gitignore`: this repository's, without the line that ignores the reference programs.
+    /// The copy's `.gitignore`: this repository's, without `ignoredHereOnly` and the comment just above each that
+    /// says so (it names `make student-kit`).
     public static func studentGitignore(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).filter { $0 != gitignoreLine }
-            .joined(separator: "\n")
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for index in lines.indices.reversed() where ignoredHereOnly.contains(lines[index]) {
+            lines.remove(at: index)
+            if index > 0, lines[index - 1].hasPrefix("#"), lines[index - 1].contains("make student-kit") {
+                lines.remove(at: index - 1)
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// The copy's README from its template.

@@ -4,7 +4,7 @@ extension CommandGroup {
     /// The groups of a session, in help order. `set mode` offers the given framings. A new area of commands is one
     /// more group, like lab 6's Telegram user (`telegram`, in Telegram.swift).
     public static func standard(framings: [any Framing] = Framings.standard) -> [CommandGroup] {
-        [peers, sending, receiving, telegram, settings(framings: framings), session]
+        [peers, sending, receiving, telegram, recording, settings(framings: framings), session]
     }
 
     static let commonPlaceholders = [
@@ -15,7 +15,10 @@ extension CommandGroup {
                     completion: .peerNames),
         Placeholder("TEXT", #"text; escapes: \n \r \t \0 \\ \" \xHH; "double quotes" keep spaces at the ends"#),
         Placeholder("HEX", "bytes in hex, two digits each: 48 69 0a, or 48690a"),
-        Placeholder("PATH", "a file (relative to the folder labrepl was started in)", completion: .files),
+        Placeholder("PATH", "a file (relative to the folder labrepl was started in); unix:PATH, a Unix socket's file",
+                    completion: .files),
+        Placeholder("LISTENER", "a listener's name, as peers lists it; left out: the current peer if it is a listener, or the only one",
+                    completion: .peerNames),
         Placeholder("N", "a number of bytes"),
         Placeholder("SECONDS", "how long to wait (default 5; fractions allowed); Ctrl-C stops waiting sooner"),
         Placeholder("COMMAND", "a command's name", completion: .commandNames),
@@ -29,25 +32,39 @@ extension CommandGroup {
     static var peers: CommandGroup {
         CommandGroup("Peers", placeholders: commonPlaceholders, commands: [
             Command(
-                usage: "connect HOST PORT [as NAME]",
-                summary: "open a TCP connection; it becomes the current peer",
-                details: "Plays the client: the server's accept() returns when this connects. Without a name the\nconnection is called c (then c2, c3, …).",
-                example: "connect 127.0.0.1 65432 as echo"
+                usage: "connect HOST PORT [as NAME]", "connect unix:PATH [as NAME]",
+                summary: "open a TCP connection (or unix:PATH); it becomes the current peer",
+                details: "Plays the client: the server's accept() returns when this connects. Without a name the\nconnection is called c (then c2, c3, …). unix:PATH connects to a Unix domain socket's file.",
+                example: "connect 127.0.0.1 65432 as echo", "connect unix:/tmp/echo.sock"
             ) { session, arguments in
+                if let path = arguments["PATH"] {
+                    return try session.connect(unixPath: path, name: arguments["NAME"])
+                }
                 try session.connect(
                     host: arguments["HOST"]!,
                     port: arguments.integer("PORT", in: 1...65535, meaning: "the server's port")!,
                     name: arguments["NAME"])
             },
             Command(
-                usage: "listen PORT [as NAME]",
-                summary: "wait for clients on 127.0.0.1; each becomes a peer: l.1, l.2, …",
-                details: "Plays the server: bind, listen, and accept every client as it comes, naming it after the\nlistener. A new connection becomes the current peer unless a live connection already is.\nPort 0 takes any free port and prints it.",
-                example: "listen 65432"
+                usage: "listen PORT [as NAME]", "listen unix:PATH [as NAME]",
+                summary: "wait for clients on 127.0.0.1 (or unix:PATH); each becomes a peer: l.1, l.2, …",
+                details: "Plays the server: bind, listen, and accept every client as it comes, naming it after the\nlistener. A new connection becomes the current peer unless a live connection already is.\nPort 0 takes any free port and prints it. unix:PATH listens on a Unix domain socket: a stale\nfile there (its server gone) is removed first, and the listener's own file when it closes.",
+                example: "listen 65432", "listen unix:/tmp/echo.sock"
             ) { session, arguments in
+                if let path = arguments["PATH"] {
+                    return try session.listen(unixPath: path, name: arguments["NAME"])
+                }
                 try session.listen(
                     port: arguments.integer("PORT", in: 0...65535, meaning: "the port to listen on")!,
                     name: arguments["NAME"])
+            },
+            Command(
+                usage: "accept [LISTENER] [timeout SECONDS]",
+                summary: "wait for a listener's next client; it becomes the current peer",
+                details: "Clients are accepted as they come; accept waits until there is one that no accept has\nreturned and nothing has been sent to yet, and makes it current — how a script that plays\nthe server waits for your client (make run … in another terminal).",
+                example: "accept l timeout 60"
+            ) { session, arguments in
+                try session.accept(arguments["LISTENER"], timeout: arguments.seconds("SECONDS"))
             },
             Command(
                 usage: "peers",
@@ -233,5 +250,6 @@ extension Session {
             peer.outbound = chosen.makeDecoder()
         }
         framing = chosen
+        recording?.append(.mode(chosen.name))
     }
 }

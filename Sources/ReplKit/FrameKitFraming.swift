@@ -46,6 +46,14 @@ public struct FrameKitFraming: Framing {
         return frame.body.firstRange(of: rest) != nil
     }
 
+    /// `WELCOME` and the body's bytes, as `expect WELCOME Kim` and `frame HELLO Kim` name a frame.
+    public func expectParts(of message: FramedMessage) -> (type: String, body: [UInt8])? {
+        var decoder = FrameDecoder()
+        decoder.feed(message.bytes)
+        guard let frame = try? decoder.next() else { return nil }
+        return (frame.type.name, frame.body)
+    }
+
     static let typeNames = FrameType.known.map(\.name)
 
     static func frameType(named word: String) -> FrameType? {

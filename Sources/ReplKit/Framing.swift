@@ -19,6 +19,9 @@ public protocol Framing: Sendable {
     /// Whether `expect TEXT` (as typed, escapes and all) is satisfied by `message`. Asked only when
     /// `wholeMessages(in:)` gives messages.
     func message(_ message: FramedMessage, matches text: String) -> Bool
+    /// A whole message as `frame` and `expect` name it: its type's name and its body (`save` writes
+    /// `frame HELLO Kim` and `expect WELCOME Kim` from these). Nil: the framing has no such names.
+    func expectParts(of message: FramedMessage) -> (type: String, body: [UInt8])?
 }
 
 extension Framing {
@@ -32,6 +35,8 @@ extension Framing {
     public func message(_ message: FramedMessage, matches text: String) -> Bool {
         (message.text ?? shortRepr(message.bytes)).contains(text)
     }
+
+    public func expectParts(of message: FramedMessage) -> (type: String, body: [UInt8])? { nil }
 }
 
 /// Cuts one direction of a connection into messages. Fed every chunk as it is received (or sent), in order.

@@ -27,8 +27,9 @@ final class LineEditor {
         history = HistoryFile(path: homeDirectory().map { $0 + "/.labrepl_history" })
     }
 
-    static func run() -> Int32 {
+    static func run(portMap: [Int: Int] = [:]) -> Int32 {
         let editor = LineEditor()
+        editor.session.portMap = portMap
         active = editor
         defer { active = nil }
         return editor.run()

@@ -32,6 +32,10 @@ final class Peer {
     var accepted = 0
     /// Received bytes that no `recv` or `expect` has taken yet.
     var unread: [UInt8] = []
+    /// An accepted connection that `accept` has handed out already (the next `accept` waits for another).
+    var takenByAccept = false
+    /// The socket file a Unix listener created: removed when the listener closes.
+    var socketFile: SocketFile?
     var inbound: any MessageDecoder
     var outbound: any MessageDecoder
 
@@ -66,5 +70,7 @@ final class Peer {
     func shutDown() {
         socket.close()
         state = .closed
+        socketFile?.remove()
+        socketFile = nil
     }
 }

@@ -14,7 +14,7 @@ struct ScriptRunner {
     /// Where "file:line" in error messages comes from; nil for standard input ("line 3").
     let name: String?
 
-    static func run(file path: String) -> Int32 {
+    static func run(file path: String, portMap: [Int: Int] = [:]) -> Int32 {
         guard let file = fopen(path, "rb") else {
             writeOut("labrepl: cannot read \(path): \(systemMessage(errno))\n", to: .error)
             return 2
@@ -24,14 +24,16 @@ struct ScriptRunner {
         while case let count = fread(&buffer, 1, buffer.count, file), count > 0 { text += buffer[..<count] }
         fclose(file)
         let console = PlainConsole()
-        return ScriptRunner(session: Session(console: console), console: console, name: path)
-            .run(text: text, input: nil)
+        let session = Session(console: console)
+        session.portMap = portMap
+        return ScriptRunner(session: session, console: console, name: path).run(text: text, input: nil)
     }
 
-    static func runStandardInput() -> Int32 {
+    static func runStandardInput(portMap: [Int: Int] = [:]) -> Int32 {
         let console = PlainConsole()
-        return ScriptRunner(session: Session(console: console), console: console, name: nil)
-            .run(text: [], input: STDIN_FILENO)
+        let session = Session(console: console)
+        session.portMap = portMap
+        return ScriptRunner(session: session, console: console, name: nil).run(text: [], input: STDIN_FILENO)
     }
 
     /// Runs the lines of `text`, then those read from `input` (if any) as they come.

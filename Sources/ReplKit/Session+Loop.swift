@@ -110,15 +110,16 @@ extension Session {
                 listener.accepted += 1
                 name = "\(listener.name).\(listener.accepted)"
             } while peers.contains { $0.name == name }
+            // A Unix socket's client has no address of its own: it is named after the listener's file.
+            let from = address.family == .unix ? "a client of \(listener.address)" : address.description
             let peer = Peer(
-                name: name, role: .accepted(by: listener.name), socket: socket, address: address.description,
-                framing: framing)
+                name: name, role: .accepted(by: listener.name), socket: socket, address: from, framing: framing)
             peers.append(peer)
             // A client that connects is usually the one to talk to next, unless a live connection already is.
             let becomesCurrent = !(current?.isLiveConnection ?? false)
             if becomesCurrent { current = peer }
-            console.show(
-                "\(name): accepted from \(address)" + (becomesCurrent ? " (now the current peer)" : ""), as: .event)
+            console.show("\(name): accepted from \(from)" + (becomesCurrent ? " (now the current peer)" : ""), as: .event)
+            recordAccepted(peer, by: listener.name)
         }
     }
 
@@ -144,6 +145,7 @@ extension Session {
             }
             peer.bytesIn += bytes.count
             peer.keepUnread(bytes)
+            recording?.append(.arrived(peer: peer.name, bytes: bytes))
             show(bytes, through: &peer.inbound, of: peer, as: .received)
         }
     }

@@ -11,9 +11,13 @@ import SocketKit
 extension Session {
     // MARK: Opening
 
-    func connect(host: String, port: Int, name requested: String?) throws {
+    func connect(host: String, port typed: Int, name requested: String?) throws {
         guard !host.isEmpty else { throw ReplError("connect: the host is empty — try 127.0.0.1") }
+        if host.hasPrefix("unix:") {
+            throw ReplError("connect: a Unix socket takes no port — connect \(host)")
+        }
         let name = try newPeerName(requested, default: "c")
+        let port = portMap[typed] ?? typed
         let target = "\(host):\(port)"
         let candidates: [SocketAddress]
         do {
@@ -32,6 +36,7 @@ extension Session {
                 peers.append(peer)
                 current = peer
                 console.show("\(name): connected to \(address)", as: .output)
+                recordConnected(peer, host: host)
                 return
             } catch let error as SocketError {
                 socket.close()
@@ -45,7 +50,7 @@ extension Session {
     }
 
     /// A non-blocking connect, waited for in the event loop.
-    private func establish(_ socket: Socket, to address: SocketAddress) throws {
+    func establish(_ socket: Socket, to address: SocketAddress) throws {
         try socket.setBlocking(false)
         do {
             try socket.connect(address)
@@ -79,8 +84,9 @@ extension Session {
         }
     }
 
-    func listen(port: Int, name requested: String?) throws {
+    func listen(port typed: Int, name requested: String?) throws {
         let name = try newPeerName(requested, default: "l")
+        let port = portMap[typed] ?? typed
         let socket: Socket
         do {
             socket = try Socket.createServer(("127.0.0.1", port))
@@ -100,11 +106,59 @@ extension Session {
         peers.append(peer)
         if !(current?.isLiveConnection ?? false) { current = peer }
         console.show("\(name): listening on \(address) (connections will be \(name).1, \(name).2, …)", as: .output)
+        recordListening(peer)
+    }
+
+    /// `accept`: waits until the listener has a client that no accept has returned and nothing was sent to, and
+    /// makes it the current peer.
+    func accept(_ name: String?, timeout: Duration?) throws {
+        let listener = try acceptingListener(named: name)
+        let timeout = timeout ?? defaultWait
+        var next: Peer?
+        let settled = try wait(upTo: timeout) { _ in
+            next = peers.first { $0.role == .accepted(by: listener.name) && !$0.takenByAccept && $0.bytesOut == 0 && $0.isOpen }
+            return next != nil || !listener.isOpen
+        }
+        guard let next else {
+            guard settled else {
+                throw ReplError("accept: no client connected to \(listener.name) within \(Self.seconds(timeout)) s — is the client running? (it connects to \(listener.address))")
+            }
+            throw ReplError("accept: \(listener.name) is closed — listen again")
+        }
+        next.takenByAccept = true
+        if current !== next {
+            current = next
+            console.show("\(next.name) is now the current peer", as: .output)
+        }
+    }
+
+    /// The listener `accept` waits on: the one named, else the current peer if it is a listener, else the only one.
+    private func acceptingListener(named name: String?) throws -> Peer {
+        if let name {
+            let peer = try peer(named: name)
+            guard peer.isListener else {
+                throw ReplError("\(name) is not a listener: accept waits for clients of a listener — listen PORT first, or name one: \(listenerNames)")
+            }
+            return peer
+        }
+        if let current, current.isListener { return current }
+        let listeners = peers.filter { $0.isListener && $0.isOpen }
+        guard listeners.count == 1 else {
+            throw ReplError(listeners.isEmpty
+                ? "accept: there is no listener — listen PORT first (listen 65432 plays the lecture's server)"
+                : "accept: which listener? there are \(listeners.count): accept \(listeners[0].name), or accept \(listeners[1].name)")
+        }
+        return listeners[0]
+    }
+
+    private var listenerNames: String {
+        let names = peers.filter(\.isListener).map(\.name)
+        return names.isEmpty ? "there is none yet" : names.joined(separator: ", ")
     }
 
     /// The name for a new peer: the one asked for (which must be free, or belong to a closed peer, which goes), or
     /// the first free one of `base`, `base2`, `base3`, …
-    private func newPeerName(_ requested: String?, default base: String) throws -> String {
+    func newPeerName(_ requested: String?, default base: String) throws -> String {
         guard let requested else {
             var number = 1
             var name = base
@@ -173,6 +227,7 @@ extension Session {
         flushDecoders(of: peer)
         peer.shutDown()
         remove(peer)
+        recording?.append(.closed(peer: peer.name))
         let summary = peer.isListener
             ? "it accepted \(peer.accepted) connection\(peer.accepted == 1 ? "" : "s"); they stay open"
             : "\(peer.bytesIn) bytes in, \(peer.bytesOut) out"
@@ -189,6 +244,7 @@ extension Session {
             throw ReplError("\(peer.name) is already \(peer.state.rawValue)")
         }
         try peer.socket.shutdown(.write)
+        recording?.append(.shutDown(peer: peer.name))
         flush(&peer.outbound, of: peer, as: .sent)
         if peer.state == .peerClosed {
             peer.shutDown()
@@ -244,7 +300,12 @@ extension Session {
     func send(_ bytes: [UInt8]) throws {
         let peer = try sendingPeer()
         var sent = 0
-        defer { if sent > 0 { show(Array(bytes[..<sent]), through: &peer.outbound, of: peer, as: .sent) } }
+        defer {
+            if sent > 0 {
+                recording?.append(.sent(peer: peer.name, bytes: Array(bytes[..<sent])))
+                show(Array(bytes[..<sent]), through: &peer.outbound, of: peer, as: .sent)
+            }
+        }
         while sent < bytes.count {
             do {
                 let count = try peer.socket.send(bytes[sent...])

@@ -14,6 +14,13 @@ public final class Session {
     var current: Peer?
     /// The Telegram user this session plays (`tg connect`), if any.
     var telegram: TelegramUser?
+    /// What `record` keeps for `save`; nil when not recording.
+    var recording: Recorder?
+    /// Ports to use instead of those a script names (`--map-port 65432=40123`): a saved check names the lecture's
+    /// port, and `make check` gives the program it talks to another.
+    public var portMap: [Int: Int] = [:]
+    /// The kit's folder, where `save` finds `Labs/`: where labrepl was started (`make repl` starts it there).
+    var kitDirectory = "."
 
     // Settings (`set`).
     var crlf = false
@@ -74,7 +81,10 @@ public final class Session {
             console.show(unknownCommand(first.text, line: line), as: .error)
             return false
         }
-        let matches = command.usages.indices.lazy.compactMap { index in
+        // A usage with a fixed prefix (`listen unix:PATH`) is tried first: `listen PORT` would take any word.
+        let order = command.usages.indices.filter { command.usages[$0].hasPrefixedValue }
+            + command.usages.indices.filter { !command.usages[$0].hasPrefixedValue }
+        let matches = order.lazy.compactMap { index in
             command.usages[index].match(words.dropFirst(), in: line).map { (index, $0) }
         }
         guard let (index, arguments) = matches.first else {
@@ -99,7 +109,13 @@ public final class Session {
     /// `tg connect` shows tg connect's usage, not all of tg's.
     private func usageError(_ command: Command, words: [String]) -> String {
         let part = command.subcommands.first { !$0.usage.leadingKeywords.isEmpty && words.first == $0.usage.leadingKeywords[0] }
-        let usages = part.map { [$0.usage] } ?? command.usages
+        var usages = part.map { [$0.usage] } ?? command.usages
+        // `connect 127.0.0.1` is about TCP: `connect unix:PATH` is shown only to a line that has a unix: word.
+        let prefixed = usages.filter(\.hasPrefixedValue)
+        if !prefixed.isEmpty && prefixed.count < usages.count {
+            let typedPrefix = prefixed.contains { usage in words.contains { usage.prefixes.contains(where: $0.hasPrefix) } }
+            usages = usages.filter { $0.hasPrefixedValue == typedPrefix }
+        }
         let examples = part?.examples ?? command.examples
         return "usage: " + usages.map(\.description).joined(separator: "  or  ")
             + (examples.first.map { " — for example: \($0)" } ?? "")
@@ -138,6 +154,7 @@ public final class Session {
             for element in usage.next(after: words.dropFirst(), in: lineBefore) {
                 switch element {
                 case .keyword(let choices): offers += choices
+                case .prefixed(let prefix, _): offers.append(prefix)
                 case .value(let name), .rest(let name):
                     switch placeholdersByName[name]?.completion ?? .nothing {
                     case .nothing: break

@@ -108,7 +108,7 @@ extension Session {
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
             throw ReplError("tg connect: \(asTyped(address)) is not a URL; give the one telegram-sandbox printed, like http://127.0.0.1:8081")
         }
-        let client = SandboxClient(baseURL: url, requestTimeout: 5)
+        let client = SandboxClient(baseURL: mappingPort(of: url), requestTimeout: 5)
         let userID = Int64(user ?? 1001)
         let bot: JSONValue
         let seen: Int64
@@ -116,7 +116,7 @@ extension Session {
             bot = try client.info()["bot"] ?? .null
             seen = try client.botMessages(chat: userID).last?.messageID ?? 0
         } catch {
-            throw ReplError("tg connect: no telegram-sandbox answers at \(url.absoluteString) — start one with make sandbox (\(error))")
+            throw ReplError("tg connect: no telegram-sandbox answers at \(client.baseURL.absoluteString) — start one with make sandbox (\(error))")
         }
         if telegram != nil { try telegramDisconnect() }
         let name = "@" + (bot["username"]?.stringValue ?? "bot")
@@ -124,17 +124,30 @@ extension Session {
             client: client, userID: userID, firstName: firstName, bot: name,
             watcher: try ReplyWatcher(client: client, chat: userID, after: seen))
         console.show(
-            "tg: you are user \(userID)\(firstName.map { " (\($0))" } ?? ""), talking to \(name) at \(url.absoluteString) — tg say TEXT writes to it",
+            "tg: you are user \(userID)\(firstName.map { " (\($0))" } ?? ""), talking to \(name) at \(client.baseURL.absoluteString) — tg say TEXT writes to it",
             as: .output)
+        recordTelegramConnected(telegram!)
+    }
+
+    /// The sandbox's address with the port `--map-port` says to use instead (a saved check names the default, 8081).
+    private func mappingPort(of url: URL) -> URL {
+        guard let port = url.port, let mapped = portMap[port],
+            var parts = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        else { return url }
+        parts.port = mapped
+        return parts.url ?? url
     }
 
     func telegramSay(_ text: String) throws {
         let user = try connectedUser()
+        let sent: SandboxClient.Sent
         do {
-            try user.client.say(text, from: user.userID, firstName: user.firstName)
+            sent = try user.client.say(text, from: user.userID, firstName: user.firstName)
         } catch {
             throw ReplError("tg say: \(error)")
         }
+        recording?.append(.said(text))
+        recording?.noteTelegramIDs([sent.messageID] + (sent.updateID.map { [$0] } ?? []))
         console.show(render(text, of: user, as: .sent), as: .sent)
     }
 
@@ -194,6 +207,7 @@ extension Session {
         } catch {
             throw ReplError("tg fault: \(error)")
         }
+        recording?.append(.telegramLine("tg fault \(method) \(code)" + (retryAfter.map { " retry \($0)" } ?? "")))
         let what = errorCode == 0 ? "a broken connection" : "error \(errorCode)" + (retryAfter.map { ", retry_after \($0)" } ?? "")
         console.show("tg: the bot's next \(method == "*" ? "call" : method) gets \(what)", as: .output)
     }
@@ -202,6 +216,7 @@ extension Session {
         let user = try connectedUser()
         user.watcher.stop()
         telegram = nil
+        recording?.append(.telegramLine("tg disconnect"))
         console.show("tg: disconnected from \(user.bot)", as: .output)
     }
 
@@ -216,9 +231,11 @@ extension Session {
         guard let user = telegram else { return }
         let (messages, failure) = user.watcher.take()
         for message in messages {
-            user.unread.append(message)
+            user.unread.append(message.text)
             if user.unread.count > 1000 { user.unread.removeFirst() }
-            console.show(render(message, of: user, as: .received), as: .received)
+            recording?.append(.botReplied(message.text))
+            recording?.noteTelegramIDs([message.messageID])
+            console.show(render(message.text, of: user, as: .received), as: .received)
         }
         if let failure {
             user.watcher.stop()
@@ -250,7 +267,7 @@ final class ReplyWatcher: Sendable {
     let descriptor: Int32
     private let wakeUp: Int32
     private struct State {
-        var messages: [String] = []
+        var messages: [SandboxClient.BotMessage] = []
         var failure: String?
         var stopped = false
     }
@@ -269,7 +286,7 @@ final class ReplyWatcher: Sendable {
     }
 
     /// Takes the replies collected so far, and the failure that ended the watch, if one did.
-    func take() -> (messages: [String], failure: String?) {
+    func take() -> (messages: [SandboxClient.BotMessage], failure: String?) {
         var buffer = [UInt8](repeating: 0, count: 256)
         while read(descriptor, &buffer, buffer.count) > 0 {}
         return state.withLock { state in
@@ -304,7 +321,7 @@ final class ReplyWatcher: Sendable {
                 switch result {
                 case .success(let messages):
                     guard !messages.isEmpty else { return true }
-                    state.messages += messages.map(\.text)
+                    state.messages += messages
                 case .failure(let error):
                     state.failure = "the sandbox stopped answering (\(error))"
                 }

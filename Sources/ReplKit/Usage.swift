@@ -4,6 +4,7 @@
 //     connect HOST PORT [as NAME]     HOST, PORT, NAME: values; as: a keyword; [ ]: optional
 //     set crlf on|off                 on|off: one of these keywords
 //     send TEXT...                    TEXT...: the rest of the line, spaces and all
+//     listen unix:PATH                unix:PATH: one word that starts with unix:, the rest of it a value
 
 /// One piece of a usage line.
 indirect enum UsageElement: Sendable, Equatable {
@@ -13,6 +14,8 @@ indirect enum UsageElement: Sendable, Equatable {
     case value(String)
     /// The rest of the line, verbatim: `TEXT...`. At least one word.
     case rest(String)
+    /// One word that starts with a fixed prefix, the rest of it a value: `unix:PATH`.
+    case prefixed(String, String)
     /// Elements that may be left out: `[as NAME]`.
     case optional([UsageElement])
 }
@@ -45,6 +48,23 @@ public struct Usage: Sendable, CustomStringConvertible {
         return choices
     }
 
+    /// Whether a word of this usage is `prefix:VALUE` (`unix:PATH`): such a usage is tried before the others.
+    var hasPrefixedValue: Bool { !prefixes.isEmpty }
+
+    /// The fixed prefixes of its `prefix:VALUE` words: `["unix:"]`.
+    var prefixes: [String] {
+        func found(_ elements: [UsageElement]) -> [String] {
+            elements.flatMap { element -> [String] in
+                switch element {
+                case .prefixed(let prefix, _): [prefix]
+                case .optional(let inner): found(inner)
+                default: []
+                }
+            }
+        }
+        return found(elements)
+    }
+
     /// Placeholder names in order of appearance: `["HOST", "PORT", "NAME"]`.
     var placeholders: [String] { Self.placeholders(in: elements) }
 
@@ -61,6 +81,9 @@ public struct Usage: Sendable, CustomStringConvertible {
                 elements.append(.rest(String(token.dropLast(3))))
             } else if token.first!.isUppercase {
                 elements.append(.value(token))
+            } else if let colon = token.firstIndex(of: ":"), token[token.index(after: colon)...].first?.isUppercase == true {
+                let name = token.index(after: colon)
+                elements.append(.prefixed(String(token[..<name]), String(token[name...])))
             } else {
                 elements.append(.keyword(token.split(separator: "|").map(String.init)))
             }
@@ -73,7 +96,7 @@ public struct Usage: Sendable, CustomStringConvertible {
             switch element {
             case .keyword(let choices): found.formUnion(choices)
             case .optional(let inner): found.formUnion(keywords(in: inner))
-            case .value, .rest: break
+            case .value, .rest, .prefixed: break
             }
         }
     }
@@ -81,7 +104,7 @@ public struct Usage: Sendable, CustomStringConvertible {
     private static func placeholders(in elements: [UsageElement]) -> [String] {
         elements.flatMap { element -> [String] in
             switch element {
-            case .value(let name), .rest(let name): [name]
+            case .value(let name), .rest(let name), .prefixed(_, let name): [name]
             case .optional(let inner): placeholders(in: inner)
             case .keyword: []
             }
@@ -149,6 +172,14 @@ private struct Walker {
             }
             guard word.quoted || !usage.keywords.contains(word.text) else { return false }
             arguments.values[name] = word.text
+            return walk(after, words.dropFirst(), arguments, next)
+        case .prefixed(let prefix, let name):
+            guard let word = words.first else {
+                wantsWord(element)
+                return false
+            }
+            guard word.text.hasPrefix(prefix), word.text.count > prefix.count else { return false }
+            arguments.values[name] = String(word.text.dropFirst(prefix.count))
             return walk(after, words.dropFirst(), arguments, next)
         case .rest(let name):
             guard !words.isEmpty else {

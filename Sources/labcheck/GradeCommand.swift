@@ -26,6 +26,14 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "The seed of the held-back checks' values (a number a result recorded); without it, a new one.")
     var seed: String?
 
+    @Option(help: ArgumentHelp(
+        "An autograder kit only: grade this submission (a copy of the kit, its Sources/ folder, or a zip of either).",
+        discussion: "Its lab folders replace this kit's (Sources/Lab*); the kit's own starters (\(Self.starters)) stand in for any it lacks."))
+    var submission: String?
+
+    /// Where `make autograder` keeps the kit's untouched lab folders; only an autograder kit has it.
+    static let starters = ".autograder/starters"
+
     @OptionGroup var options: ProgramOptions
 
     /// The held-back variants of each lab's steps, where this copy of the kit has them (never the student's).
@@ -40,6 +48,10 @@ struct GradeCommand: ParsableCommand {
     func validate() throws {
         if let lab { _ = try ProgramOptions.lab(lab) }
         if let seed, UInt64(seed) == nil { throw Failure("SEED=\(seed) is not a seed: use the number a result recorded") }
+        if submission != nil && !FileManager.default.fileExists(atPath: Self.starters) {
+            // A submission's lab folders replace this copy's: never an instructor's or a student's own work.
+            throw Failure("SUBMISSION is for the autograder's copy of the kit (make autograder), whose \(Self.starters) keeps the starters: this copy's lab folders are not to be overwritten")
+        }
         guard GradeFormat(rawValue: format) != nil else {
             throw Failure("FORMAT=\(format) is not a format: use \(GradeFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -48,6 +60,7 @@ struct GradeCommand: ParsableCommand {
     func run() throws {
         ChildProcess.stopAllOnInterrupt()
         let started = ContinuousClock.now
+        let notes = try submission.map(takeSubmission) ?? []
         let labs = lab.flatMap(Lab.numbered).map { [$0] } ?? allLabs
         var graded: [Grade.LabGrade] = []
         for lab in labs {
@@ -66,9 +79,25 @@ struct GradeCommand: ParsableCommand {
             try? transcript.write(to: options.transcriptPath(for: lab))
             graded.append(Grade.LabGrade(lab: lab, results: results))
         }
-        let grade = Grade(labs: graded, solution: options.solution, duration: ContinuousClock.now - started)
+        let progress = options.solution || !FileManager.default.fileExists(atPath: options.progressPath)
+            ? nil : StudentProgress(path: options.progressPath)
+        let grade = Grade(
+            labs: graded, solution: options.solution, duration: ContinuousClock.now - started, notes: notes,
+            progress: progress)
         let format = GradeFormat(rawValue: format)!
         try write(format.render(grade), as: format)
+    }
+
+    /// The submission's lab folders in place of this kit's, the starters where it has none, and its progress file;
+    /// returns what the student should read about it.
+    private func takeSubmission(_ folder: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: folder) else { throw Failure("SUBMISSION=\(folder): no such folder") }
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: Self.starters).filter { !$0.hasPrefix(".") })
+        let submission = Submission.locate(in: folder, names: names)
+        defer { submission.cleanUp() }
+        let notes = try submission.take(into: "Sources", starters: Self.starters, progressDestination: options.progressPath)
+        for note in notes { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+        return notes
     }
 
     /// To `--out`, or standard output — but Classroom's result, inside GitHub Actions, goes to the step's outputs.
@@ -80,7 +109,9 @@ struct GradeCommand: ParsableCommand {
             try handle.seekToEnd()
             try handle.write(contentsOf: Data("result=\(text)\n".utf8))
         } else if let out {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            let url = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url, options: .atomic)
         } else {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         }

@@ -11,7 +11,10 @@ struct LabCheckCommand: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "labcheck",
         abstract: "Check a lab's steps against your programs (make check LAB=n [STEP=k] [SOLUTION=1]).",
-        subcommands: [CheckCommand.self, WatchCommand.self, HintCommand.self, GradeCommand.self],
+        subcommands: [
+            CheckCommand.self, WatchCommand.self, HintCommand.self, GradeCommand.self, ClassReportCommand.self,
+            SubmitCheckCommand.self, ResetCommand.self,
+        ],
         defaultSubcommand: CheckCommand.self)
 }
 
@@ -92,9 +95,16 @@ struct ProgramOptions: ParsableArguments {
     /// Builds the lab's programs one product at a time (when asked to); returns the compiler's complaints if one
     /// does not build.
     func buildPrograms(of lab: Lab) -> BuildFailure? {
-        guard build, !usesPrebuiltReference else { return nil }
+        // The student copy's reference programs come built (Labs/reference/PLATFORM).
+        guard !usesPrebuiltReference else { return nil }
+        return buildProducts(lab.programs.map { lab.product($0, solution: solution) } + lab.tools)
+    }
+
+    /// Builds `products` one at a time (when asked to build); the first one's compiler complaints if it fails.
+    func buildProducts(_ products: [String]) -> BuildFailure? {
+        guard build else { return nil }
         let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "swift"
-        for product in lab.programs.map({ lab.product($0, solution: solution) }) + lab.tools {
+        for product in products {
             guard let built = try? ChildProcess.run(swift, ["build", "-q", "--product", product], timeout: .seconds(900))
             else { return BuildFailure(product: product, output: "could not run `\(swift) build`: is Swift on PATH?") }
             guard built.termination.succeeded else {
@@ -201,12 +211,30 @@ struct CheckCommand: ParsableCommand {
                 print(report.header(lab))
                 results = runner.run(only: step, transcript: transcript) { print(report.line($0, in: lab)) }
                 print(report.summary(lab, results, transcript: path))
+                if step == nil { allPassed = checkOwnChecks(of: lab, report: report, transcript: transcript) && allPassed }
             }
             try? transcript.write(to: path)
             if !options.solution { options.recordProgress(results) }
             allPassed = allPassed && results.allSatisfy(\.passed)
         }
         if !allPassed { throw ExitCode.failure }
+    }
+
+    /// The student's own checks (Labs/NN-…/my-checks, written with labrepl's record and save), after the lab's
+    /// steps: reported apart, not scored, not in the progress file. Whether they all passed.
+    private func checkOwnChecks(of lab: Lab, report: Report, transcript: Transcript) -> Bool {
+        let checks = OwnCheck.all(of: lab)
+        guard !checks.isEmpty else { return true }
+        print(report.ownChecksHeader(OwnCheck.folder(of: lab)))
+        if let failure = options.buildProducts(["labrepl"]) {
+            print(failure.screenful)
+            return false
+        }
+        let results = OwnChecks.run(
+            checks, of: lab, binDirectory: options.programsDirectory, solution: options.solution, transcript: transcript
+        ) { print(report.line($0, in: lab)) }
+        print(report.ownChecksSummary(results))
+        return results.allSatisfy(\.passed)
     }
 
     /// `make check` alone: what the progress file says, at once — checking every lab would take a minute.

@@ -1,6 +1,7 @@
 import Foundation
 import LabCheckKit
 import LabDevKit
+import SwiftScanner
 
 /// Every mutant of the chosen labs, found from the package layout and the files alone: a lab's programs (its
 /// `Lab` data) name its reference products, `swift package describe` the modules they are built from, and the

@@ -8,10 +8,11 @@ struct ReferenceBuild {
     let tree: URL
     let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "swift"
 
-    /// The products, from the labs' own lists (`Lab.programs`, `Lab.tools`).
+    /// The products, from the labs' own lists (`Lab.programs`, `Lab.tools`), and labrepl, which plays the
+    /// student's own checks (`Labs/NN-…/my-checks`) against the programs beside it.
     var products: [String] {
         var seen = Set<String>()
-        return allLabs.flatMap { lab in lab.programs.map { lab.product($0, solution: true) } + lab.tools }
+        return (allLabs.flatMap { lab in lab.programs.map { lab.product($0, solution: true) } + lab.tools } + ["labrepl"])
             .filter { seen.insert($0).inserted }
     }
 

@@ -184,9 +184,12 @@ final class StudentKitProof {
     /// Commands of the instructor's copy: the copy's README and `make help` must not name them, and each one the
     /// copy cannot run must say so (the package commands run anywhere, but are the maintainers' business).
     private static let instructorsCommands = [
-        "make mutants", "make consistency", "make diagrams", "make student-kit", "make update-packages", "make pin-packages",
+        "make mutants", "make consistency", "make diagrams", "make student-kit", "make autograder", "make class-report",
+        "make update-packages", "make pin-packages",
     ]
-    private static let refusedCommands = ["mutants", "consistency", "diagrams", "student-kit", "student-kit-test"]
+    private static let refusedCommands = [
+        "mutants", "consistency", "diagrams", "student-kit", "student-kit-test", "autograder", "autograder-test",
+    ]
 
     private func inspectCommands() throws {
         let readme = (try? String(contentsOf: copy.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""

@@ -18,8 +18,25 @@ struct LabRepl: LabCommand {
     @Option(help: ArgumentHelp("Run the commands in this file, then exit.", valueName: "file"), completion: .file())
     var script: String?
 
+    @Option(
+        name: .customLong("map-port"),
+        help: ArgumentHelp(
+            "Use port TO wherever a command names port FROM (connect, listen, tg connect); repeatable. make check runs your own checks, which name the lecture's port 65432, this way.",
+            valueName: "FROM=TO"))
+    var mapPort: [String] = []
+
     func run() throws {
-        let status = Repl.main(script: script)
+        var portMap: [Int: Int] = [:]
+        for pair in mapPort {
+            let parts = pair.split(separator: "=", omittingEmptySubsequences: false)
+            guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]),
+                (1...65535).contains(from), (0...65535).contains(to)
+            else {
+                throw Failure("--map-port \(pair): write FROM=TO, two ports, as in --map-port 65432=40123")
+            }
+            portMap[from] = to
+        }
+        let status = Repl.main(script: script, portMap: portMap)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -38,15 +38,17 @@ import FoundationXML
 
     @Test func theKitsJSON() throws {
         let json = try Self.object(GradeFormat.json.render(Self.grade))
-        #expect(Set(json.keys) == ["version", "solution", "score", "max_score", "seconds", "labs", "steps"])
+        #expect(Set(json.keys) == ["version", "solution", "score", "max_score", "seconds", "notes", "labs", "steps"])
         #expect(json["version"] as? Int == 1)
         #expect(json["score"] as? Int == 1)
         #expect(json["max_score"] as? Int == 5)
         let steps = try #require(json["steps"] as? [[String: Any]])
         #expect(steps.count == 4)
         for step in steps {
-            #expect(Set(step.keys) == ["lab", "step", "held_back", "title", "points", "score", "status", "cause", "seconds", "message", "hint", "replay", "seed"])
+            #expect(Set(step.keys) == ["lab", "step", "held_back", "title", "points", "score", "status", "cause", "seconds", "message", "hint", "replay", "seed", "attempts", "hints"])
+            #expect(step["attempts"] is NSNull && step["hints"] is NSNull, "no progress file was graded")
         }
+        #expect(json["notes"] as? [String] == [])
         #expect(steps.map { $0["status"] as? String } == ["passed", "failed", "not_run", "failed"])
         #expect(steps[1]["points"] as? Int == 2)
         #expect(steps[1]["message"] as? String == "sent 3 messages, got 1 back\n(the program then stopped at: not implemented: step 5 — pause)")
@@ -56,6 +58,34 @@ import FoundationXML
         let labs = try #require(json["labs"] as? [[String: Any]])
         #expect(labs.map { Set($0.keys) } == Array(repeating: ["lab", "title", "score", "max_score", "compile_error"], count: 2))
         #expect((labs[1]["compile_error"] as? String)?.contains("cannot find 'sel' in scope") == true)
+    }
+
+    /// A graded copy's progress file and a submission's notes go with the result: each step's attempts and hints
+    /// (none for a held-back variant, which the student never checked), the notes first in Gradescope's output.
+    @Test func progressAndNotesGoWithTheResult() throws {
+        let folder = NSTemporaryDirectory() + "grade-progress-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("""
+            2026-11-30T10:00:00Z lab 3 step 1 failed
+            2026-11-30T10:01:00Z lab 3 step 1 hint 2
+            2026-11-30T10:02:00Z lab 3 step 1 passed
+
+            """.utf8).write(to: URL(fileURLWithPath: folder + "/progress.log"))
+        let held = Self.lab.heldBack([Step(1, "echoes other payloads", hint: "recv") { _ in }])
+        var grade = Self.grade
+        grade = Grade(
+            labs: grade.labs + [Grade.LabGrade(lab: held, results: [StepResult(lab: 3, step: held.steps[0], outcome: .passed, duration: .zero)])],
+            solution: false, duration: grade.duration, notes: ["Taken from your submission: Lab3EchoServer."],
+            progress: StudentProgress(path: folder + "/progress.log"))
+        let json = try Self.object(GradeFormat.json.render(grade))
+        #expect(json["notes"] as? [String] == ["Taken from your submission: Lab3EchoServer."])
+        let steps = try #require(json["steps"] as? [[String: Any]])
+        #expect(steps[0]["attempts"] as? Int == 1 && steps[0]["hints"] as? Int == 2)
+        #expect(steps[1]["attempts"] as? Int == 0 && steps[1]["hints"] as? Int == 0, "a step the file never names: no attempts yet")
+        #expect(steps.last?["held_back"] as? Bool == true && steps.last?["attempts"] is NSNull)
+        let gradescope = try Self.object(GradeFormat.gradescope.render(grade))
+        #expect((gradescope["output"] as? String)?.hasPrefix("Taken from your submission: Lab3EchoServer.\n\nLab 3 · ") == true)
     }
 
     @Test func gradescopesResultsJSON() throws {

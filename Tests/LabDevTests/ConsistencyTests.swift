@@ -167,9 +167,19 @@ import Testing
         #expect(!StudentKit.isInstructorOnly(".ci/packages"))
     }
 
-    @Test func theCopysGitignoreKeepsTheReferencePrograms() {
-        let ignored = ".build/\n/Labs/reference/\n.swiftpm/\n"
-        #expect(StudentKit.studentGitignore(ignored) == ".build/\n.swiftpm/\n")
+    @Test func theCopysGitignoreKeepsTheReferenceProgramsAndTheProgressFile() {
+        let ignored = """
+            .build/
+            .labcheck/*
+            !.labcheck/progress.log
+            # Kept in the student copy (make student-kit drops the next line).
+            .labcheck/progress.log
+            # Built here.
+            /Labs/reference/
+            .swiftpm/
+
+            """
+        #expect(StudentKit.studentGitignore(ignored) == ".build/\n.labcheck/*\n!.labcheck/progress.log\n# Built here.\n.swiftpm/\n")
     }
 
     @Test func theReadmeNamesTheCommit() {

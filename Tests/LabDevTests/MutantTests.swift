@@ -1,43 +1,7 @@
 import Foundation
 import LabDevKit
+import SwiftScanner
 import Testing
-
-@Suite struct StepLabelTests {
-    @Test func todosNameTheirSteps() {
-        #expect(StepLabels.todos(in: "// TODO step 3: print the name") == [[3]])
-        #expect(StepLabels.todos(in: "// TODO steps 2 and 4: both") == [[2, 4]])
-        #expect(StepLabels.todos(in: "// TODO steps 2, 3 and 5") == [[2, 3, 5]])
-        #expect(StepLabels.todos(in: "// TODO steps 2–4") == [[2, 3, 4]])
-        #expect(StepLabels.todos(in: "// TODO steps 2-4, 6") == [[2, 3, 4, 6]])
-        #expect(StepLabels.todos(in: "// TODO (step 12) later") == [[12]])
-        #expect(StepLabels.todos(in: "// TODO: step 1") == [[1]])
-        #expect(StepLabels.todos(in: "// TODO step 2: the answer.  TODO step 3: the age.") == [[2], [3]])
-        #expect(StepLabels.todos(in: "/* TODO step 4 -\n more */") == [[4]])
-    }
-
-    @Test func todosThatNameNoStep() {
-        #expect(StepLabels.todos(in: "// TODO: tidy up") == [[]])
-        #expect(StepLabels.todos(in: "// TODO stepping stones 3") == [[]])
-        #expect(StepLabels.todos(in: "/* TODO */") == [[]])
-        // Prose that mentions TODOs is not one.
-        #expect(StepLabels.todos(in: "/// Fill in each TODO (Labs/01/README.md)") == [])
-    }
-
-    @Test func wordsThatAreNotTODO() {
-        #expect(StepLabels.todos(in: "// TODOS step 3, myTODO step 4, TODO_step 5") == [])
-        #expect(StepLabels.todos(in: "// nothing to do here") == [])
-    }
-
-    @Test func markerMessages() {
-        #expect(StepLabels.steps(inMessage: "step 3 — Human.askAge()") == [3])
-        #expect(StepLabels.steps(inMessage: "steps 2 and 4 — both") == [2, 4])
-        // A dash with spaces is prose, not a range.
-        #expect(StepLabels.steps(inMessage: "step 3 - 4 bytes") == [3])
-        #expect(StepLabels.steps(inMessage: "step 3 — 4 bytes") == [3])
-        #expect(StepLabels.steps(inMessage: "the whole thing") == [])
-        #expect(StepLabels.steps(inMessage: "stepping 3") == [])
-    }
-}
 
 @Suite struct MutantTests {
     private let starter = """
@@ -227,40 +191,6 @@ import Testing
             referencePath: "b", reference: "func f() {\n    print(1)\n}")
         let text = try #require(file.mutants.first?.text)
         #expect(String(decoding: text, as: UTF8.self) == "import LabSupport\nfunc f() {\n    notImplemented(\"step 1 — f\")\n}")
-    }
-}
-
-/// The scanner on the kit's own code: every Swift file's braces match, and every body it finds lies between a `{`
-/// and its `}`.
-@Suite struct ScannerOnTheKitTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    static var swiftFiles: [String] {
-        ["Sources", "Solutions", "Tests"].flatMap { folder -> [String] in
-            let enumerator = FileManager.default.enumerator(atPath: root.appendingPathComponent(folder).path)
-            return (enumerator?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".swift") }.map { "\(folder)/\($0)" }
-        }.sorted()
-    }
-
-    @Test func everyFileScans() throws {
-        let files = Self.swiftFiles
-        #expect(files.count > 50)
-        for path in files {
-            let source = SwiftSource(bytes: Array(try Data(contentsOf: Self.root.appendingPathComponent(path))))
-            var depth = 0
-            for token in source.tokens where token.kind == .punctuation {
-                if token.text == "{" { depth += 1 }
-                if token.text == "}" { depth -= 1 }
-                #expect(depth >= 0, "\(path): a } closes nothing at line \(source.line(of: token.range.lowerBound))")
-                if depth < 0 { break }
-            }
-            #expect(depth == 0, "\(path): braces do not balance")
-            for declaration in source.declarations {
-                #expect(source.bytes[declaration.body.lowerBound - 1] == UInt8(ascii: "{"), "\(path): \(declaration)")
-                #expect(source.bytes[declaration.body.upperBound] == UInt8(ascii: "}"), "\(path): \(declaration)")
-            }
-        }
     }
 }
 

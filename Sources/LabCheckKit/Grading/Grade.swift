@@ -39,11 +39,25 @@ public struct Grade: Sendable {
     /// The reference solutions were graded, not the student's code.
     public let solution: Bool
     public let duration: Duration
+    /// What the grader says before the steps: what it took from a submission (`make grade SUBMISSION=…`).
+    public var notes: [String]
+    /// The student's progress file, when the graded copy has one: each step's attempts and hints go with its result.
+    public var progress: StudentProgress?
 
-    public init(labs: [LabGrade], solution: Bool, duration: Duration) {
+    public init(
+        labs: [LabGrade], solution: Bool, duration: Duration, notes: [String] = [], progress: StudentProgress? = nil
+    ) {
         self.labs = labs
         self.solution = solution
         self.duration = duration
+        self.notes = notes
+        self.progress = progress
+    }
+
+    /// What the progress file says about a graded step; nil for a held-back variant, or without a progress file.
+    public func progress(of result: StepResult) -> StudentProgress.StepProgress? {
+        guard !result.step.heldBack else { return nil }
+        return progress?.step(lab: result.lab, step: result.step.number)
     }
 
     public var score: Int { labs.reduce(0) { $0 + $1.score } }

@@ -3,7 +3,8 @@ import TelegramKit  // JSONValue
 
 /// The shapes a grade is written in (`make grade FORMAT=…`). Every writer reads the same `Grade`.
 public enum GradeFormat: String, Sendable, CaseIterable {
-    /// The kit's own shape, documented in Labs/GRADING.md and kept stable (its `version` says which).
+    /// The kit's own shape, documented in the README ("Grading") and kept stable: keys are added, never renamed or
+    /// removed, and `version` changes if a key's meaning ever does.
     case json
     /// JUnit XML, which any CI shows as a test report.
     case junit
@@ -32,6 +33,7 @@ public enum GradeFormat: String, Sendable, CaseIterable {
             "score": .int(Int64(grade.score)),
             "max_score": .int(Int64(grade.maxScore)),
             "seconds": .double(rounded(Check.seconds(grade.duration))),
+            "notes": .array(grade.notes.map(JSONValue.string)),
             "labs": .array(grade.labs.map { lab in
                 .object([
                     "lab": .int(Int64(lab.lab.number)),
@@ -44,6 +46,7 @@ public enum GradeFormat: String, Sendable, CaseIterable {
             "steps": .array(grade.labs.flatMap { lab in
                 lab.results.map { result in
                     let failure = result.stepFailure
+                    let progress = grade.progress(of: result)
                     return .object([
                         "lab": .int(Int64(lab.lab.number)),
                         "step": .int(Int64(result.step.number)),
@@ -58,6 +61,9 @@ public enum GradeFormat: String, Sendable, CaseIterable {
                         "hint": result.passed ? .null : .string(failure?.hint ?? result.step.hint + " — \(lab.lab.handout)#\(result.step.anchor)"),
                         "replay": .array((failure?.replay ?? []).map(JSONValue.string)),
                         "seed": result.seed.map { .string(String($0)) } ?? .null,
+                        // From the student's progress file, when the graded copy had one.
+                        "attempts": progress.map { .int(Int64($0.attempts)) } ?? .null,
+                        "hints": progress.map { .int(Int64($0.hintsSeen)) } ?? .null,
                     ])
                 }
             }),
@@ -119,7 +125,7 @@ public enum GradeFormat: String, Sendable, CaseIterable {
         return .object([
             "score": .int(Int64(grade.score)),
             "execution_time": .double(rounded(Check.seconds(grade.duration))),
-            "output": .string(summary + "\nTotal: \(grade.score)/\(grade.maxScore)"),
+            "output": .string(grade.notes.map { $0 + "\n\n" }.joined() + summary + "\nTotal: \(grade.score)/\(grade.maxScore)"),
             "output_format": "text",
             "visibility": "visible",
             "stdout_visibility": "hidden",

@@ -1,4 +1,4 @@
-import LabDevKit
+import SwiftScanner
 import Testing
 
 @Suite struct DeclarationTests {

@@ -1,4 +1,4 @@
-import LabDevKit
+import SwiftScanner
 import Testing
 
 /// The lexer's one job: never mistake a brace, quote or `TODO` in a comment or a literal for code.
