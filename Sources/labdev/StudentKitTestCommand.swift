@@ -78,6 +78,9 @@ final class StudentKitProof {
         try step("no solved code, nothing instructors-only, the commit named") { try inspectFiles(commit: commit) }
         try step("every folder under Sources/ and Tests/ is a target of the copy's manifest") { try inspectManifest() }
         try step("README and make help name no instructors' command") { try inspectCommands() }
+        try step("committed as a teacher pushes it: the reference programs and the Classroom workflow are in") {
+            try inspectRepository(commit: commit)
+        }
         try step("make demo") {
             try expect(make(["demo"], timeout: .seconds(1800)), succeeds: true, "make demo")
         }
@@ -205,6 +208,33 @@ final class StudentKitProof {
                 fail("make \(name) in the copy does not say that this copy cannot run it: \(refused.standardOutput)")
             }
         }
+    }
+
+    /// The copy put in git as a teacher does before pushing it to GitHub (the assignment's template repository):
+    /// its `.gitignore` must not keep the reference programs out, and the autograding workflow must be where GitHub
+    /// runs it.
+    private func inspectRepository(commit: CommittedTree) throws {
+        let git = ["-C", copy.path, "-c", "user.name=Teacher", "-c", "user.email=teacher@example.invalid"]
+        try run("git", git + ["init", "--quiet"])
+        try run("git", git + ["add", "--all"])
+        try run("git", git + ["commit", "--quiet", "-m", "The kit, as handed out"])
+        let committed = Set(try run("git", git + ["ls-files"]).standardOutput.split(separator: "\n").map(String.init))
+        for product in ReferenceBuild(tree: root).products {
+            let path = "\(StudentKit.referenceFolder)/\(platform)/\(product)"
+            if !committed.contains(path) { fail("\(path) is not in the copy's first commit: its .gitignore keeps it out") }
+        }
+        let workflow = StudentKit.classroomWorkflow
+        if commit.files.contains(workflow.source) {
+            let original = try run("git", ["-C", root.path, "show", "\(commit.id):\(workflow.source)"]).standardOutput
+            let copied = try? String(contentsOf: copy.appendingPathComponent(workflow.copy), encoding: .utf8)
+            if copied != original || !committed.contains(workflow.copy) {
+                fail("the copy's \(workflow.copy) is not the commit's \(workflow.source)")
+            }
+        }
+        // Exit status 0: ignored; 1: not.
+        let ignored = try Children.run(
+            "git", ["-C", copy.path, "check-ignore", "--no-index", ".labcheck/progress.log"], timeout: .seconds(60))
+        if ignored.termination.succeeded { fail("the copy's .gitignore keeps .labcheck/progress.log, the student's progress, out of git") }
     }
 
     private func referenceServerAnswers() throws {
