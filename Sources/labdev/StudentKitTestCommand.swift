@@ -214,7 +214,9 @@ final class StudentKitProof {
     /// its `.gitignore` must not keep the reference programs out, and the autograding workflow must be where GitHub
     /// runs it.
     private func inspectRepository(commit: CommittedTree) throws {
-        let git = ["-C", copy.path, "-c", "user.name=Teacher", "-c", "user.email=teacher@example.invalid"]
+        // The kit's own .gitignore decides, not this machine's global one (core.excludesFile).
+        let git = ["-C", copy.path, "-c", "user.name=Teacher", "-c", "user.email=teacher@example.invalid",
+                   "-c", "core.excludesFile=/dev/null"]
         try run("git", git + ["init", "--quiet"])
         try run("git", git + ["add", "--all"])
         try run("git", git + ["commit", "--quiet", "-m", "The kit, as handed out"])
@@ -233,7 +235,7 @@ final class StudentKitProof {
         }
         // Exit status 0: ignored; 1: not.
         let ignored = try Children.run(
-            "git", ["-C", copy.path, "check-ignore", "--no-index", ".labcheck/progress.log"], timeout: .seconds(60))
+            "git", git + ["check-ignore", "--no-index", ".labcheck/progress.log"], timeout: .seconds(60))
         if ignored.termination.succeeded { fail("the copy's .gitignore keeps .labcheck/progress.log, the student's progress, out of git") }
     }
 
