@@ -39,13 +39,13 @@ extension ChildProcess {
         public var description: String {
             switch self {
             case .noPort(let line): "printed \"\(line)\", which names no port (\"listening on HOST:PORT\" was expected)"
-            case .ended(let ended, let stderr): "ended (\(ended)) before saying where it listens" + Self.tail(stderr)
-            case .silent(let time, let stderr): "did not print \"listening on HOST:PORT\" within \(time)" + Self.tail(stderr)
+            case .ended(let ended, let errors): "ended (\(ended)) before saying where it listens" + Self.tail(errors)
+            case .silent(let time, let errors): "did not print \"listening on HOST:PORT\" within \(time)" + Self.tail(errors)
             }
         }
 
-        private static func tail(_ stderr: String) -> String {
-            stderr.isEmpty ? "" : "; its stderr: " + stderr.split(separator: "\n").suffix(5).joined(separator: "\n")
+        private static func tail(_ errors: String) -> String {
+            errors.isEmpty ? "" : "; its stderr: " + errors.split(separator: "\n").suffix(5).joined(separator: "\n")
         }
     }
 

@@ -22,7 +22,7 @@ struct ReferenceBuild {
     private var flags: [String] {
         #if os(Linux)
         ["-Xswiftc", "-no-toolchain-stdlib-rpath", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/lib"]
-        #else
+        #elseif canImport(Darwin)
         []
         #endif
     }
@@ -47,16 +47,16 @@ struct ReferenceBuild {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         for product in products {
-            let target = folder.appendingPathComponent(product)
-            try manager.copyItem(at: bin.appendingPathComponent(product), to: target)
-            #if os(Linux)
-            _ = try? Children.run("strip", [target.path], timeout: .seconds(60))  // binutils; without it, just larger
-            #endif
+            try manager.copyItem(at: bin.appendingPathComponent(product), to: folder.appendingPathComponent(product))
         }
+        let programs = products.map { folder.appendingPathComponent($0) }
         #if os(Linux)
-        return try bundleRuntime(of: products.map { folder.appendingPathComponent($0) }, into: folder.appendingPathComponent("lib"))
-        #else
-        return 0
+        for program in programs {
+            _ = try? Children.run("strip", [program.path], timeout: .seconds(60))  // binutils; without it, just larger
+        }
+        return try bundleRuntime(of: programs, into: folder.appendingPathComponent("lib"))
+        #elseif canImport(Darwin)
+        return 0  // the Swift runtime is macOS's own; the programs are small
         #endif
     }
 
@@ -105,6 +105,8 @@ struct ReferenceBuild {
         }
         return URL(fileURLWithPath: folder).standardizedFileURL.path
     }
+    #elseif canImport(Darwin)
+    // Nothing to bundle: macOS has the Swift runtime in the system.
     #endif
 
     /// "Swift version 6.3.1 (…)", the first line of `swift --version`.

@@ -37,9 +37,9 @@ import Testing
 
     @Test func aServerThatEndsFirstIsStoppedAndNamed() throws {
         let error = #expect(throws: ServerDidNotStart.self) { try start("echo 'address in use' >&2; exit 3") }
-        guard case .ended(let ended, let stderr)? = error?.reason else { Issue.record("\(String(describing: error))"); return }
+        guard case .ended(let ended, let errors)? = error?.reason else { Issue.record("\(String(describing: error))"); return }
         #expect(ended == .exited(3))
-        #expect(stderr.contains("address in use"))
+        #expect(errors.contains("address in use"))
     }
 
     @Test func aSilentServerIsStoppedAndNamed() throws {
