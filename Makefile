@@ -7,7 +7,8 @@
 #              make repl                 drive servers by hand
 #              make bench                blocking vs selector vs Python echo servers, 1 to 5000 clients
 #              make sandbox              the offline Telegram Bot API, for lab 6
-# Instructors: make test, make mutants, make demo, make diagrams, make student-kit DEST=../kit-for-students
+# Instructors: make test, make mutants, make consistency, make demo, make diagrams
+#              make student-kit DEST=../kit-for-students   the copy to hand out (make student-kit-test proves it)
 #              make grade, make autograder, make class-report DIR=results/   (README: "Grading")
 # Maintainers: make update-packages      move the pinned packages on, on purpose (README: "Updating the packages")
 #              make pin-packages         after any change to Package.swift: Package.resolved written anew
@@ -30,12 +31,22 @@ BIN      := $(shell $(SWIFT) build --show-bin-path)
 SUFFIX    = $(if $(SOLUTION),-solution)
 
 .DEFAULT_GOAL := help
+# The kind of machine, as the student copy files its reference programs: linux-x86_64, darwin-arm64, …
+PLATFORM := $(shell uname -s | tr A-Z a-z)-$(shell uname -m)
+# The student copy has no Solutions/: its reference programs come built, in this folder (make student-kit).
+REFERENCE := Labs/reference/$(PLATFORM)
+# Where the reference programs are: this build's (instructors), or the student copy's prebuilt ones.
+REFERENCE_BIN = $(if $(wildcard Solutions),$(BIN),$(REFERENCE))
 # Benchmarks are built with optimisation, in a build folder of their own.
 RELEASE  := $(SWIFT) build -q -c release --scratch-path .build-release
-# The reference servers when this copy of the kit has them, the student's own otherwise.
-BENCH_SUFFIX = $(if $(wildcard Solutions),-solution)
+# The reference servers when this copy of the kit has them (their source, or built for this machine), the student's
+# own otherwise.
+BENCH_SUFFIX = $(if $(wildcard Solutions $(REFERENCE)),-solution)
+# The student copy's reference servers come built, optimised: then only labbench is built.
+BENCH_PREBUILT = $(if $(wildcard Solutions),,$(wildcard $(REFERENCE)))
+RELEASE_BIN = $(shell $(SWIFT) build -c release --scratch-path .build-release --show-bin-path)
 
-.PHONY: help check watch hint reset grade submit-check class-report autograder autograder-test run repl sandbox test mutants demo bench diagrams clean student-kit system-packages demo-tools update-packages pin-packages test-tools doctor
+.PHONY: instructors-only help check watch hint reset grade submit-check class-report autograder autograder-test run repl sandbox test mutants consistency demo bench diagrams clean student-kit student-kit-test system-packages demo-tools update-packages pin-packages test-tools doctor
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -50,29 +61,37 @@ help:
 	@echo "  make grade [LAB=n] FORMAT=json|junit|gradescope|classroom [OUT=file]"
 	@echo "                                           grade the labs for a grader (SOLUTION=1: the reference)"
 	@echo "  make submit-check                        before handing in: is your work committed, does every lab pass?"
-	@echo "  make class-report DIR=results/ [OUT=report/]"
-	@echo "                                           a class's results (make grade FORMAT=json): CSV, heatmap, where it is stuck"
-	@echo "  make autograder [OUT=autograder.zip]     Gradescope's autograder: setup.sh, run_autograder, the kit, held-back checks"
 	@echo "  make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\""
 	@echo "                                           run a lab program, e.g. make run LAB=3 PROG=echo-server"
 	@echo "  make repl [ARGS=\"--script FILE\"]         labrepl: connect, listen, send and receive by hand"
 	@echo "  make sandbox [ARGS=\"--port 8081\"]        the offline Telegram Bot API (lab 6): prints the bot's settings"
-	@echo "  make test                                every test, and every reference solution's check"
-	@echo "  make mutants [LAB=n]                     prove each starter body's missing work fails the step it names"
 	@echo "  make demo                                a tour of the reference programs, lab by lab"
 	@echo "  make bench                               echo servers side by side at 1-5000 clients (table, CSV, chart)"
-	@echo "  make diagrams                            redraw lab 5's DEVS diagrams from the reference models"
-	@echo "  make student-kit DEST=dir                a copy of the kit without the reference solutions"
 	@echo "  make clean                               remove build products and check transcripts"
+ifneq ($(wildcard Solutions),)
+	@echo "  make test                                every test, and every reference solution's check"
+	@echo ""
+	@echo "Instructors:"
+	@echo "  make mutants [LAB=n]                     prove each starter body's missing work fails the step it names"
+	@echo "  make consistency                         the lab lists, mirrored code, steps, hints and handout anchors agree"
+	@echo "  make diagrams                            redraw lab 5's DEVS diagrams from the reference models"
+	@echo "  make student-kit DEST=dir                the copy to hand out: the last commit, reference programs built"
+	@echo "  make student-kit-test                    prove that copy: no solved code, make demo, make check, make test"
+	@echo "  make class-report DIR=results/ [OUT=report/]"
+	@echo "                                           a class's results (make grade FORMAT=json): CSV, heatmap, where it is stuck"
+	@echo "  make autograder [OUT=autograder.zip]     Gradescope's autograder: setup.sh, run_autograder, the kit, held-back checks"
 	@echo "  make update-packages                     newest package versions Package.swift allows, pinned by tag"
 	@echo "  make pin-packages                        after a change to Package.swift: Package.resolved anew, same versions"
+else
+	@echo "  make test                                the kit's own tests: is this copy sound on this machine?"
+endif
 	@echo ""
 	@echo "Handouts: Labs/*/README.md — start with Labs/01-oo-greeting/README.md"
 
 # The checker builds the lab's own programs itself (and nothing else), so a half-done later lab never gets in the way.
 check: system-packages
 	@$(BUILD) --product labcheck
-	@$(BIN)/labcheck $(if $(LAB),--lab $(LAB)) $(if $(STEP),--step $(STEP)) $(if $(SOLUTION),--solution) \
+	@$(BIN)/labcheck $(if $(LAB),--lab $(LAB)) $(if $(STEP),--step $(STEP)) $(if $(SOLUTION),--solution --reference-dir "$(REFERENCE)") \
 		$(if $(SEED),--seed "$(SEED)") $(if $(REPEAT),--repeat "$(REPEAT)") --bin-dir "$(BIN)" --build
 
 # Checks the lab again whenever one of its files is saved (Enter: now, h: next hint, q: quit).
@@ -99,7 +118,7 @@ FORMAT   ?= json
 OUT      ?=
 grade: system-packages
 	@$(BUILD) --product labcheck
-	@$(BIN)/labcheck grade $(if $(LAB),--lab $(LAB)) $(if $(SOLUTION),--solution) --format "$(FORMAT)" \
+	@$(BIN)/labcheck grade $(if $(LAB),--lab $(LAB)) $(if $(SOLUTION),--solution --reference-dir "$(REFERENCE)") --format "$(FORMAT)" \
 		$(if $(OUT),--out "$(OUT)") $(if $(SEED),--seed "$(SEED)") $(if $(SUBMISSION),--submission "$(SUBMISSION)") \
 		--bin-dir "$(BIN)" --build
 
@@ -119,7 +138,7 @@ class-report:
 
 # Gradescope's autograder.zip (.ci/autograder/): setup.sh, run_autograder, and the kit without Solutions/, held-back
 # checks included. make autograder-test runs it here against a fake /autograder with three submissions; CI runs it.
-autograder:
+autograder: instructors-only
 	@.ci/autograder/make-zip "$(or $(OUT),autograder.zip)"
 
 autograder-test: system-packages
@@ -129,10 +148,11 @@ autograder-test: system-packages
 
 run: system-packages
 	@test -n "$(LAB)" -a -n "$(PROG)" || { echo "usage: make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\"  (e.g. make run LAB=3 PROG=echo-server)"; exit 2; }
-	@test -z "$(SOLUTION)" -o -d Solutions || { echo "This copy of the kit has no reference solutions (Solutions/): run your own program without SOLUTION=1."; exit 2; }
 	@$(BUILD) --product labcheck
-	@product=$$($(BIN)/labcheck --lab "$(LAB)" --product-of "$(PROG)" $(if $(SOLUTION),--solution) --bin-dir "$(BIN)") \
-		&& $(BUILD) --product $$product && exec $(BIN)/$$product $(ARGS)
+	@product=$$($(BIN)/labcheck --lab "$(LAB)" --product-of "$(PROG)" $(if $(SOLUTION),--solution --reference-dir "$(REFERENCE)") \
+		--bin-dir "$(BIN)") || exit 2; \
+	if [ -n "$(SOLUTION)" ] && [ ! -d Solutions ]; then exec "$(REFERENCE)/$$product" $(ARGS); fi; \
+	$(BUILD) --product $$product && exec $(BIN)/$$product $(ARGS)
 
 # labrepl, the line editor for playing either side of a conversation by hand (it needs libedit: system-packages).
 repl: system-packages
@@ -156,18 +176,18 @@ mutants: system-packages
 	@$(BUILD) --product labdev
 	@$(BIN)/labdev mutants $(if $(LAB),--lab $(LAB))
 
+# The student copy builds only the tour itself: the programs it runs come built (Labs/reference).
 demo: system-packages demo-tools
-	@$(BUILD)
-	@$(BIN)/labdemo --bin-dir "$(BIN)"
+	@$(BUILD) $(if $(wildcard Solutions),,--product labdemo)
+	@$(BIN)/labdemo --bin-dir "$(REFERENCE_BIN)"
 
 # The servers and the load generator are built optimised; the figures land in bench-results/.
 bench:
 	@echo "Building the servers and labbench with optimisation (the first time takes a few minutes)..."
 	@$(RELEASE) --product labbench
-	@$(RELEASE) --product lab3-echo-server$(BENCH_SUFFIX)
-	@$(RELEASE) --product lab4-mux-server$(BENCH_SUFFIX)
-	@"$$($(SWIFT) build -c release --scratch-path .build-release --show-bin-path)/labbench" compare \
-		--bin-dir "$$($(SWIFT) build -c release --scratch-path .build-release --show-bin-path)" \
+	@$(if $(BENCH_PREBUILT),,$(RELEASE) --product lab3-echo-server$(BENCH_SUFFIX))
+	@$(if $(BENCH_PREBUILT),,$(RELEASE) --product lab4-mux-server$(BENCH_SUFFIX))
+	@"$(RELEASE_BIN)/labbench" compare --bin-dir "$(if $(BENCH_PREBUILT),$(REFERENCE),$(RELEASE_BIN))" \
 		$(if $(BENCH_SUFFIX),--solution) --python-server Labs/04-multiplexed-echo/lecture_selectors_echo.py --out bench-results $(ARGS)
 
 # Lab 5's DEVS diagrams, drawn from the reference models (the code is the diagram): Mermaid and Graphviz sources, SVG
@@ -191,18 +211,33 @@ diagrams:
 
 clean:
 	$(SWIFT) package clean
-	rm -rf .build-release .build-mutants bench-results
+	rm -rf .build-release .build-mutants .build-student-kit bench-results
 	@# .labcheck/progress.log is the student's own record, and .labcheck/saved/ what make reset saved: kept.
 	find .labcheck -mindepth 1 ! -name progress.log ! -path .labcheck/saved ! -path '.labcheck/saved/*' -delete 2>/dev/null || true
 
-# The copy a teacher hands out: everything but the reference solutions (and the tests that run them).
-student-kit:
+# The copy a teacher hands out, made from the last commit (never from the working files): everything but what only
+# instructors need (listed once, in Sources/LabDevKit/StudentKit.swift), a README of its own, and the reference
+# programs built for this machine in Labs/reference/$(PLATFORM)/. Built in .build-student-kit/.
+student-kit: instructors-only
 	@test -n "$(DEST)" || { echo "usage: make student-kit DEST=dir"; exit 2; }
-	@test ! -e "$(DEST)" || { echo "$(DEST) already exists: choose a new folder"; exit 2; }
-	@mkdir -p "$(DEST)"
-	@{ git ls-files 2>/dev/null || find . -type f ! -path './.*' ! -path './.build*'; } | grep -v '^\(\./\)\{0,1\}\(Solutions\|Tests/LabCheckTests\|Tests/LabProgramTests\|Tests/Lab5Tests\|Tests/LabDevTests\|Sources/labdev\|Sources/LabDevKit\)/' \
-		| tar -cf - -T - | tar -xf - -C "$(DEST)"
-	@echo "Student kit written to $(DEST) (no Solutions/). Try: cd $(DEST) && make check LAB=1"
+	@$(BUILD) --product labdev
+	@$(BIN)/labdev student-kit --dest "$(DEST)" --platform "$(PLATFORM)"
+
+# The proof of the student copy: made from a clone of the last commit with every lab solved but not committed, it
+# holds no solved code and nothing instructors-only, and make demo, a reference server, make check LAB=1 (and
+# SOLUTION=1) and make test work in it. Slow (the copy builds from nothing): CI runs it after make test.
+student-kit-test: instructors-only
+	@$(BUILD) --product labdev
+	@$(BIN)/labdev student-kit-test --platform "$(PLATFORM)"
+
+# The kit agrees with itself: each lab program listed once in Package.swift and in its checks, given code equal on
+# both sides, no stray folder, every step with a TODO, a hint and its handout anchor. Quick; CI runs it.
+consistency: instructors-only
+	@$(BUILD) --product labdev
+	@$(BIN)/labdev consistency
+
+instructors-only:
+	@test -d Solutions || { echo "make $(MAKECMDGOALS) is for the instructor's copy of the kit (with Solutions/); this is the student copy."; exit 2; }
 
 # Package.resolved written anew for the Package.swift of now, the versions kept, each pinned by its version tag where
 # SwiftPM writes a commit id: a tag is the same in every copy of a package, a commit id is not (README, "Updating the

@@ -94,14 +94,20 @@ let solutionTargets: [Target] = labLibraries.map { library in
         dependencies: lab.uses + lab.labUses.map { .target(name: $0 + "Solution") } + ["LabSupport", argumentParser],
         path: "Solutions/" + lab.module)
 }
-/// `labdev`, the instructor's tool (the per-step mutant proof), and its mutants: the instructor's copy only. (The Swift
-/// scanner they use, SwiftScanner, is in every copy: `make reset STEP=k` uses it too.)
+/// `labdev`, the instructor's tool (the per-step mutant proof, the consistency check, the student copy), its mutants,
+/// and the tests of the instructor's own files: the instructor's copy only. (The Swift scanner they use,
+/// SwiftScanner, is in every copy: `make reset STEP=k` uses it too. What the student copy leaves out is listed
+/// once, in Sources/LabDevKit/StudentKit.swift.)
 let instructorTargets: [Target] = [
     .target(name: "LabDevKit", dependencies: ["SwiftScanner"]),
     .executableTarget(
         name: "labdev",
-        dependencies: ["LabDevKit", "SwiftScanner", "LabCheckKit", "ProcessKit", "LabSupport", argumentParser]),
+        dependencies: ["LabDevKit", "SwiftScanner", "LabCheckKit", "ProcessKit", "LabSupport", argumentParser],
+        exclude: ["StudentKit"]),
     .testTarget(name: "LabDevTests", dependencies: ["LabDevKit", "SwiftScanner"]),
+    // The repository's platform files: the lint, the CI workflow, the dev container.
+    .testTarget(
+        name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox"]),
 ]
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [
@@ -203,9 +209,6 @@ let package = Package(
         // imported), and the packages are pinned.
         .testTarget(name: "KitTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "LabSupport"]),
         .testTarget(name: "DoctorTests", dependencies: ["DoctorKit", "ProcessKit", "SocketKit", "TestSupport"]),
-        // The repository's platform files: the lint, the CI workflow, the dev container.
-        .testTarget(
-            name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox"]),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
     ] + starterTargets + heldBackTargets + (hasSolutions ? solutionTargets + solutionTests + instructorTargets : [])
 )

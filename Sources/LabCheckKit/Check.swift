@@ -91,12 +91,10 @@ public final class Check: Sendable {
     public func startServer(_ program: String, _ arguments: [String] = [], openFileLimit: OpenFileLimit? = nil) throws
         -> (Program, port: Int)
     {
-        let server = try start(program, ["--port", "0"] + arguments, keepsRunning: true, openFileLimit: openFileLimit)
+        let server = try start(program, ListeningLine.anyPort + arguments, keepsRunning: true, openFileLimit: openFileLimit)
         let line = try server.waitForLine(
-            startingWith: "listening on ", waitingFor: "the line \"listening on HOST:PORT\" that says which port it got")
-        guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
-            port > 0
-        else {
+            startingWith: ListeningLine.prefix, waitingFor: "the line \"listening on HOST:PORT\" that says which port it got")
+        guard let port = ListeningLine.port(in: line) else {
             throw CheckFailure(
                 "\(server.name) printed \(quoted(line)), but the checker needs \"listening on HOST:PORT\" with the port it got, e.g. \"listening on 127.0.0.1:54321\""
             )

@@ -79,8 +79,8 @@ struct Compare: ParsableCommand {
         let limit = try raiseOpenFileLimit()  // the servers started below inherit it
         let suffix = solution ? "-solution" : ""
         var servers = [
-            BenchServer(id: "blocking", name: "blocking, one client at a time (lab 3)", executable: "\(binDir)/lab3-echo-server\(suffix)", arguments: ["--port", "0"]),
-            BenchServer(id: "selector", name: "selector (lab 4)", executable: "\(binDir)/lab4-mux-server\(suffix)", arguments: ["--quiet", "--port", "0"]),
+            BenchServer(id: "blocking", name: "blocking, one client at a time (lab 3)", executable: "\(binDir)/lab3-echo-server\(suffix)", arguments: ListeningLine.anyPort),
+            BenchServer(id: "selector", name: "selector (lab 4)", executable: "\(binDir)/lab4-mux-server\(suffix)", arguments: ["--quiet"] + ListeningLine.anyPort),
         ]
         if let python = onPath("python3") {
             servers.append(BenchServer(id: "python", name: "python selectors (lecture)", executable: python, arguments: [pythonServer, "0"]))

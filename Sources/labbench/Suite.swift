@@ -44,11 +44,7 @@ struct Suite {
         do {
             let process = try ChildProcess(server.executable, server.arguments, timeLimit: .seconds(Int64(timeLimit) + 30))
             defer { process.stop() }
-            guard let line = process.waitForLine(timeout: .seconds(10), where: { $0.hasPrefix("listening on ") }),
-                let port = line.split(separator: ":").last.flatMap({ Int($0) })
-            else {
-                return BenchRow(server: server.name, result: empty, failure: "did not print \"listening on HOST:PORT\": \(process.standardError)")
-            }
+            let port = try process.waitForListeningPort()
             let load = LoadGenerator(host: "127.0.0.1", port: port, connections: connections, messages: messages,
                                      size: size, timeLimit: timeLimit)
             return BenchRow(server: server.name, result: try load.run(), failure: nil)

@@ -26,6 +26,9 @@ struct ProgramOptions: ParsableArguments {
     @Option(help: "Where the built lab programs are (swift build --show-bin-path).")
     var binDir: String
 
+    @Option(help: "Where the reference programs are, built, in a copy of the kit without Solutions/ (the student copy's Labs/reference/PLATFORM).")
+    var referenceDir: String?
+
     @Option(help: "Where to write the transcripts and replay scripts.")
     var transcripts = ".labcheck"
 
@@ -35,9 +38,28 @@ struct ProgramOptions: ParsableArguments {
     // Mistakes in make's variables get one line that says what to type instead: Failure, not ValidationError,
     // whose usage text lists options no student types.
     func validate() throws {
-        if solution && !FileManager.default.fileExists(atPath: "Solutions") {
-            throw Failure("this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n")
+        if let missing = missingReferencePrograms { throw Failure(missing) }
+    }
+
+    /// The reference programs are not built here but come with this copy of the kit (the student copy).
+    var usesPrebuiltReference: Bool { solution && !FileManager.default.fileExists(atPath: "Solutions") }
+
+    /// Where the programs to check are: the build's, or the prebuilt reference programs.
+    var programsDirectory: String { usesPrebuiltReference ? referenceDir ?? binDir : binDir }
+
+    /// Why `--solution` cannot run here, if it cannot: neither the reference source nor, for this machine, the
+    /// reference programs.
+    private var missingReferencePrograms: String? {
+        guard usesPrebuiltReference else { return nil }
+        guard let referenceDir else {
+            return "this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n"
         }
+        if FileManager.default.fileExists(atPath: referenceDir) { return nil }
+        let folder = URL(fileURLWithPath: referenceDir)
+        let others = (try? FileManager.default.contentsOfDirectory(atPath: folder.deletingLastPathComponent().path)) ?? []
+        return "this copy of the kit has no reference programs for this machine (\(referenceDir) is missing"
+            + (others.isEmpty ? "" : "; it has them for \(others.sorted().joined(separator: ", "))")
+            + "). Play that side yourself with labrepl (make repl): the handout says how, where it uses a reference program."
     }
 
     /// The lab numbered `number`, or a one-line error naming the labs there are.
@@ -50,7 +72,7 @@ struct ProgramOptions: ParsableArguments {
 
     /// A runner for `lab` that writes its replay scripts beside the transcripts.
     func runner(for lab: Lab) -> LabRunner {
-        var runner = LabRunner(lab: lab, binDirectory: binDir, solution: solution)
+        var runner = LabRunner(lab: lab, binDirectory: programsDirectory, solution: solution)
         runner.replayDirectory = transcripts
         return runner
     }
@@ -73,7 +95,9 @@ struct ProgramOptions: ParsableArguments {
     /// Builds the lab's programs one product at a time (when asked to); returns the compiler's complaints if one
     /// does not build.
     func buildPrograms(of lab: Lab) -> BuildFailure? {
-        buildProducts(lab.programs.map { lab.product($0, solution: solution) } + lab.tools)
+        // The student copy's reference programs come built (Labs/reference/PLATFORM).
+        guard !usesPrebuiltReference else { return nil }
+        return buildProducts(lab.programs.map { lab.product($0, solution: solution) } + lab.tools)
     }
 
     /// Builds `products` one at a time (when asked to build); the first one's compiler complaints if it fails.
@@ -207,7 +231,7 @@ struct CheckCommand: ParsableCommand {
             return false
         }
         let results = OwnChecks.run(
-            checks, of: lab, binDirectory: options.binDir, solution: options.solution, transcript: transcript
+            checks, of: lab, binDirectory: options.programsDirectory, solution: options.solution, transcript: transcript
         ) { print(report.line($0, in: lab)) }
         print(report.ownChecksSummary(results))
         return results.allSatisfy(\.passed)

@@ -16,11 +16,11 @@ func lab6Tour(_ tour: Tour) throws {
     let sandbox = try tour.startBackground(
         "telegram-sandbox", ["--port", "0"], shownAs: "telegram-sandbox --port 0", waitingFor: "bot: ")
     let printed = sandbox.standardOutput.split(separator: "\n")
-    guard let listening = printed.first(where: { $0.hasPrefix("listening on ") }),
+    guard let address = printed.lazy.compactMap({ ListeningLine.address(in: String($0)) }).first,
         let tokenLine = printed.first(where: { $0.hasPrefix("token: ") })
     else { throw TourError("telegram-sandbox did not say where it listens") }
     tour.show(printed.prefix(2).joined(separator: "\n"))
-    let url = "http://" + listening.dropFirst("listening on ".count)
+    let url = "http://" + address
     let token = String(tokenLine.dropFirst("token: ".count))
 
     let bot = try tour.startBackground(

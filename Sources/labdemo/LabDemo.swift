@@ -10,7 +10,7 @@ struct LabDemo: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "labdemo", abstract: "Run the reference programs of every lab, end to end.")
 
-    @Option(help: "Where the built lab programs are (swift build --show-bin-path).")
+    @Option(help: "Where the reference programs and telegram-sandbox are: the build's (swift build --show-bin-path), or the student copy's Labs/reference/PLATFORM.")
     var binDir: String
 
     @Option(help: "Show only this lab.")
@@ -18,10 +18,14 @@ struct LabDemo: LabCommand {
 
     func run() throws {
         ChildProcess.stopAllOnInterrupt()
-        guard FileManager.default.fileExists(atPath: "Solutions") else {
-            print("The tour runs the reference solutions, and this copy of the kit has none (it is the student copy).")
+        guard FileManager.default.fileExists(atPath: binDir + "/lab1-greeting-solution") else {
+            let folder = URL(fileURLWithPath: binDir).deletingLastPathComponent().path
+            let others = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.sorted() ?? []
+            print("The tour runs the reference programs, and this copy of the kit has none for this machine (\(binDir) is missing"
+                + (others.isEmpty ? ")." : "; it has them for \(others.joined(separator: ", "))).")
+                + " Your teacher can make a copy on a machine like yours (make student-kit).")
             print("Start with Labs/01-oo-greeting/README.md and `make check LAB=1`.")
-            return
+            throw ExitCode.failure
         }
         let tour = Tour(binDirectory: binDir)
         for (number, section) in tourSections where lab == nil || lab == number {

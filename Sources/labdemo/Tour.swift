@@ -18,8 +18,8 @@ final class Tour {
 
     /// Starts a reference server on a free port, shows its first line, and returns the port.
     func startServer(_ product: String, _ arguments: [String] = []) throws -> Int {
-        let line = try startInBackground(product, arguments + ["--port", "0"], until: "listening on ")
-        guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else { throw TourError("\(product) printed \(line)") }
+        let line = try startInBackground(product, arguments + ListeningLine.anyPort, until: ListeningLine.prefix)
+        guard let port = ListeningLine.port(in: line) else { throw TourError("\(product) printed \(line)") }
         return port
     }
 

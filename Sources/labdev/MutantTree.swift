@@ -32,31 +32,7 @@ struct MutantTree {
     /// content differs are written, so the build stays incremental. Returns how many were written.
     @discardableResult
     func sync() throws -> Int {
-        let files = try packageFiles()
-        let manager = FileManager.default
-        try manager.createDirectory(at: tree, withIntermediateDirectories: true)
-        var written = 0
-        for path in files {
-            let source = root.appendingPathComponent(path)
-            let target = tree.appendingPathComponent(path)
-            let data = try Data(contentsOf: source)
-            if (try? Data(contentsOf: target)) == data { continue }
-            try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: target)
-            written += 1
-        }
-        // Files the package no longer has (the tree's own build folder aside).
-        let wanted = Set(files)
-        let walk = manager.enumerator(at: tree, includingPropertiesForKeys: [.isDirectoryKey])
-        while let url = walk?.nextObject() as? URL {
-            let path = url.relativePath(from: tree)
-            if path.hasPrefix(".build") {
-                walk?.skipDescendants()
-            } else if !isFolder(url) && !wanted.contains(path) {
-                try manager.removeItem(at: url)
-            }
-        }
-        return written
+        try FolderSync.make(tree, hold: try packageFiles(), from: root)
     }
 
     /// The package's files, relative to its root.
@@ -76,13 +52,8 @@ struct MutantTree {
         return files.filter { path in
             !path.hasPrefix(".build") && !path.hasPrefix(".labcheck")
                 && FileManager.default.isReadableFile(atPath: root.appendingPathComponent(path).path)
-                && !isFolder(root.appendingPathComponent(path))
+                && !FolderSync.isFolder(root.appendingPathComponent(path))
         }
-    }
-
-    private func isFolder(_ url: URL) -> Bool {
-        var folder: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &folder) && folder.boolValue
     }
 
     /// Writes one file of the tree (a mutant, or the reference put back).

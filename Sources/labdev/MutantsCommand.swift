@@ -41,12 +41,7 @@ struct MutantsCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let labs = lab.flatMap(Lab.numbered).map { [$0] } ?? allLabs
-        let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "swift"
-        let described = try Children.run(swift, ["package", "describe", "--type", "json"], timeout: .seconds(300))
-        guard described.termination.succeeded else {
-            throw ValidationError("`swift package describe` failed:\n\(described.standardError)")
-        }
-        let layout = try PackageLayout(describeJSON: Data(described.standardOutput.utf8))
+        let layout = try PackageLayout.described()
         let plan = try MutantPlan(root: root, labs: labs, layout: layout)
 
         if list {

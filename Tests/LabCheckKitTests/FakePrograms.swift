@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import LabCheckKit
 
 /// A lab whose programs are shell scripts in a folder of their own: the checker's own behaviour (what it blames,
@@ -12,8 +13,7 @@ struct FakeLab {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (name, script) in programs {
             let path = "\(directory)/lab9-\(name)"
-            try Data(("#!/bin/sh\n" + script + "\n").utf8).write(to: URL(fileURLWithPath: path))
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            try writeExecutable("#!/bin/sh\n" + script + "\n", to: path)
         }
     }
 

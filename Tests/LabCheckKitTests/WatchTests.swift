@@ -25,8 +25,7 @@ import TestSupport
 
     static func write(_ script: String, to path: String) throws {
         // Written beside and renamed over, as editors save.
-        try Data(script.utf8).write(to: URL(fileURLWithPath: path + ".tmp"))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path + ".tmp")
+        try writeExecutable(script, to: path + ".tmp")
         _ = rename(path + ".tmp", path)
     }
 

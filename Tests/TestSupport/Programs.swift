@@ -19,13 +19,7 @@ private final class ProductsDirectoryMarker {}
 
 /// Starts one of the kit's servers with `--port 0` and returns it with the port it reports.
 public func startServer(_ product: String, _ arguments: [String] = []) throws -> (ChildProcess, port: Int) {
-    let server = try ChildProcess(
-        try productsDirectory() + "/" + product, ["--port", "0"] + arguments, timeLimit: .seconds(60))
-    let line = try #require(
-        server.waitForLine(timeout: .seconds(10)) { $0.hasPrefix("listening on ") },
-        "\(product) did not say where it listens; stderr: \(server.standardError)")
-    let port = try #require(line.split(separator: ":").last.flatMap { Int($0) })
-    return (server, port)
+    try ChildProcess.startServer(try productsDirectory() + "/" + product, arguments, timeLimit: .seconds(60))
 }
 
 /// Runs one of the kit's programs to its end.
@@ -68,4 +62,13 @@ public func lines(containing text: String, in process: ChildProcess, atLeast cou
         return found >= count
     }
     return found
+}
+
+/// Writes an executable file (a stand-in program) so that it can be started at once: by a shell, not by this
+/// process. A file this process holds open for writing is inherited by every program another test starts
+/// meanwhile, and starting the file then fails with "Text file busy" (ETXTBSY) for as long as that program runs.
+public func writeExecutable(_ text: String, to path: String) throws {
+    let written = try ChildProcess.run(
+        "/bin/sh", ["-c", #"printf '%s' "$1" > "$2" && chmod 755 "$2""#, "sh", text, path], timeout: .seconds(10))
+    try #require(written.termination.succeeded, "could not write \(path): \(written.standardError)")
 }
