@@ -232,11 +232,20 @@ extension MirroredFile {
         var lines: [(line: Int, code: String)] = []
         var inBody = false
         var afterBody = false
+        var previousToken = -1
         for token in source.tokens {
+            defer { previousToken = token.range.lowerBound }
             if bodies.contains(where: { $0.contains(token.range.lowerBound) }) {
                 if !inBody, !lines.isEmpty { lines[lines.count - 1].code += " …" }
                 inBody = true
                 continue
+            }
+            // A body that holds only its TODO comments has no token: it was passed over all the same.
+            if !inBody, !lines.isEmpty,
+                bodies.contains(where: { previousToken < $0.lowerBound && $0.upperBound <= token.range.lowerBound })
+            {
+                lines[lines.count - 1].code += " …"
+                inBody = true
             }
             // A cut body's closing brace stays on its opening line, wherever the file has it: `{ … }`.
             let closesBody = inBody

@@ -90,6 +90,18 @@ import Testing
         #expect(mirror().isEmpty)
     }
 
+    @Test func aBodyOfOnlyTODOCommentsIsTheStudentsWork() {
+        // A step-4 stub that must stay silent until then (the server runs without it): no marker, no code at all.
+        let starter = Self.starter.replacingOccurrences(
+            of: "notImplemented(\"step 1 — serve\")", with: "// TODO step 4: and nothing else")
+        #expect(starter != Self.starter)
+        #expect(mirror(starter: starter).isEmpty)
+        // Still compared: a given line after it that the reference lacks.
+        let extra = starter.replacingOccurrences(of: "    }\n}", with: "    }\n    var extra = 1\n}")
+        #expect(extra != starter)
+        #expect(mirror(starter: extra).first?.contains("the starter gives `var extra = 1`") == true)
+    }
+
     @Test func aGivenBodyThatDiffersIsNamed() {
         let problems = mirror(reference: Self.reference.replacingOccurrences(of: "{ 42 }", with: "{ 43 }"))
         #expect(problems.count == 1)
