@@ -107,7 +107,7 @@ let instructorTargets: [Target] = [
     .testTarget(name: "LabDevTests", dependencies: ["LabDevKit", "SwiftScanner"]),
     // The repository's platform files: the lint, the CI workflow, the dev container.
     .testTarget(
-        name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox"]),
+        name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox", "TestSupport"]),
 ]
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [

@@ -26,8 +26,7 @@ func makeBinDirectory(links: [String: String] = [:], scripts: [String: String] =
         try FileManager.default.createSymbolicLink(atPath: folder + "/" + name, withDestinationPath: try productsDirectory() + "/" + product)
     }
     for (name, script) in scripts {
-        try Data(script.utf8).write(to: URL(fileURLWithPath: folder + "/" + name))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder + "/" + name)
+        try writeExecutable(script, to: folder + "/" + name)
     }
     return folder
 }

@@ -20,8 +20,7 @@ import TestSupport
     @Test func aProgramThatLearntThePublicCheckPassesItAndFailsTheHeldBackOne() throws {
         let folder = try makeTemporaryDirectory(prefix: "held-back")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try Data(Self.memorized.utf8).write(to: URL(fileURLWithPath: folder + "/lab1-greeting"))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder + "/lab1-greeting")
+        try writeExecutable(Self.memorized, to: folder + "/lab1-greeting")
         let lab = try #require(Lab.numbered(1))
 
         let public_ = LabRunner(lab: lab, binDirectory: folder, solution: false).run()

@@ -33,8 +33,7 @@ import Testing
             try FileManager.default.createSymbolicLink(atPath: "\(folder)/\(tool)", withDestinationPath: try productsDirectory() + "/\(tool)")
         }
         for (name, script) in programs {
-            try script.write(toFile: "\(folder)/\(name)", atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(folder)/\(name)")
+            try writeExecutable(script, to: "\(folder)/\(name)")
         }
         return folder
     }

@@ -20,8 +20,7 @@ import Testing
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let client = folder + "/lab3-echo-client"
-        try Self.silentClient.write(toFile: client, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: client)
+        try writeExecutable(Self.silentClient, to: client)
 
         var runner = LabRunner(lab: try #require(Lab.numbered(3)), binDirectory: folder, solution: false)
         runner.replayDirectory = folder

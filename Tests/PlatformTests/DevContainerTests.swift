@@ -4,6 +4,7 @@ import LabSupport
 import ProcessKit
 import TelegramSandbox
 import Testing
+import TestSupport
 
 /// The dev container: its image and packages are CI's, its editor has the Swift extension, its ports are the kit's.
 /// No container runtime runs here, so its Dockerfile's install steps are run in a folder of their own, with apt
@@ -58,8 +59,7 @@ import Testing
         ]
         for (name, body) in scripts {
             let path = stubs.appendingPathComponent(name).path
-            try "#!/usr/bin/env bash\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            try writeExecutable("#!/usr/bin/env bash\n\(body)\n", to: path)
         }
         /// An absolute path of the image, inside `root`.
         func inImage(_ text: String) -> String { text.replacing(#/(^|\s)\//#) { $0.output.1 + root.path + "/" } }

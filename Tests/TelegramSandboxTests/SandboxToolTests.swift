@@ -15,13 +15,14 @@ import Darwin
 /// The `telegram-sandbox` executable, as a user starts it.
 @Suite("telegram-sandbox executable")
 struct SandboxToolTests {
+    /// (Its runs get the whole test run as their time limit: see `startServer` in TestSupport.)
     func executable() throws -> String {
         try productsDirectory() + "/telegram-sandbox"
     }
 
     @Test("prints where it listens and its token at once, serves getMe, and stops on SIGTERM", arguments: [SIGTERM, SIGINT])
     func startsAndStops(_ signal: Int32) async throws {
-        let child = try ChildProcess(try executable(), ["--port", "0", "--bot-username", "lab_test_bot"], timeLimit: .seconds(60))
+        let child = try ChildProcess(try executable(), ["--port", "0", "--bot-username", "lab_test_bot"], timeLimit: .seconds(300))
         defer { child.stop() }
         let line = try #require(await child.waitForLine(timeout: .seconds(20)) { $0.hasPrefix("listening on ") })
         let address = String(line.dropFirst("listening on ".count))
@@ -46,7 +47,7 @@ struct SandboxToolTests {
 
     @Test("uses the token it is given")
     func givenToken() async throws {
-        let child = try ChildProcess(try executable(), ["--port", "0", "--token", "42:secret-Token_x"], timeLimit: .seconds(60))
+        let child = try ChildProcess(try executable(), ["--port", "0", "--token", "42:secret-Token_x"], timeLimit: .seconds(300))
         defer { child.stop() }
         let line = await child.waitForLine(timeout: .seconds(20)) { $0.hasPrefix("token: ") }
         #expect(line == "token: 42:secret-Token_x")

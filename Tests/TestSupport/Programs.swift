@@ -17,9 +17,11 @@ public func productsDirectory() throws -> String {
 /// A class of this bundle's own, for Bundle(for:) on macOS.
 private final class ProductsDirectoryMarker {}
 
-/// Starts one of the kit's servers with `--port 0` and returns it with the port it reports.
+/// Starts one of the kit's servers with `--port 0` and returns it with the port it reports. Its time limit is the
+/// whole test run's, not one test's: an async test that started it may wait over a minute to go on, while the
+/// synchronous tests (which block their threads) hold every thread of the 2 cores' cooperative pool.
 public func startServer(_ product: String, _ arguments: [String] = []) throws -> (ChildProcess, port: Int) {
-    try ChildProcess.startServer(try productsDirectory() + "/" + product, arguments, timeLimit: .seconds(60))
+    try ChildProcess.startServer(try productsDirectory() + "/" + product, arguments, timeLimit: .seconds(300))
 }
 
 /// Runs one of the kit's programs to its end.
