@@ -43,6 +43,7 @@ struct ProofReport {
             if case .survived = baselines[lab.number] { return true }
             return false
         } && plan.allSatisfy { rows[$0.id]?.verdict.holds == true } && missingStarters.isEmpty
+            && unprovenSteps.isEmpty
     }
 
     var summary: String {
@@ -89,13 +90,15 @@ struct ProofReport {
         let tally = order.compactMap { kind in counts[kind].map { "\($0) \(kind)" } }.joined(separator: ", ")
         lines.append("\(plan.count) mutants: \(tally) · \(format(total)) s in all (\(Self.minutes(total)))")
         lines.append(holds
-            ? "The proof holds: every starter body's missing work fails a step its TODO names."
+            ? "The proof holds: every starter body's missing work fails a step its TODO names, and every step is the "
+                + "first to fail for some body's missing work."
             : "The proof does not hold: see above.")
         return lines.joined(separator: "\n")
     }
 
     /// Steps at which no mutant fails first: a body that names several steps fails at one of them, so the others
-    /// are not proven by this run (and a step no TODO names, never). Not a failure of the proof, but where it is thin.
+    /// are not proven by this run (and a step no TODO names, never). The proof fails with any: such a step's check
+    /// could pass with its own work missing, and nothing here would say so.
     private var unprovenSteps: [String] {
         var lines: [String] = []
         for lab in labs {
@@ -111,7 +114,7 @@ struct ProofReport {
             if !unproven.isEmpty { lines.append("  lab \(lab.number): " + unproven.joined(separator: "; ")) }
         }
         guard !lines.isEmpty else { return [] }
-        return ["Steps where no mutant fails first (their bodies fail first at another step they name, or survive):"] + lines
+        return ["UNPROVEN STEPS · no mutant fails first at them (their bodies fail first at another step they name, or survive):"] + lines
     }
 
     private func isPass(_ verdict: Verdict) -> Bool {
