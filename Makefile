@@ -46,7 +46,7 @@ BENCH_SUFFIX = $(if $(wildcard Solutions $(REFERENCE)),-solution)
 BENCH_PREBUILT = $(if $(wildcard Solutions),,$(wildcard $(REFERENCE)))
 RELEASE_BIN = $(shell $(SWIFT) build -c release --scratch-path .build-release --show-bin-path)
 
-.PHONY: instructors-only help check watch hint reset grade submit-check class-report autograder autograder-test run repl sandbox test mutants consistency demo bench diagrams clean student-kit student-kit-test system-packages demo-tools update-packages pin-packages test-tools doctor
+.PHONY: instructors-only help check watch hint reset grade submit-check class-report autograder autograder-test run repl sandbox test mutants consistency demo bench diagrams clean student-kit student-kit-test system-packages demo-tools update-packages pin-packages test-tools doctor format lint
 
 help:
 	@echo "The Swift network programming lab kit"
@@ -68,12 +68,14 @@ help:
 	@echo "  make demo                                a tour of the reference programs, lab by lab"
 	@echo "  make bench                               echo servers side by side at 1-5000 clients (table, CSV, chart)"
 	@echo "  make clean                               remove build products and check transcripts"
+	@echo "  make format                              lay out your Swift as the kit's is (.swift-format: swift-nio's style)"
 ifneq ($(wildcard Solutions),)
 	@echo "  make test                                every test, and every reference solution's check"
 	@echo ""
 	@echo "Instructors:"
 	@echo "  make mutants [LAB=n]                     prove each starter body's missing work fails the step it names"
 	@echo "  make consistency                         the lab lists, mirrored code, steps, hints and handout anchors agree"
+	@echo "  make lint                                every Swift file laid out as make format would (CI runs it)"
 	@echo "  make diagrams                            redraw lab 5's DEVS diagrams from the reference models"
 	@echo "  make student-kit DEST=dir                the copy to hand out: the last commit, reference programs built"
 	@echo "  make student-kit-test                    prove that copy: no solved code, make demo, make check, make test"
@@ -235,6 +237,17 @@ student-kit-test: instructors-only
 consistency: instructors-only
 	@$(BUILD) --product labdev
 	@$(BIN)/labdev consistency
+
+# swift-format comes with the toolchain (Swift 6+). Its configuration, .swift-format, is swift-nio's, with one rule
+# off: OnlyOneTrailingClosureArgument, which would forbid the lab 6 Dispatcher's `bot.text(when: { … }) { … }`.
+SWIFT_FILES := Package.swift $(wildcard Sources Solutions Tests .ci/*.swift)
+
+format:
+	@$(SWIFT) format format --in-place --recursive --parallel $(SWIFT_FILES)
+
+lint:
+	@$(SWIFT) format lint --strict --recursive --parallel $(SWIFT_FILES) \
+		|| { echo "Some Swift is not laid out as .swift-format says: run make format, then commit."; exit 1; }
 
 instructors-only:
 	@test -d Solutions || { echo "make $(MAKECMDGOALS) is for the instructor's copy of the kit (with Solutions/); this is the student copy."; exit 2; }

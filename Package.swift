@@ -46,22 +46,28 @@ let labPrograms: [LabProgram] = [
     LabProgram(product: "lab4-mux-server", module: "Lab4MuxServer", uses: ["SocketKit"]),
     LabProgram(product: "lab4-mux-client", module: "Lab4MuxClient", uses: ["SocketKit"]),
     LabProgram(
-        product: "lab5-router", module: "Lab5Router", uses: ["SocketKit", "FrameTypes", "DEVSKit", "Lab5Given"],
-        labUses: ["Lab5Protocol"]),
+        product: "lab5-router",
+        module: "Lab5Router",
+        uses: ["SocketKit", "FrameTypes", "DEVSKit", "Lab5Given"],
+        labUses: ["Lab5Protocol"]
+    ),
     LabProgram(
-        product: "lab5-client", module: "Lab5Client", uses: ["SocketKit", "FrameTypes", "DEVSKit", "Lab5Given"],
-        labUses: ["Lab5Protocol"]),
+        product: "lab5-client",
+        module: "Lab5Client",
+        uses: ["SocketKit", "FrameTypes", "DEVSKit", "Lab5Given"],
+        labUses: ["Lab5Protocol"]
+    ),
     LabProgram(product: "lab6-telegram-bot", module: "Lab6TelegramBot", uses: ["TelegramKit"]),
 ]
 
 // Lab 5's programs and libraries see the protocol's types (FrameTypes), never the kit's codec (FrameKit): writing
 // the codec is the lab's first two steps.
 let labLibraries: [LabLibrary] = [
-    LabLibrary(module: "Lab5Protocol", uses: ["FrameTypes", "DEVSKit", "Lab5Given"]),
+    LabLibrary(module: "Lab5Protocol", uses: ["FrameTypes", "DEVSKit", "Lab5Given"])
 ]
 
 let givenLibraries: [GivenLibrary] = [
-    GivenLibrary(module: "Lab5Given", uses: ["FrameTypes", "DEVSKit", "SocketKit", "LabSupport", argumentParser]),
+    GivenLibrary(module: "Lab5Given", uses: ["FrameTypes", "DEVSKit", "SocketKit", "LabSupport", argumentParser])
 ]
 
 /// libedit's pkg-config name, on Linux only: macOS ships no `.pc` file for the SDK's libedit, and SwiftPM would warn.
@@ -75,25 +81,36 @@ let hasSolutions = FileManager.default.fileExists(atPath: Context.packageDirecto
 /// The grader's held-back checks (other values than the handouts'): in the instructor's copy and the autograder,
 /// never in the student's.
 let hasHeldBack = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Sources/HeldBackChecks")
-let heldBackTargets: [Target] = hasHeldBack ? [.target(name: "HeldBackChecks", dependencies: ["LabCheckKit", "FrameKit"])] : []
+let heldBackTargets: [Target] =
+    hasHeldBack ? [.target(name: "HeldBackChecks", dependencies: ["LabCheckKit", "FrameKit"])] : []
 
 // A starter library also uses LabSupport: its unfinished steps throw `NotImplemented`.
-let starterTargets: [Target] = givenLibraries.map { library in
-    .target(name: library.module, dependencies: library.uses)
-} + labLibraries.map { library in
-    .target(name: library.module, dependencies: library.uses + ["LabSupport"])
-} + labPrograms.map { lab in
-    .executableTarget(
-        name: lab.module, dependencies: lab.uses + lab.labUses.map { .target(name: $0) } + ["LabSupport", argumentParser])
-}
-let solutionTargets: [Target] = labLibraries.map { library in
-    .target(name: library.module + "Solution", dependencies: library.uses, path: "Solutions/" + library.module)
-} + labPrograms.map { lab in
-    .executableTarget(
-        name: lab.module + "Solution",
-        dependencies: lab.uses + lab.labUses.map { .target(name: $0 + "Solution") } + ["LabSupport", argumentParser],
-        path: "Solutions/" + lab.module)
-}
+let starterTargets: [Target] =
+    givenLibraries.map { library in
+        .target(name: library.module, dependencies: library.uses)
+    }
+    + labLibraries.map { library in
+        .target(name: library.module, dependencies: library.uses + ["LabSupport"])
+    }
+    + labPrograms.map { lab in
+        .executableTarget(
+            name: lab.module,
+            dependencies: lab.uses + lab.labUses.map { .target(name: $0) } + ["LabSupport", argumentParser]
+        )
+    }
+let solutionTargets: [Target] =
+    labLibraries.map { library in
+        .target(name: library.module + "Solution", dependencies: library.uses, path: "Solutions/" + library.module)
+    }
+    + labPrograms.map { lab in
+        .executableTarget(
+            name: lab.module + "Solution",
+            dependencies: lab.uses + lab.labUses.map { .target(name: $0 + "Solution") } + [
+                "LabSupport", argumentParser,
+            ],
+            path: "Solutions/" + lab.module
+        )
+    }
 /// `labdev`, the instructor's tool (the per-step mutant proof, the consistency check, the student copy), its mutants,
 /// and the tests of the instructor's own files: the instructor's copy only. (The Swift scanner they use,
 /// SwiftScanner, is in every copy: `make reset STEP=k` uses it too. What the student copy leaves out is listed
@@ -103,27 +120,39 @@ let instructorTargets: [Target] = [
     .executableTarget(
         name: "labdev",
         dependencies: ["LabDevKit", "SwiftScanner", "LabCheckKit", "ProcessKit", "LabSupport", argumentParser],
-        exclude: ["StudentKit"]),
+        exclude: ["StudentKit"]
+    ),
     .testTarget(name: "LabDevTests", dependencies: ["LabDevKit", "SwiftScanner"]),
     // The repository's platform files: the lint, the CI workflow, the dev container.
     .testTarget(
-        name: "PlatformTests", dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox", "TestSupport"]),
+        name: "PlatformTests",
+        dependencies: ["DoctorKit", "ProcessKit", "LabSupport", "TelegramSandbox", "TestSupport"]
+    ),
 ]
 /// Tests that run the reference solutions: the instructor's copy only.
 let solutionTests: [Target] = [
     .testTarget(
-        name: "LabCheckTests", dependencies: ["LabCheckKit", "TestSupport"] + (hasHeldBack ? ["HeldBackChecks"] : [])),
-    .testTarget(name: "LabProgramTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "FrameKit", "TelegramKit"]),
-    .testTarget(name: "Lab5Tests", dependencies: ["Lab5ProtocolSolution", "Lab5Given", "DEVSKit", "FrameKit", "TestSupport"]),
+        name: "LabCheckTests",
+        dependencies: ["LabCheckKit", "TestSupport"] + (hasHeldBack ? ["HeldBackChecks"] : [])
+    ),
+    .testTarget(
+        name: "LabProgramTests",
+        dependencies: ["ProcessKit", "TestSupport", "SocketKit", "FrameKit", "TelegramKit"]
+    ),
+    .testTarget(
+        name: "Lab5Tests",
+        dependencies: ["Lab5ProtocolSolution", "Lab5Given", "DEVSKit", "FrameKit", "TestSupport"]
+    ),
     // Grading end to end (the Gradescope autograder, the Classroom workflow, the class report, submit-check).
     .testTarget(name: "GradingTests", dependencies: ["LabCheckKit", "ProcessKit", "DoctorKit", "TestSupport"]),
 ]
 
-let labProducts: [Product] = labPrograms.flatMap { lab -> [Product] in
-    let starter = Product.executable(name: lab.product, targets: [lab.module])
-    guard hasSolutions else { return [starter] }
-    return [starter, .executable(name: lab.product + "-solution", targets: [lab.module + "Solution"])]
-} + (hasSolutions ? [.executable(name: "labdev", targets: ["labdev"])] : [])
+let labProducts: [Product] =
+    labPrograms.flatMap { lab -> [Product] in
+        let starter = Product.executable(name: lab.product, targets: [lab.module])
+        guard hasSolutions else { return [starter] }
+        return [starter, .executable(name: lab.product + "-solution", targets: [lab.module + "Solution"])]
+    } + (hasSolutions ? [.executable(name: "labdev", targets: ["labdev"])] : [])
 
 let package = Package(
     name: "NetworkLabKit",
@@ -151,7 +180,8 @@ let package = Package(
         // Libraries.
         .target(
             name: "SocketKit",
-            dependencies: [.target(name: "CSystemShims", condition: .when(platforms: [.linux]))]),
+            dependencies: [.target(name: "CSystemShims", condition: .when(platforms: [.linux]))]
+        ),
         .target(name: "CSystemShims"),
         .target(name: "LabSupport", dependencies: [argumentParser]),
         .target(name: "ProcessKit"),
@@ -163,17 +193,22 @@ let package = Package(
             name: "TelegramSandbox",
             dependencies: [
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
-            ]),
+            ]
+        ),
         .target(
             name: "LabCheckKit",
-            dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit", "DoctorKit", "SwiftScanner"]),
+            dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit", "DoctorKit", "SwiftScanner"]
+        ),
         // A Swift-aware scanner of starter code: declarations with their bodies, and the steps each body's TODOs
         // name (the per-step proof's, and make reset's).
         .target(name: "SwiftScanner"),
         // What make doctor checks: the machine, not the code.
         .target(
             name: "DoctorKit",
-            dependencies: ["SocketKit", "ProcessKit", .target(name: "CSystemShims", condition: .when(platforms: [.linux]))]),
+            dependencies: [
+                "SocketKit", "ProcessKit", .target(name: "CSystemShims", condition: .when(platforms: [.linux])),
+            ]
+        ),
         // libedit, the line editor behind labrepl (the module map includes <editline/readline.h> explicitly: GNU
         // readline's headers, if installed, would otherwise win). Linux finds it with pkg-config (libedit-dev);
         // macOS has it in its SDK, where the compiler looks anyway.
@@ -184,25 +219,35 @@ let package = Package(
         .executableTarget(
             name: "labcheck",
             dependencies: ["LabCheckKit", "LabSupport", "ProcessKit", argumentParser]
-                + (hasHeldBack ? ["HeldBackChecks"] : [])),
+                + (hasHeldBack ? ["HeldBackChecks"] : [])
+        ),
         .executableTarget(name: "labdemo", dependencies: ["ProcessKit", "LabSupport", "TelegramKit", argumentParser]),
         .executableTarget(name: "labbench", dependencies: ["SocketKit", "ProcessKit", "LabSupport", argumentParser]),
         .executableTarget(
-            name: "TelegramSandboxTool", dependencies: ["TelegramSandbox", "TelegramKit", "LabSupport", argumentParser]),
+            name: "TelegramSandboxTool",
+            dependencies: ["TelegramSandbox", "TelegramKit", "LabSupport", argumentParser]
+        ),
         .executableTarget(name: "labrepl", dependencies: ["ReplKit", "LabSupport", argumentParser]),
         .executableTarget(name: "labdoctor", dependencies: ["DoctorKit", "LabSupport", argumentParser]),
 
         // Tests.
         .testTarget(name: "SocketKitTests", dependencies: ["SocketKit", "ProcessKit", "TestSupport"]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
-        .testTarget(name: "LabCheckKitTests", dependencies: ["LabCheckKit", "SocketKit", "SwiftScanner", "TestSupport"]),
+        .testTarget(
+            name: "LabCheckKitTests",
+            dependencies: ["LabCheckKit", "SocketKit", "SwiftScanner", "TestSupport"]
+        ),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit"]),
         .testTarget(
-            name: "TelegramKitTests", dependencies: ["TelegramKit", "TelegramSandbox", "ProcessKit", "TestSupport"]),
+            name: "TelegramKitTests",
+            dependencies: ["TelegramKit", "TelegramSandbox", "ProcessKit", "TestSupport"]
+        ),
         .testTarget(
-            name: "TelegramSandboxTests", dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
-            exclude: ["sandbox_http_check.py"]),
+            name: "TelegramSandboxTests",
+            dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
+            exclude: ["sandbox_http_check.py"]
+        ),
         .testTarget(name: "ReplTests", dependencies: ["ReplKit", "ProcessKit", "SocketKit", "TestSupport"]),
         .testTarget(name: "SwiftScannerTests", dependencies: ["SwiftScanner"]),
         // The kit as a whole: the handouts' Swift lines compile against SocketKit and LabSupport (built, not

@@ -51,5 +51,5 @@ public var S_IFREG: mode_t { mode_t(0o100000) }
 public var environ: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> { fatalError() }
 
 // ioctl requests are function-like macros.
-public var TIOCGWINSZ: UInt { 0x40087468 }
-public var TIOCSWINSZ: UInt { 0x80087467 }
+public var TIOCGWINSZ: UInt { 0x4008_7468 }
+public var TIOCSWINSZ: UInt { 0x8008_7467 }

@@ -6,7 +6,9 @@ import SocketKit
 @main
 struct GreetingClient: LabCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab2-greeting-client", abstract: "The asking person of the greeting, as a TCP client.")
+        commandName: "lab2-greeting-client",
+        abstract: "The asking person of the greeting, as a TCP client."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 
@@ -87,7 +89,8 @@ struct GreetingClient: LabCommand {
         let reply = try s.recv(1024)
         if reply.isEmpty {
             throw Failure(
-                "the server closed the connection without answering: both questions arrived in one recv(), as one message it does not know")
+                "the server closed the connection without answering: both questions arrived in one recv(), as one message it does not know"
+            )
         }
         print("Received \(repr(reply))")
     }

@@ -7,7 +7,8 @@ import SocketKit
 struct EchoClient: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab3-echo-client",
-        abstract: "The lecture's echo client (TCP; UDP with --udp; a Unix domain socket with --unix).")
+        abstract: "The lecture's echo client (TCP; UDP with --udp; a Unix domain socket with --unix)."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 
@@ -55,7 +56,9 @@ struct EchoClient: LabCommand {
         var received: [UInt8] = []
         while received.count < data.count {
             let chunk = try s.recv(1024)
-            if chunk.isEmpty { throw Failure("the server closed the connection after \(received.count) of \(data.count) bytes") }
+            if chunk.isEmpty {
+                throw Failure("the server closed the connection after \(received.count) of \(data.count) bytes")
+            }
             received += chunk
         }
         print("Received \(repr(received))")
@@ -79,7 +82,9 @@ struct EchoClient: LabCommand {
             let (reply, addr) = try s.recvFrom(65535)
             print("Received \(repr(reply)) from \(addr)")
         } catch let error as SocketError where error.isTimeout {
-            throw Failure("no reply within 2 s: UDP does not retransmit, so a lost datagram stays lost — is the server running with --udp?")
+            throw Failure(
+                "no reply within 2 s: UDP does not retransmit, so a lost datagram stays lost — is the server running with --udp?"
+            )
         }
     }
 }

@@ -9,7 +9,8 @@ import SocketKit
 struct EchoServer: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab3-echo-server",
-        abstract: "The lecture's blocking echo server (TCP; UDP with --udp; a Unix domain socket with --unix).")
+        abstract: "The lecture's blocking echo server (TCP; UDP with --udp; a Unix domain socket with --unix)."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 

@@ -61,7 +61,9 @@ final class ClientConnection {
         if !quiet { print("received \(repr(data)) from connection \(connid)") }
         let wanted = expected[receivedCount..<min(expected.count, receivedCount + data.count)]
         if let offset = zip(wanted, data).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
-            return fail("byte \(receivedCount + offset) came back as \(repr([data[offset]])), not \(repr([wanted[wanted.startIndex + offset]]))")
+            return fail(
+                "byte \(receivedCount + offset) came back as \(repr([data[offset]])), not \(repr([wanted[wanted.startIndex + offset]]))"
+            )
         }
         if data.count > wanted.count {
             return fail("\(data.count - wanted.count) bytes more came back than were sent")

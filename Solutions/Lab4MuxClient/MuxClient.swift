@@ -8,7 +8,8 @@ import SocketKit
 struct MuxClient: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab4-mux-client",
-        abstract: "The lecture's multi-connection client: N connections at once, each checks its echo.")
+        abstract: "The lecture's multi-connection client: N connections at once, each checks its echo."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 
@@ -26,7 +27,9 @@ struct MuxClient: LabCommand {
 
     func validate() throws {
         guard connections > 0 else { throw ValidationError("--connections must be at least 1") }
-        guard messages.contains(where: { !$0.isEmpty }) else { throw ValidationError("give at least one non-empty message") }
+        guard messages.contains(where: { !$0.isEmpty }) else {
+            throw ValidationError("give at least one non-empty message")
+        }
     }
 
     func run() throws {
@@ -47,7 +50,12 @@ struct MuxClient: LabCommand {
             let sock = try Socket(.inet, .stream)
             try sock.setBlocking(false)
             try sock.connectEx(endpoint.address)
-            let conn = ClientConnection(connid: connid, sock: sock, server: "\(endpoint.host):\(endpoint.port)", messages: bytes)
+            let conn = ClientConnection(
+                connid: connid,
+                sock: sock,
+                server: "\(endpoint.host):\(endpoint.port)",
+                messages: bytes
+            )
             try sel.register(sock, events: [.read, .write], data: conn)
             return conn
         }
@@ -73,7 +81,9 @@ struct MuxClient: LabCommand {
                 lastProgress = .now
             } else if lastProgress.duration(to: .now) > .seconds(timeout) {
                 for (_, key) in sel.getMap() {
-                    key.data.fail("no reply for \(timeout) s (\(key.data.receivedCount) of \(key.data.expected.count) bytes back)")
+                    key.data.fail(
+                        "no reply for \(timeout) s (\(key.data.receivedCount) of \(key.data.expected.count) bytes back)"
+                    )
                     try sel.unregister(key.data.sock)
                     key.data.sock.close()
                 }
@@ -92,8 +102,10 @@ struct MuxClient: LabCommand {
         let received = all.reduce(0) { $0 + $1.receivedCount }
         let milliseconds = Int(elapsed / .milliseconds(1))
         let time = "\(milliseconds / 1000).\(String(milliseconds % 1000 + 1000).dropFirst())"
-        print("\(all.count) connections: \(all.count - failed.count) ok, \(failed.count) failed; "
-            + "\(sent) bytes sent, \(received) received back in \(time) s")
+        print(
+            "\(all.count) connections: \(all.count - failed.count) ok, \(failed.count) failed; "
+                + "\(sent) bytes sent, \(received) received back in \(time) s"
+        )
         return failed.count
     }
 }

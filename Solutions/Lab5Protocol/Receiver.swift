@@ -26,27 +26,58 @@ public func receiverModel(frameTimeout: Duration) throws -> ReceiverModel {
         return outcomes.map { outcome in
             switch outcome {
             case "DELIVER":
-                .external(from: phase, on: "bytes", when: Condition("frame ready") { s, _ in s.frameReady }, to: "DELIVER",
-                          action: { s, _ in s.takeFrame() })
+                .external(
+                    from: phase,
+                    on: "bytes",
+                    when: Condition("frame ready") { s, _ in s.frameReady },
+                    to: "DELIVER",
+                    action: { s, _ in s.takeFrame() }
+                )
             case "FAIL":
                 .external(from: phase, on: "bytes", when: Condition("too large") { s, _ in s.tooLarge }, to: "FAIL")
             case "HEADER":
-                .external(from: phase, on: "bytes", when: Condition("header incomplete") { s, _ in s.headerIncomplete },
-                          to: "HEADER", keepingDeadline: keep)
+                .external(
+                    from: phase,
+                    on: "bytes",
+                    when: Condition("header incomplete") { s, _ in s.headerIncomplete },
+                    to: "HEADER",
+                    keepingDeadline: keep
+                )
             case "BODY":
-                .external(from: phase, on: "bytes", when: Condition("body incomplete") { s, _ in s.bodyIncomplete },
-                          to: "BODY", keepingDeadline: keep)
+                .external(
+                    from: phase,
+                    on: "bytes",
+                    when: Condition("body incomplete") { s, _ in s.bodyIncomplete },
+                    to: "BODY",
+                    keepingDeadline: keep
+                )
             default:
-                .external(from: phase, on: "bytes", when: Condition("nothing buffered") { s, _ in s.nothingBuffered }, to: outcome)
+                .external(
+                    from: phase,
+                    on: "bytes",
+                    when: Condition("nothing buffered") { s, _ in s.nothingBuffered },
+                    to: outcome
+                )
             }
         }
     }
 
     /// DELIVER's `!frame`, then where what is left sends the model.
-    func deliver(_ condition: Condition<ReceiverState, Void>, to phase: String, action: (@Sendable (inout ReceiverState) -> Void)? = nil)
+    func deliver(
+        _ condition: Condition<ReceiverState, Void>,
+        to phase: String,
+        action: (@Sendable (inout ReceiverState) -> Void)? = nil
+    )
         -> ReceiverTransition
     {
-        .internal(from: "DELIVER", when: condition, output: "frame", emit: { .frame($0.current) }, to: phase, action: action)
+        .internal(
+            from: "DELIVER",
+            when: condition,
+            output: "frame",
+            emit: { .frame($0.current) },
+            to: phase,
+            action: action
+        )
     }
 
     /// A frame begun and not finished in time.

@@ -155,7 +155,9 @@ final class EventLoop {
 
     private func resumeAccepting() {
         acceptResumesAt = nil
-        do { try selector.register(listener, events: .read) } catch { log("cannot watch the listening socket again: \(error)") }
+        do { try selector.register(listener, events: .read) } catch {
+            log("cannot watch the listening socket again: \(error)")
+        }
     }
 
     private func forgetName(of conn: Connection) {
@@ -177,7 +179,11 @@ final class EventLoop {
                 try socket.setSockOpt(.noDelay, true)  // frames are small: send each at once
                 let state = ReceiverState(reader: FrameReader(bodyLimit: settings.maxBody))
                 let receiver = Receiver(model, state: state, at: clock.now())
-                try selector.register(socket, events: .read, data: Connection(socket: socket, address: address, receiver: receiver))
+                try selector.register(
+                    socket,
+                    events: .read,
+                    data: Connection(socket: socket, address: address, receiver: receiver)
+                )
                 log("connection from \(address)")
             } catch let error as SocketError where error.isWouldBlock {
                 return
@@ -238,12 +244,21 @@ final class EventLoop {
                 try route(frame, from: conn)
             case .error(.tooLarge):
                 let length = conn.receiver.state.announcedLength.map { "of \($0) bytes " } ?? ""
-                try send(.error(code: .tooLarge, message: "a frame body \(length)is over the limit of \(settings.maxBody)"), to: conn)
+                try send(
+                    .error(code: .tooLarge, message: "a frame body \(length)is over the limit of \(settings.maxBody)"),
+                    to: conn
+                )
                 try finish(conn, because: "sent a frame over the size limit")
             case .error(.truncated):
                 break  // the end of the stream, in the middle of a frame: receive(from:) ends the connection
             case .error(.timeout):
-                try send(.error(code: .timeout, message: "a frame was not complete within \(Deadline.after(settings.frameTimeout))"), to: conn)
+                try send(
+                    .error(
+                        code: .timeout,
+                        message: "a frame was not complete within \(Deadline.after(settings.frameTimeout))"
+                    ),
+                    to: conn
+                )
                 try finish(conn, because: "stopped in the middle of a frame")
             }
         }
@@ -256,7 +271,11 @@ final class EventLoop {
         guard !conn.isClosed else { return }
         conn.outbox.append(try encode(message.frame))
         if conn.outbox.count > settings.maxQueue {
-            return try close(conn, because: "it reads too slowly: \(conn.outbox.count) bytes were waiting for it (--max-queue \(settings.maxQueue))")
+            return try close(
+                conn,
+                because:
+                    "it reads too slowly: \(conn.outbox.count) bytes were waiting for it (--max-queue \(settings.maxQueue))"
+            )
         }
         markUnflushed(conn)
     }

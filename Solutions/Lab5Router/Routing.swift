@@ -32,14 +32,21 @@ extension EventLoop {
         case .hello, .ping, .bye:
             nil
         default:
-            .error(code: .unknownType, message: frame.type.isKnown
-                ? "\(frame.type) is sent by the router, not to it" : "\(frame.type) is not a frame type of this protocol")
+            .error(
+                code: .unknownType,
+                message: frame.type.isKnown
+                    ? "\(frame.type) is sent by the router, not to it"
+                    : "\(frame.type) is not a frame type of this protocol"
+            )
         }
     }
 
     private func logIn(_ conn: Connection, as name: String) throws {
         if let current = conn.name {
-            return try send(.error(code: .badName, message: "this connection is already logged in as \(current)"), to: conn)
+            return try send(
+                .error(code: .badName, message: "this connection is already logged in as \(current)"),
+                to: conn
+            )
         }
         guard clients[name] == nil else {
             return try send(.error(code: .nameTaken, message: "\(name) is already logged in"), to: conn)

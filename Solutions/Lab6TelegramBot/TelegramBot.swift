@@ -16,7 +16,8 @@ struct TelegramBot: AsyncLabCommand {
             On Telegram: set TELEGRAM_BOT_TOKEN to the token @BotFather gave you (or use --token-file). Offline: \
             start telegram-sandbox (make sandbox) and set TELEGRAM_API_URL and TELEGRAM_BOT_TOKEN to what it \
             prints. Ctrl-C stops the bot cleanly.
-            """)
+            """
+    )
 
     @Option(help: ArgumentHelp("Read the bot's token from this file instead of TELEGRAM_BOT_TOKEN.", valueName: "path"))
     var tokenFile: String?
@@ -92,10 +93,13 @@ struct TelegramBot: AsyncLabCommand {
         await bot.command("start") { context in
             // A user's name is theirs to choose: "Kim <3" would break the HTML unless escaped.
             let name = ParseMode.html.escape(context.from?.firstName ?? "there")
-            try await context.reply("""
+            try await context.reply(
+                """
                 Hello, <b>\(name)</b>! I am \(ParseMode.html.escape(me.firstName)). Send /greet and we greet each \
                 other as in lab 1; anything else I send back. /help lists my commands.
-                """, parseMode: .html)
+                """,
+                parseMode: .html
+            )
         }
         await bot.command("help") { context in
             try await context.reply(Self.commands.map { "/\($0.command) — \($0.description)" }.joined(separator: "\n"))

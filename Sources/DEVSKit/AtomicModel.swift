@@ -30,9 +30,17 @@ public struct AtomicModel<State, Input: DEVSEvent, Output: DEVSEvent>: Sendable 
         let `internal`: [[Int]]
 
         init(
-            name: String, phases: [Phase], initial: Int, inputs: [InputPort<State, Input>], outputs: [String],
-            transitions: [Transition<State, Input, Output>], inputIndex: [String: Int], source: [Int], target: [Int],
-            external: [[[Int]]], internal: [[Int]]
+            name: String,
+            phases: [Phase],
+            initial: Int,
+            inputs: [InputPort<State, Input>],
+            outputs: [String],
+            transitions: [Transition<State, Input, Output>],
+            inputIndex: [String: Int],
+            source: [Int],
+            target: [Int],
+            external: [[[Int]]],
+            internal: [[Int]]
         ) {
             self.name = name
             self.phases = phases
@@ -114,22 +122,40 @@ public struct AtomicModel<State, Input: DEVSEvent, Output: DEVSEvent>: Sendable 
             if phase.deadline != .infinity, `internal`[index].isEmpty {
                 throw .noInternalTransition(phase: phase.name)
             }
-            try Self.checkConditions(`internal`[index], in: transitions, phase: phase, event: "@" + phase.deadline.description)
+            try Self.checkConditions(
+                `internal`[index],
+                in: transitions,
+                phase: phase,
+                event: "@" + phase.deadline.description
+            )
             for (port, candidates) in zip(inputs, external[index]) {
                 try Self.checkConditions(candidates, in: transitions, phase: phase, event: "?" + port.name)
             }
         }
 
         tables = Tables(
-            name: name, phases: phases, initial: initialIndex, inputs: inputs, outputs: outputs,
-            transitions: transitions, inputIndex: inputIndex, source: source, target: target, external: external, internal: `internal`)
+            name: name,
+            phases: phases,
+            initial: initialIndex,
+            inputs: inputs,
+            outputs: outputs,
+            transitions: transitions,
+            inputIndex: inputIndex,
+            source: source,
+            target: target,
+            external: external,
+            internal: `internal`
+        )
     }
 
     /// An unconditional transition must be the only one for its phase and event, and `else` needs
     /// conditions to be the else of, once: otherwise which arrow fires could not be read off the
     /// diagram.
     private static func checkConditions(
-        _ candidates: [Int], in transitions: [Transition<State, Input, Output>], phase: Phase, event: String
+        _ candidates: [Int],
+        in transitions: [Transition<State, Input, Output>],
+        phase: Phase,
+        event: String
     ) throws(DeclarationError) {
         var unconditional = 0
         var otherwise = 0

@@ -57,7 +57,9 @@ public struct AtomicSimulator<State, Input: DEVSEvent, Output: DEVSEvent> {
     /// first), then the input's transition, then the transient phases it leads to, and returns the
     /// outputs of all of them in order. `trace` sees every transition as it happens.
     public mutating func receive(
-        _ input: Input, at time: Duration, trace: (TraceEntry) -> Void = { _ in }
+        _ input: Input,
+        at time: Duration,
+        trace: (TraceEntry) -> Void = { _ in }
     ) throws(DEVSError) -> [Timed<Output>] {
         var outputs: [Timed<Output>] = []
         try moveTime(to: time, event: "?" + input.port)
@@ -70,7 +72,8 @@ public struct AtomicSimulator<State, Input: DEVSEvent, Output: DEVSEvent> {
     /// Moves to `time`, firing every internal transition due up to it, and returns their outputs
     /// stamped with the instants they were due (not `time`, which may be later).
     public mutating func advance(
-        to time: Duration, trace: (TraceEntry) -> Void = { _ in }
+        to time: Duration,
+        trace: (TraceEntry) -> Void = { _ in }
     ) throws(DEVSError) -> [Timed<Output>] {
         var outputs: [Timed<Output>] = []
         try moveTime(to: time, event: "advance")
@@ -95,7 +98,9 @@ public struct AtomicSimulator<State, Input: DEVSEvent, Output: DEVSEvent> {
     }
 
     private mutating func fireDue(
-        upTo time: Duration, into outputs: inout [Timed<Output>], trace: (TraceEntry) -> Void
+        upTo time: Duration,
+        into outputs: inout [Timed<Output>],
+        trace: (TraceEntry) -> Void
     ) throws(DEVSError) {
         var firedAtInstant = 0
         var instant: Duration? = nil
@@ -103,9 +108,14 @@ public struct AtomicSimulator<State, Input: DEVSEvent, Output: DEVSEvent> {
             firedAtInstant = due == instant ? firedAtInstant + 1 : 1
             instant = due
             if firedAtInstant > transitionLimitPerInstant {
-                try fail(with: DEVSError(
-                    .tooManyTransitionsAtOneInstant(limit: transitionLimitPerInstant), time: due, phase: phase,
-                    event: "@" + model.tables.phases[phaseIndex].deadline.description))
+                try fail(
+                    with: DEVSError(
+                        .tooManyTransitionsAtOneInstant(limit: transitionLimitPerInstant),
+                        time: due,
+                        phase: phase,
+                        event: "@" + model.tables.phases[phaseIndex].deadline.description
+                    )
+                )
             }
             try fail(with: applyInternal(at: due, into: &outputs, trace: trace))
         }
@@ -140,12 +150,22 @@ public struct AtomicSimulator<State, Input: DEVSEvent, Output: DEVSEvent> {
         if !transition.keepsDeadline {
             nextEventTime = Self.due(tables.phases[phaseIndex].deadline, from: time)
         }
-        trace(TraceEntry(time: time, from: from, to: phase, event: .input(input.traceLabel), condition: transition.condition))
+        trace(
+            TraceEntry(
+                time: time,
+                from: from,
+                to: phase,
+                event: .input(input.traceLabel),
+                condition: transition.condition
+            )
+        )
         return nil
     }
 
     private mutating func applyInternal(
-        at time: Duration, into outputs: inout [Timed<Output>], trace: (TraceEntry) -> Void
+        at time: Duration,
+        into outputs: inout [Timed<Output>],
+        trace: (TraceEntry) -> Void
     ) -> DEVSError? {
         let tables = model.tables
         let deadline = tables.phases[phaseIndex].deadline
@@ -159,7 +179,8 @@ public struct AtomicSimulator<State, Input: DEVSEvent, Output: DEVSEvent> {
         let index: Int
         switch choice {
         case .chosen(let found): index = found
-        case .refused(let problem): return DEVSError(problem, time: time, phase: phase, event: "@" + deadline.description)
+        case .refused(let problem):
+            return DEVSError(problem, time: time, phase: phase, event: "@" + deadline.description)
         }
         let transition = tables.transitions[index]
         var event = TraceEntry.Event.deadline(deadline)
@@ -167,7 +188,11 @@ public struct AtomicSimulator<State, Input: DEVSEvent, Output: DEVSEvent> {
             let output = emit(state)
             guard output.port == port else {
                 return DEVSError(
-                    .outputMismatch(declared: port, emitted: output.port), time: time, phase: phase, event: "!" + port)
+                    .outputMismatch(declared: port, emitted: output.port),
+                    time: time,
+                    phase: phase,
+                    event: "!" + port
+                )
             }
             outputs.append(Timed(time, output))
             event = .output(output.traceLabel)
@@ -187,7 +212,8 @@ public struct AtomicSimulator<State, Input: DEVSEvent, Output: DEVSEvent> {
 
     /// The one transition among `candidates` whose condition holds, `else` if none does.
     private func choose(
-        among candidates: [Int], holds: (Transition<State, Input, Output>.Test) -> Bool
+        among candidates: [Int],
+        holds: (Transition<State, Input, Output>.Test) -> Bool
     ) -> Choice {
         let transitions = model.tables.transitions
         var matched: Int? = nil
@@ -260,7 +286,9 @@ public struct DEVSError: Error, Hashable, Sendable, CustomStringConvertible {
         case .undeclaredInput:
             return prefix + "the model declares no such input"
         case .noTransition(let tried):
-            return prefix + (tried.isEmpty ? "no transition is declared" : "no condition holds among " + tried.joined(separator: ", "))
+            return prefix
+                + (tried.isEmpty
+                    ? "no transition is declared" : "no condition holds among " + tried.joined(separator: ", "))
         case .ambiguous(let matching):
             return prefix + "more than one condition holds: " + matching.joined(separator: ", ")
         case .outputMismatch(let declared, let emitted):

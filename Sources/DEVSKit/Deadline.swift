@@ -42,6 +42,7 @@ enum TimeText {
         let negative = duration < .zero
         let (whole, attoseconds) = (negative ? .zero - duration : duration).components
         let milliseconds = String(attoseconds / 1_000_000_000_000_000)
-        return (negative ? "-" : "") + "\(whole)." + String(repeating: "0", count: 3 - milliseconds.count) + milliseconds + "s"
+        return (negative ? "-" : "") + "\(whole)." + String(repeating: "0", count: 3 - milliseconds.count)
+            + milliseconds + "s"
     }
 }

@@ -136,9 +136,17 @@ public struct Transition<State, Input, Output>: Sendable {
         action: (@Sendable (inout State, Input) -> Void)? = nil
     ) -> Transition {
         Transition(
-            from: from, to: to, trigger: .input(input), output: nil, condition: condition?.label,
-            keepsDeadline: keepingDeadline, test: condition.map { $0.test.map(Test.input) ?? .otherwise } ?? .always,
-            inputAction: action, stateAction: nil, emit: nil)
+            from: from,
+            to: to,
+            trigger: .input(input),
+            output: nil,
+            condition: condition?.label,
+            keepsDeadline: keepingDeadline,
+            test: condition.map { $0.test.map(Test.input) ?? .otherwise } ?? .always,
+            inputAction: action,
+            stateAction: nil,
+            emit: nil
+        )
     }
 
     /// `from --!output [condition]--> to`: fires at the deadline of `from`, first emitting
@@ -153,9 +161,17 @@ public struct Transition<State, Input, Output>: Sendable {
         action: (@Sendable (inout State) -> Void)? = nil
     ) -> Transition {
         Transition(
-            from: from, to: to, trigger: .deadline, output: output, condition: condition?.label,
-            keepsDeadline: false, test: condition.map { $0.test.map(Test.state) ?? .otherwise } ?? .always,
-            inputAction: nil, stateAction: action, emit: emit)
+            from: from,
+            to: to,
+            trigger: .deadline,
+            output: output,
+            condition: condition?.label,
+            keepsDeadline: false,
+            test: condition.map { $0.test.map(Test.state) ?? .otherwise } ?? .always,
+            inputAction: nil,
+            stateAction: action,
+            emit: emit
+        )
     }
 
     /// `from --@deadline [condition]--> to`: fires at the deadline of `from` without an output.
@@ -166,8 +182,16 @@ public struct Transition<State, Input, Output>: Sendable {
         action: (@Sendable (inout State) -> Void)? = nil
     ) -> Transition {
         Transition(
-            from: from, to: to, trigger: .deadline, output: nil, condition: condition?.label,
-            keepsDeadline: false, test: condition.map { $0.test.map(Test.state) ?? .otherwise } ?? .always,
-            inputAction: nil, stateAction: action, emit: nil)
+            from: from,
+            to: to,
+            trigger: .deadline,
+            output: nil,
+            condition: condition?.label,
+            keepsDeadline: false,
+            test: condition.map { $0.test.map(Test.state) ?? .otherwise } ?? .always,
+            inputAction: nil,
+            stateAction: action,
+            emit: nil
+        )
     }
 }

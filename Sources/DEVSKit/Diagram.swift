@@ -20,7 +20,8 @@ extension AtomicModel {
         }
         lines.append("    [*] --> \(ids[tables.initial])")
         for (index, transition) in transitions.enumerated() {
-            let from = ids[tables.source[index]], to = ids[tables.target[index]]
+            let from = ids[tables.source[index]]
+            let to = ids[tables.target[index]]
             lines.append("    \(from) --> \(to) : \(DiagramText.mermaidText(label(of: transition)))")
         }
         return lines.joined(separator: "\n") + "\n"
@@ -43,7 +44,8 @@ extension AtomicModel {
             let style = transition.trigger == .deadline ? ", style=dashed" : ""
             lines.append(
                 "    \(DiagramText.dotString(transition.from)) -> \(DiagramText.dotString(transition.to))"
-                    + " [label=\(DiagramText.dotString(label(of: transition)))\(style)];")
+                    + " [label=\(DiagramText.dotString(label(of: transition)))\(style)];"
+            )
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"

@@ -20,7 +20,9 @@ extension AtomicModel {
     /// Inputs must be in time order, and `end` no earlier than the last of them; several inputs
     /// may share an instant and are delivered in the order given.
     public func simulate(
-        from state: State, inputs: [Timed<Input>], until end: Duration
+        from state: State,
+        inputs: [Timed<Input>],
+        until end: Duration
     ) throws(DEVSError) -> SimulationResult<State, Output> {
         var simulator = AtomicSimulator(self, state: state)
         var outputs: [Timed<Output>] = []

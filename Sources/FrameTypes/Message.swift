@@ -69,9 +69,13 @@ public enum Message: Hashable, Sendable, CustomStringConvertible {
             self = .list
         case .users:
             // Split the bytes, not the String: "\r\n" is one Character and would hide a newline.
-            self = .users(body.isEmpty ? [] : body.split(separator: 0x0A, omittingEmptySubsequences: false).map {
-                String(decoding: $0, as: UTF8.self)
-            })
+            self = .users(
+                body.isEmpty
+                    ? []
+                    : body.split(separator: 0x0A, omittingEmptySubsequences: false).map {
+                        String(decoding: $0, as: UTF8.self)
+                    }
+            )
         case .ping:
             self = .ping(body)
         case .pong:

@@ -18,7 +18,9 @@ enum Drawn {
 
     /// A few words joined by spaces.
     static func text(_ random: inout SeededRandom, words count: ClosedRange<Int> = 1...5) -> String {
-        (0..<Int.random(in: count, using: &random)).map { _ in words.randomElement(using: &random)! }.joined(separator: " ")
+        (0..<Int.random(in: count, using: &random)).map { _ in words.randomElement(using: &random)! }.joined(
+            separator: " "
+        )
     }
 
     /// `count` different names, in the order drawn.

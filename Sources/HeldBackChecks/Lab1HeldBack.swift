@@ -7,11 +7,14 @@ let lab1HeldBack: [Step] = [
             var pool = heldBackNames.shuffled(using: &random)
             return Greeters(
                 (pool.removeLast(), Int.random(in: 7...95, using: &random)),
-                (pool.removeLast(), Int.random(in: 7...95, using: &random)))
+                (pool.removeLast(), Int.random(in: 7...95, using: &random))
+            )
         }
-        check.note("held back: \(people.asker.name) (\(people.asker.age)) asks \(people.answerer.name) (\(people.answerer.age))")
+        check.note(
+            "held back: \(people.asker.name) (\(people.asker.age)) asks \(people.answerer.name) (\(people.answerer.age))"
+        )
         try expectDialogue(check, lines: 0..<4, people: people)
-    },
+    }
 ]
 
 /// People the handouts never show, for every lab that greets: scripts, commas, apostrophes and hyphens.

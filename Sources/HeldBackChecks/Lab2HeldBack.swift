@@ -8,9 +8,13 @@ let lab2HeldBack: [Step] = [
         check.note("held back: the server is \(name)")
         try expectNameAnswer(check, name: name)
     },
-    Step(3, "a whole conversation with another person, ended by another question", hint: publicHint(lab: 2, step: 3)) { check in
+    Step(3, "a whole conversation with another person, ended by another question", hint: publicHint(lab: 2, step: 3)) {
+        check in
         let (name, age, unknown) = check.draw { random in
-            (protocolName(using: &random), Int.random(in: 7...95, using: &random), nearMisses.randomElement(using: &random)!)
+            (
+                protocolName(using: &random), Int.random(in: 7...95, using: &random),
+                nearMisses.randomElement(using: &random)!
+            )
         }
         check.note("held back: the server is \(name), \(age); the question it must not know is \(unknown)")
         try expectConversation(check, name: name, age: age, unknown: unknown)

@@ -5,7 +5,9 @@ import LabSupport
 @main
 struct Greeting: LabCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab1-greeting", abstract: "Two Humans greet each other, as on the lecture's slide.")
+        commandName: "lab1-greeting",
+        abstract: "Two Humans greet each other, as on the lecture's slide."
+    )
 
     @Option(help: "The name of the person who asks.")
     var asker = "Hong, Gil Dong"

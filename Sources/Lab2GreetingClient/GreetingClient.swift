@@ -7,7 +7,9 @@ import SocketKit
 @main
 struct GreetingClient: LabCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab2-greeting-client", abstract: "The asking person of the greeting, as a TCP client.")
+        commandName: "lab2-greeting-client",
+        abstract: "The asking person of the greeting, as a TCP client."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 

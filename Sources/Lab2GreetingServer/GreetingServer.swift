@@ -8,7 +8,9 @@ import SocketKit
 @main
 struct GreetingServer: LabCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab2-greeting-server", abstract: "The answering person of the greeting, as a TCP server.")
+        commandName: "lab2-greeting-server",
+        abstract: "The answering person of the greeting, as a TCP server."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 

@@ -8,7 +8,8 @@ import SocketKit
 struct EchoClient: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab3-echo-client",
-        abstract: "The lecture's echo client (TCP; UDP with --udp; a Unix domain socket with --unix).")
+        abstract: "The lecture's echo client (TCP; UDP with --udp; a Unix domain socket with --unix)."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 

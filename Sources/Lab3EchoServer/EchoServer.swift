@@ -9,7 +9,8 @@ import SocketKit
 struct EchoServer: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab3-echo-server",
-        abstract: "The lecture's blocking echo server (TCP; UDP with --udp; a Unix domain socket with --unix).")
+        abstract: "The lecture's blocking echo server (TCP; UDP with --udp; a Unix domain socket with --unix)."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 
@@ -60,7 +61,9 @@ struct EchoServer: LabCommand {
         // TODO step 2: return nil when recv returns an empty array: the client has closed its side.
         let data = try conn.recv(1024)
         if data.isEmpty {
-            throw NotImplemented("step 2 — receive(from:) must return nil when recv returns nothing: the client has closed its side")
+            throw NotImplemented(
+                "step 2 — receive(from:) must return nil when recv returns nothing: the client has closed its side"
+            )
         }
         return data
     }

@@ -9,7 +9,8 @@ import SocketKit
 struct MuxClient: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab4-mux-client",
-        abstract: "The lecture's multi-connection client: N connections at once, each checks its echo.")
+        abstract: "The lecture's multi-connection client: N connections at once, each checks its echo."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 
@@ -27,7 +28,9 @@ struct MuxClient: LabCommand {
 
     func validate() throws {
         guard connections > 0 else { throw ValidationError("--connections must be at least 1") }
-        guard messages.contains(where: { !$0.isEmpty }) else { throw ValidationError("give at least one non-empty message") }
+        guard messages.contains(where: { !$0.isEmpty }) else {
+            throw ValidationError("give at least one non-empty message")
+        }
     }
 
     func run() throws {
@@ -68,8 +71,10 @@ struct MuxClient: LabCommand {
         let received = all.reduce(0) { $0 + $1.receivedCount }
         let milliseconds = Int(elapsed / .milliseconds(1))
         let time = "\(milliseconds / 1000).\(String(milliseconds % 1000 + 1000).dropFirst())"
-        print("\(all.count) connections: \(all.count - failed.count) ok, \(failed.count) failed; "
-            + "\(sent) bytes sent, \(received) received back in \(time) s")
+        print(
+            "\(all.count) connections: \(all.count - failed.count) ok, \(failed.count) failed; "
+                + "\(sent) bytes sent, \(received) received back in \(time) s"
+        )
         return failed.count
     }
 }

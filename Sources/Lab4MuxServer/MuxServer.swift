@@ -8,7 +8,9 @@ import SocketKit
 @main
 struct MuxServer: LabCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab4-mux-server", abstract: "The lecture's multiplexed echo server: one thread, one selector.")
+        commandName: "lab4-mux-server",
+        abstract: "The lecture's multiplexed echo server: one thread, one selector."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 

@@ -9,15 +9,23 @@ import LabSupport
 @main
 struct Client: LabCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab5-client", abstract: "Chat through the lab 5 router, or play one person of the greeting.")
+        commandName: "lab5-client",
+        abstract: "Chat through the lab 5 router, or play one person of the greeting."
+    )
 
     @OptionGroup var options: ClientOptions
 
     func run() throws {
-        if let format = options.diagram { return print(try greeterModel(wait: options.waitTime).diagram(format), terminator: "") }
+        if let format = options.diagram {
+            return print(try greeterModel(wait: options.waitTime).diagram(format), terminator: "")
+        }
         if !options.simulate.isEmpty {
             return try printSimulation(
-                of: greeterModel(wait: options.waitTime), from: GreeterState(), inputs: options.script(), until: options.simulationEnd)
+                of: greeterModel(wait: options.waitTime),
+                from: GreeterState(),
+                inputs: options.script(),
+                until: options.simulationEnd
+            )
         }
 
         let me = try options.loginName()

@@ -2,7 +2,8 @@ import Foundation
 import FrameTypes
 
 /// What the chat prints for a line it does not understand.
-public let chatHelp = "type a line to send it to everyone, @NAME TEXT (or @NAME: TEXT when the name has spaces) to send it to one, /list, /ping TEXT, /quit"
+public let chatHelp =
+    "type a line to send it to everyone, @NAME TEXT (or @NAME: TEXT when the name has spaces) to send it to one, /list, /ping TEXT, /quit"
 
 /// What a typed line asks for, or nil (after saying why) when it asks for nothing.
 public func command(for line: String) -> Message? {

@@ -8,7 +8,10 @@ import LabSupport
 public struct ClientOptions: ParsableArguments {
     @OptionGroup public var endpoint: EndpointOptions
 
-    @Option(help: "The name to log in under (1–32 bytes of UTF-8). Default: Hong, Gil Dong when asking, Kim, Younghee when answering.")
+    @Option(
+        help:
+            "The name to log in under (1–32 bytes of UTF-8). Default: Hong, Gil Dong when asking, Kim, Younghee when answering."
+    )
     public var name: String?
 
     @Option(help: "Ask this person their name and age: the greeting's asking person.")
@@ -23,7 +26,10 @@ public struct ClientOptions: ParsableArguments {
     @Option(help: "Seconds the asking person waits for each answer before giving up.")
     public var wait = 5.0
 
-    @Option(help: "Run the asking person's model in virtual time instead: this answer arrives at SECONDS (e.g. 1.5:I am 22.). Repeat for more; prints the model's trace.")
+    @Option(
+        help:
+            "Run the asking person's model in virtual time instead: this answer arrives at SECONDS (e.g. 1.5:I am 22.). Repeat for more; prints the model's trace."
+    )
     public var simulate: [String] = []
 
     @Flag(help: "Print each transition of the asking person's model as it happens.")

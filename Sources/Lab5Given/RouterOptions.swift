@@ -7,10 +7,15 @@ import SocketKit
 public struct RouterOptions: ParsableArguments {
     @OptionGroup public var endpoint: EndpointOptions
 
-    @Option(help: "The longest frame body accepted, in bytes: a longer one is answered with too-large and the connection closed.")
+    @Option(
+        help:
+            "The longest frame body accepted, in bytes: a longer one is answered with too-large and the connection closed."
+    )
     public var maxBody = 65_536
 
-    @Option(help: "Seconds a frame may take to arrive once its first byte has: then timeout, and the connection is closed.")
+    @Option(
+        help: "Seconds a frame may take to arrive once its first byte has: then timeout, and the connection is closed."
+    )
     public var frameTimeout = 5.0
 
     @Option(help: "Bytes that may wait for a client that reads too slowly before it is disconnected.")
@@ -25,24 +30,39 @@ public struct RouterOptions: ParsableArguments {
     @Option(help: "Print the receiver model's diagram (mermaid or dot) and exit.")
     public var diagram: DiagramFormat?
 
-    @Option(help: ArgumentHelp(
-        "Run the receiver model in virtual time instead: these bytes (in hex, spaces allowed) or eof arrive at SECONDS (e.g. \"0.5:00 05 00 00 00 00\"). Repeat for more; prints the model's trace.",
-        valueName: "seconds:bytes"))
+    @Option(
+        help: ArgumentHelp(
+            "Run the receiver model in virtual time instead: these bytes (in hex, spaces allowed) or eof arrive at SECONDS (e.g. \"0.5:00 05 00 00 00 00\"). Repeat for more; prints the model's trace.",
+            valueName: "seconds:bytes"
+        )
+    )
     public var simulate: [String] = []
 
     public init() {}
 
     public func validate() throws {
-        guard (0...Int(UInt32.max)).contains(maxBody) else { throw ValidationError("--max-body must be 0–4294967295 bytes") }
-        guard frameTimeout > 0, frameTimeout.isFinite else { throw ValidationError("--frame-timeout must be a positive number of seconds") }
+        guard (0...Int(UInt32.max)).contains(maxBody) else {
+            throw ValidationError("--max-body must be 0–4294967295 bytes")
+        }
+        guard frameTimeout > 0, frameTimeout.isFinite else {
+            throw ValidationError("--frame-timeout must be a positive number of seconds")
+        }
         guard maxQueue >= maxBody + 64 else {
-            throw ValidationError("--max-queue must hold at least one frame of --max-body bytes: \(maxBody + 64) or more")
+            throw ValidationError(
+                "--max-queue must hold at least one frame of --max-body bytes: \(maxBody + 64) or more"
+            )
         }
         _ = try script()
     }
 
     public var settings: RouterSettings {
-        RouterSettings(maxBody: maxBody, frameTimeout: .seconds(frameTimeout), maxQueue: maxQueue, trace: trace, quiet: quiet)
+        RouterSettings(
+            maxBody: maxBody,
+            frameTimeout: .seconds(frameTimeout),
+            maxQueue: maxQueue,
+            trace: trace,
+            quiet: quiet
+        )
     }
 
     /// Until when `--simulate` runs the model: its last input. (A deadline after it does not show: end a script with

@@ -155,7 +155,9 @@ final class EventLoop {
 
     private func resumeAccepting() {
         acceptResumesAt = nil
-        do { try selector.register(listener, events: .read) } catch { log("cannot watch the listening socket again: \(error)") }
+        do { try selector.register(listener, events: .read) } catch {
+            log("cannot watch the listening socket again: \(error)")
+        }
     }
 
     private func forgetName(of conn: Connection) {

@@ -9,7 +9,9 @@ import LabSupport
 @main
 struct Router: LabCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab5-router", abstract: "Relays framed messages between named clients (lab 5's protocol).")
+        commandName: "lab5-router",
+        abstract: "Relays framed messages between named clients (lab 5's protocol)."
+    )
 
     @OptionGroup var options: RouterOptions
 

@@ -16,7 +16,8 @@ struct TelegramBot: AsyncLabCommand {
             On Telegram: set TELEGRAM_BOT_TOKEN to the token @BotFather gave you (or use --token-file). Offline: \
             start telegram-sandbox (make sandbox) and set TELEGRAM_API_URL and TELEGRAM_BOT_TOKEN to what it \
             prints. Ctrl-C stops the bot cleanly.
-            """)
+            """
+    )
 
     @Option(help: ArgumentHelp("Read the bot's token from this file instead of TELEGRAM_BOT_TOKEN.", valueName: "path"))
     var tokenFile: String?

@@ -23,7 +23,9 @@ public final class BotSandbox: Sendable {
     /// Per chat, the last bot message the check has read.
     private let read = Mutex<[Int64: Int64]>([:])
     /// What the step did, to replay it by hand: the bot's arguments, and the users' actions as labrepl lines.
-    private let replaying = Mutex<(botArguments: [String], actions: [(user: Int64?, firstName: String?, line: String)])>(([], []))
+    private let replaying = Mutex<
+        (botArguments: [String], actions: [(user: Int64?, firstName: String?, line: String)])
+    >(([], []))
 
     init(url: String, token: String, check: Check) throws {
         self.url = url
@@ -55,25 +57,36 @@ public final class BotSandbox: Sendable {
     /// The bot's next message to `chat` after those already read, waiting up to `timeout`; fails saying what
     /// `sent` and what to look at (`stuck`) when none comes.
     @discardableResult
-    public func reply(to chat: Int64, after sent: String, within timeout: Duration = Check.replyTimeout,
-                      stuck: String = BotSandbox.stillRunning) throws -> String {
+    public func reply(
+        to chat: Int64,
+        after sent: String,
+        within timeout: Duration = Check.replyTimeout,
+        stuck: String = BotSandbox.stillRunning
+    ) throws -> String {
         try message(to: chat, after: sent, within: timeout, stuck: stuck).text
     }
 
     /// The bot's next message to `chat`, with its entities and parse_mode; fails as `reply` does.
-    public func message(to chat: Int64, after sent: String, within timeout: Duration = Check.replyTimeout,
-                        stuck: String = BotSandbox.stillRunning) throws -> SandboxClient.BotMessage {
+    public func message(
+        to chat: Int64,
+        after sent: String,
+        within timeout: Duration = Check.replyTimeout,
+        stuck: String = BotSandbox.stillRunning
+    ) throws -> SandboxClient.BotMessage {
         guard let message = try nextMessage(to: chat, within: timeout) else {
             // The bot's latest attempt to answer this chat, if the API refused it, says why nothing came.
             var why = ""
             if let call = try calls("sendMessage").last(where: { $0.parameter("chat_id") == String(chat) }),
                 let status = call.status, status != 200
             {
-                why = " — its last sendMessage to chat \(chat) got " + (status == 0 ? "a dropped connection" : "HTTP \(status)")
+                why =
+                    " — its last sendMessage to chat \(chat) got "
+                    + (status == 0 ? "a dropped connection" : "HTTP \(status)")
                     + (call.description.map { ": \(quoted($0))" } ?? "")
             }
             throw CheckFailure(
-                "\(sent), the bot answered nothing within \(Int(Check.seconds(timeout).rounded(.up))) s\(why) — \(stuck)")
+                "\(sent), the bot answered nothing within \(Int(Check.seconds(timeout).rounded(.up))) s\(why) — \(stuck)"
+            )
         }
         return message
     }
@@ -82,11 +95,18 @@ public final class BotSandbox: Sendable {
     public static let stillRunning = "is the bot still running? What it printed is in the transcript"
 
     /// Fails unless the bot's next message to `chat` is `expected`.
-    public func expectReply(_ expected: String, to chat: Int64, after sent: String,
-                            within timeout: Duration = Check.replyTimeout, stuck: String = BotSandbox.stillRunning) throws {
+    public func expectReply(
+        _ expected: String,
+        to chat: Int64,
+        after sent: String,
+        within timeout: Duration = Check.replyTimeout,
+        stuck: String = BotSandbox.stillRunning
+    ) throws {
         let got = try reply(to: chat, after: sent, within: timeout, stuck: stuck)
         guard got == expected else {
-            throw CheckFailure("\(sent), the bot's reply should have been \(quoted(expected)), but instead it was \(quoted(got))")
+            throw CheckFailure(
+                "\(sent), the bot's reply should have been \(quoted(expected)), but instead it was \(quoted(got))"
+            )
         }
     }
 
@@ -104,14 +124,19 @@ public final class BotSandbox: Sendable {
         }
         guard let first = found.first else { return nil }
         read.withLock { $0[chat] = first.messageID }
-        transcript.log("bot → user \(chat): \(quoted(first.text))" + (first.parseMode.map { " (parse_mode \($0))" } ?? ""))
+        transcript.log(
+            "bot → user \(chat): \(quoted(first.text))" + (first.parseMode.map { " (parse_mode \($0))" } ?? "")
+        )
         return first
     }
 
     /// User `userID` blocks the bot: its sendMessage to them gets 403 Forbidden.
     public func block(_ userID: Int64) throws {
         transcript.log("user \(userID) blocks the bot")
-        replay(as: nil, "# user \(userID) blocks the bot — in a shell: curl -X POST \(Self.replayURL)/sandbox/users/\(userID)/block")
+        replay(
+            as: nil,
+            "# user \(userID) blocks the bot — in a shell: curl -X POST \(Self.replayURL)/sandbox/users/\(userID)/block"
+        )
         try Self.attempt { [user] in try user.block(userID) }
     }
 
@@ -124,19 +149,29 @@ public final class BotSandbox: Sendable {
 
     /// The next `count` calls of `method` fail with `errorCode` (0: the connection is dropped).
     public func fault(_ method: String, errorCode: Int, retryAfter: Int? = nil, count: Int = 1) throws {
-        let what = errorCode == 0 ? "dropped connections" : "error \(errorCode)" + (retryAfter.map { " (retry_after \($0))" } ?? "")
+        let what =
+            errorCode == 0
+            ? "dropped connections" : "error \(errorCode)" + (retryAfter.map { " (retry_after \($0))" } ?? "")
         transcript.log("sandbox: the next \(count) \(method) call(s) get \(what)")
         for _ in 0..<count {
-            replay(as: nil, "tg fault \(method) \(errorCode == 0 ? "drop" : String(errorCode))" + (retryAfter.map { " retry \($0)" } ?? ""))
+            replay(
+                as: nil,
+                "tg fault \(method) \(errorCode == 0 ? "drop" : String(errorCode))"
+                    + (retryAfter.map { " retry \($0)" } ?? "")
+            )
         }
-        try Self.attempt { [user] in try user.addFault(method: method, errorCode: errorCode, retryAfter: retryAfter, count: count) }
+        try Self.attempt { [user] in
+            try user.addFault(method: method, errorCode: errorCode, retryAfter: retryAfter, count: count)
+        }
     }
 
     /// The bot's getUpdates the sandbox is holding, waiting up to `timeout` for one: once there is one, the bot
     /// is idle, having handled every update before its offset. Nil if the bot makes none in time.
     public func heldPoll(within timeout: Duration = Check.replyTimeout) throws -> SandboxClient.HeldPoll? {
         let poll = try Self.attempt { [user] in try user.heldPoll(wait: Check.seconds(timeout)) }
-        if let poll { transcript.log("sandbox: the bot's getUpdates (offset \(poll.offset), timeout \(poll.timeout)) is held") }
+        if let poll {
+            transcript.log("sandbox: the bot's getUpdates (offset \(poll.offset), timeout \(poll.timeout)) is held")
+        }
         return poll
     }
 
@@ -148,13 +183,19 @@ public final class BotSandbox: Sendable {
             let last = try calls("getUpdates").last
             throw CheckFailure(
                 "\(what), the bot should be waiting in getUpdates, held by the sandbox until an update comes, but "
-                    + (last.map { "its last getUpdates had timeout=\($0.parameter("timeout") ?? "none") and is \($0.status == nil ? "still running" : "answered")" } ?? "it made no getUpdates call")
-                    + " — long polling needs a timeout of several seconds (the Dispatcher's pollTimeout), and a handler that returns")
+                    + (last.map {
+                        "its last getUpdates had timeout=\($0.parameter("timeout") ?? "none") and is \($0.status == nil ? "still running" : "answered")"
+                    } ?? "it made no getUpdates call")
+                    + " — long polling needs a timeout of several seconds (the Dispatcher's pollTimeout), and a handler that returns"
+            )
         }
         guard poll.offset == offset else {
             throw CheckFailure(
                 "\(what), the bot's getUpdates had offset \(poll.offset), but the last update it handled was \(offset - 1): the offset should be \(offset), which confirms every update up to \(offset - 1)"
-                    + (poll.offset < offset ? " — with a smaller one, the same updates come again" : " — with a larger one, the updates in between are lost"))
+                    + (poll.offset < offset
+                        ? " — with a smaller one, the same updates come again"
+                        : " — with a larger one, the updates in between are lost")
+            )
         }
     }
 
@@ -186,13 +227,17 @@ public final class BotSandbox: Sendable {
         ]
         guard !actions.isEmpty else { return commands }
         let shown = actions.suffix(8)
-        commands.append("make repl    # in a third, then type the users' side"
-                        + (shown.count < actions.count ? " (its last \(shown.count) lines):" : ":"))
+        commands.append(
+            "make repl    # in a third, then type the users' side"
+                + (shown.count < actions.count ? " (its last \(shown.count) lines):" : ":")
+        )
         var current: Int64?
         for action in shown {
             let user = action.user ?? current ?? 1001
             if user != current {
-                commands.append("  tg connect \(Self.replayURL) as \(user)" + (action.firstName.map { " named \($0)" } ?? ""))
+                commands.append(
+                    "  tg connect \(Self.replayURL) as \(user)" + (action.firstName.map { " named \($0)" } ?? "")
+                )
                 current = user
             }
             commands.append("  " + action.line)
@@ -215,10 +260,17 @@ extension Check {
     public func startSandbox() throws -> BotSandbox {
         let process = try startTool("telegram-sandbox", ["--port", "0", "--bot-username", "lab6_check_bot"])
         let listening = try process.waitForLine(
-            startingWith: "listening on ", timeout: .seconds(10), waitingFor: "telegram-sandbox's \"listening on\" line")
+            startingWith: "listening on ",
+            timeout: .seconds(10),
+            waitingFor: "telegram-sandbox's \"listening on\" line"
+        )
         let token = try process.waitForLine(startingWith: "token: ", waitingFor: "telegram-sandbox's \"token:\" line")
         let address = listening.dropFirst("listening on ".count)
-        let sandbox = try BotSandbox(url: "http://\(address)", token: String(token.dropFirst("token: ".count)), check: self)
+        let sandbox = try BotSandbox(
+            url: "http://\(address)",
+            token: String(token.dropFirst("token: ".count)),
+            check: self
+        )
         note("telegram-sandbox serves the bot @\(sandbox.botUsername) at \(sandbox.url)")
         return sandbox
     }

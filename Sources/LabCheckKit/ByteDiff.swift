@@ -6,7 +6,11 @@
 ///                                      ^^                     ^
 ///
 /// A window of 16 bytes at most, so a megabyte shows as one screenful; nil when the two are equal.
-public func byteDifference(expected: [UInt8], received: [UInt8], labels: (String, String) = ("expected", "received"))
+public func byteDifference(
+    expected: [UInt8],
+    received: [UInt8],
+    labels: (String, String) = ("expected", "received")
+)
     -> String?
 {
     guard let first = firstDifference(expected, received) else { return nil }
@@ -53,7 +57,8 @@ public func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int? {
 /// quoted dump would hide it.
 public func expectBytes(_ received: [UInt8], equal expected: [UInt8], _ what: @autoclosure () -> String) throws {
     guard let difference = byteDifference(expected: expected, received: received) else { return }
-    let summary = received.count == expected.count
+    let summary =
+        received.count == expected.count
         ? "\(what()) differs from what was expected"
         : received.count < expected.count
             ? "\(what()) is \(expected.count - received.count) bytes short"

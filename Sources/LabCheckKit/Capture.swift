@@ -107,10 +107,16 @@ enum Capture {
 
         private func segment(fromClient: Bool, flags: UInt8, payload: [UInt8]) -> [UInt8] {
             let (source, destination) = fromClient ? (client, server) : (server, client)
-            let (sequence, acknowledgement) = fromClient ? (clientSequence, serverSequence) : (serverSequence, clientSequence)
+            let (sequence, acknowledgement) =
+                fromClient ? (clientSequence, serverSequence) : (serverSequence, clientSequence)
             return IPPacket.tcp(
-                from: source, to: destination, sequence: sequence,
-                acknowledgement: flags & TCPFlags.ack != 0 ? acknowledgement : 0, flags: flags, payload: payload)
+                from: source,
+                to: destination,
+                sequence: sequence,
+                acknowledgement: flags & TCPFlags.ack != 0 ? acknowledgement : 0,
+                flags: flags,
+                payload: payload
+            )
         }
     }
 }
@@ -126,8 +132,12 @@ enum TCPFlags {
 /// Raw IPv4 or IPv6 packets carrying one TCP segment, checksums included.
 enum IPPacket {
     static func tcp(
-        from source: SocketAddress, to destination: SocketAddress, sequence: UInt32, acknowledgement: UInt32,
-        flags: UInt8, payload: [UInt8]
+        from source: SocketAddress,
+        to destination: SocketAddress,
+        sequence: UInt32,
+        acknowledgement: UInt32,
+        flags: UInt8,
+        payload: [UInt8]
     ) -> [UInt8] {
         var tcp: [UInt8] = []
         tcp.append16(UInt16(source.port))
@@ -239,10 +249,14 @@ struct PcapngWriter {
 extension [UInt8] {
     mutating func append16(_ value: UInt16) { append(contentsOf: [UInt8(value >> 8), UInt8(value & 0xFF)]) }
     mutating func append32(_ value: UInt32) {
-        append(contentsOf: [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
+        append(contentsOf: [
+            UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF),
+        ])
     }
     mutating func appendLittle16(_ value: UInt16) { append(contentsOf: [UInt8(value & 0xFF), UInt8(value >> 8)]) }
     mutating func appendLittle32(_ value: UInt32) {
-        append(contentsOf: [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24)])
+        append(contentsOf: [
+            UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24),
+        ])
     }
 }

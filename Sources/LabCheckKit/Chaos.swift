@@ -96,7 +96,9 @@ final class Chaos: Sendable {
                 return (.pieces, cut(bytes, at: points, pause: short))
             case 8:
                 let point = Int.random(in: 1..<bytes.count, using: &random)
-                return (.pieces, cut(bytes, at: [point], pause: .milliseconds(Int.random(in: 50...150, using: &random))))
+                return (
+                    .pieces, cut(bytes, at: [point], pause: .milliseconds(Int.random(in: 50...150, using: &random)))
+                )
             default:
                 return bytes.count <= 65536 ? (.coalesce, whole) : (.whole, whole)
             }

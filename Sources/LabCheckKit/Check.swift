@@ -53,12 +53,22 @@ public final class Check: Sendable {
     /// check's business, never reported as the student's failure. `openFileLimit`: the program's own limit on open
     /// descriptors (`.soft(64)`, as if `ulimit -Sn 64`), whatever the checker's is; nil: the checker's.
     public func start(
-        _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], keepsRunning: Bool = false,
-        openFileLimit: OpenFileLimit? = nil, deliberately purpose: String? = nil
+        _ program: String,
+        _ arguments: [String] = [],
+        environment: [String: String] = [:],
+        keepsRunning: Bool = false,
+        openFileLimit: OpenFileLimit? = nil,
+        deliberately purpose: String? = nil
     ) throws -> Program {
         recording.record(.started(program: program, arguments: arguments))
-        return try launch(lab.product(program, solution: solution), arguments, environment: environment,
-                          keepsRunning: keepsRunning, openFileLimit: openFileLimit, purpose: purpose)
+        return try launch(
+            lab.product(program, solution: solution),
+            arguments,
+            environment: environment,
+            keepsRunning: keepsRunning,
+            openFileLimit: openFileLimit,
+            purpose: purpose
+        )
     }
 
     /// Starts one of the kit's tools the checks need (`telegram-sandbox`), listed in the lab's `tools`.
@@ -67,33 +77,64 @@ public final class Check: Sendable {
     }
 
     private func launch(
-        _ product: String, _ arguments: [String], environment: [String: String], keepsRunning: Bool,
-        openFileLimit: OpenFileLimit? = nil, purpose: String? = nil
+        _ product: String,
+        _ arguments: [String],
+        environment: [String: String],
+        keepsRunning: Bool,
+        openFileLimit: OpenFileLimit? = nil,
+        purpose: String? = nil
     ) throws -> Program {
         let path = binDirectory + "/" + product
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw CheckFailure("\(product) is not built (looked in \(binDirectory)): run `make check LAB=\(lab.number)`, which builds it")
+            throw CheckFailure(
+                "\(product) is not built (looked in \(binDirectory)): run `make check LAB=\(lab.number)`, which builds it"
+            )
         }
         let process = try ChildProcess(
-            path, arguments, environment: environment, openFileLimit: openFileLimit, timeLimit: .seconds(60))
+            path,
+            arguments,
+            environment: environment,
+            openFileLimit: openFileLimit,
+            timeLimit: .seconds(60)
+        )
         let running = Program(
-            name: product, arguments: arguments, process: process, keepsRunning: keepsRunning, purpose: purpose,
-            transcript: transcript, recording: recording, usesSockets: lab.usesSockets)
+            name: product,
+            arguments: arguments,
+            process: process,
+            keepsRunning: keepsRunning,
+            purpose: purpose,
+            transcript: transcript,
+            recording: recording,
+            usesSockets: lab.usesSockets
+        )
         started.withLock { $0.append(running) }
         let variables = environment.keys.sorted().map { "\($0)=… " }.joined()
         let limit = openFileLimit.map { "(\($0)) " } ?? ""
-        transcript.log("start \(limit)\(variables)\(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))"
-            + (purpose.map { ", deliberately \($0)" } ?? ""))
+        transcript.log(
+            "start \(limit)\(variables)\(product) \(arguments.map(shellQuoted).joined(separator: " ")) (pid \(process.pid))"
+                + (purpose.map { ", deliberately \($0)" } ?? "")
+        )
         return running
     }
 
     /// Starts a server with `--port 0` and waits for its `listening on HOST:PORT` line. Returns it and its port.
-    public func startServer(_ program: String, _ arguments: [String] = [], openFileLimit: OpenFileLimit? = nil) throws
+    public func startServer(
+        _ program: String,
+        _ arguments: [String] = [],
+        openFileLimit: OpenFileLimit? = nil
+    ) throws
         -> (Program, port: Int)
     {
-        let server = try start(program, ListeningLine.anyPort + arguments, keepsRunning: true, openFileLimit: openFileLimit)
+        let server = try start(
+            program,
+            ListeningLine.anyPort + arguments,
+            keepsRunning: true,
+            openFileLimit: openFileLimit
+        )
         let line = try server.waitForLine(
-            startingWith: ListeningLine.prefix, waitingFor: "the line \"listening on HOST:PORT\" that says which port it got")
+            startingWith: ListeningLine.prefix,
+            waitingFor: "the line \"listening on HOST:PORT\" that says which port it got"
+        )
         guard let port = ListeningLine.port(in: line) else {
             throw CheckFailure(
                 "\(server.name) printed \(quoted(line)), but the checker needs \"listening on HOST:PORT\" with the port it got, e.g. \"listening on 127.0.0.1:54321\""
@@ -107,8 +148,12 @@ public final class Check: Sendable {
     /// `timeout` fails the check, unless `requireExit` is false: then it is stopped, and the check judges what it
     /// printed so far (`Program.ranOutOfTime` says so) — a dialogue whose first lines are right passes those steps.
     public func run(
-        _ program: String, _ arguments: [String] = [], environment: [String: String] = [:], input: String? = nil,
-        timeout: Duration = .seconds(5), requireExit: Bool = true
+        _ program: String,
+        _ arguments: [String] = [],
+        environment: [String: String] = [:],
+        input: String? = nil,
+        timeout: Duration = .seconds(5),
+        requireExit: Bool = true
     ) throws -> Program {
         let running = try start(program, arguments, environment: environment)
         if let input { running.process.write(input) }
@@ -127,7 +172,12 @@ public final class Check: Sendable {
 
     /// Connects to a program under test, like a plain client would. A `chaotic` peer delivers what it sends cut,
     /// paused and coalesced by the step's seed (see `Chaos`): for programs that must read a stream, not messages.
-    public func connect(to port: Int, host: String = "127.0.0.1", label: String = "client", chaotic: Bool = false)
+    public func connect(
+        to port: Int,
+        host: String = "127.0.0.1",
+        label: String = "client",
+        chaotic: Bool = false
+    )
         throws -> Peer
     {
         let socket = try Socket.createConnection((host, port), timeout: Self.seconds(Self.replyTimeout))
@@ -150,8 +200,14 @@ public final class Check: Sendable {
         let connection = recording.newConnection()
         recording.record(.connected(connection: connection, label: label, port: port, local: local, remote: remote))
         return Peer(
-            socket: socket, label: label, transcript: transcript, recording: recording, connection: connection,
-            chaos: try chaos(for: socket, connection: connection, chaotic: chaotic), group: peers)
+            socket: socket,
+            label: label,
+            transcript: transcript,
+            recording: recording,
+            connection: connection,
+            chaos: try chaos(for: socket, connection: connection, chaotic: chaotic),
+            group: peers
+        )
     }
 
     /// Listens on a free port on `host` (127.0.0.1 unless a step needs another: "::1"), for checks where the checker
@@ -246,8 +302,14 @@ public final class Program: Sendable {
     let signalledByCheck = Atomic<Bool>(false)
 
     init(
-        name: String, arguments: [String], process: ChildProcess, keepsRunning: Bool, purpose: String? = nil,
-        transcript: Transcript, recording: Recording, usesSockets: Bool
+        name: String,
+        arguments: [String],
+        process: ChildProcess,
+        keepsRunning: Bool,
+        purpose: String? = nil,
+        transcript: Transcript,
+        recording: Recording,
+        usesSockets: Bool
     ) {
         self.purpose = purpose
         self.recording = recording
@@ -270,9 +332,12 @@ public final class Program: Sendable {
             !signalledByCheck.load(ordering: .relaxed)
         else { return nil }
         let stderr = process.standardError
-        let what = ended.isCrash ? "crashed (\(ended))"
-            : ended == .exited(0) ? "stopped by itself (exit status 0): a server should go back to accept() for the next client"
-            : "stopped with \(ended)"
+        let what =
+            ended.isCrash
+            ? "crashed (\(ended))"
+            : ended == .exited(0)
+                ? "stopped by itself (exit status 0): a server should go back to accept() for the next client"
+                : "stopped with \(ended)"
         return "\(name) \(what)"
             + (stderr.isEmpty ? "" : "; the end of its stderr:\n" + indented(lastLines(stderr), by: "  | "))
     }
@@ -284,25 +349,37 @@ public final class Program: Sendable {
 
     public var output: String { process.standardOutput }
     public var outputLines: [String] {
-        output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast(output.hasSuffix("\n") ? 1 : 0)
+        output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast(
+            output.hasSuffix("\n") ? 1 : 0
+        )
     }
 
     /// Waits for a line of output that starts with `prefix`; fails saying what was awaited.
     @discardableResult
     public func waitForLine(
-        startingWith prefix: String, timeout: Duration = Check.replyTimeout, waitingFor what: String
+        startingWith prefix: String,
+        timeout: Duration = Check.replyTimeout,
+        waitingFor what: String
     ) throws -> String {
         try waitForLine(timeout: timeout, waitingFor: what) { $0.hasPrefix(prefix) }
     }
 
     @discardableResult
-    public func waitForLine(containing text: String, timeout: Duration = Check.replyTimeout, waitingFor what: String)
+    public func waitForLine(
+        containing text: String,
+        timeout: Duration = Check.replyTimeout,
+        waitingFor what: String
+    )
         throws -> String
     {
         try waitForLine(timeout: timeout, waitingFor: what) { $0.contains(text) }
     }
 
-    private func waitForLine(timeout: Duration, waitingFor what: String, where predicate: (String) -> Bool) throws
+    private func waitForLine(
+        timeout: Duration,
+        waitingFor what: String,
+        where predicate: (String) -> Bool
+    ) throws
         -> String
     {
         if let line = process.waitForLine(timeout: timeout, where: predicate) { return line }
@@ -310,7 +387,9 @@ public final class Program: Sendable {
             throw CheckFailure("\(name) ended (\(ended)) before printing \(what)" + printedSoFar(heading: "it printed"))
         }
         throw CheckFailure(
-            "\(name) did not print \(what) within \(Check.describe(timeout))" + printedSoFar(heading: "its output so far"))
+            "\(name) did not print \(what) within \(Check.describe(timeout))"
+                + printedSoFar(heading: "its output so far")
+        )
     }
 
     /// A new line with "it printed:" and the last lines of its output, or " (it printed nothing)".
@@ -321,9 +400,13 @@ public final class Program: Sendable {
     /// Waits for the program to end by itself; fails if it does not, saying what it printed before it got stuck.
     public func waitForExit(timeout: Duration) throws {
         guard process.waitForExit(timeout: timeout) != nil else {
-            let stuck = usesSockets ? "is it waiting for input, or stuck in recv() or accept()?" : "is it waiting for input (readLine())?"
+            let stuck =
+                usesSockets
+                ? "is it waiting for input, or stuck in recv() or accept()?" : "is it waiting for input (readLine())?"
             throw CheckFailure(
-                "\(name) was still running after \(Check.describe(timeout)) — \(stuck)" + printedSoFar(heading: "it printed so far"))
+                "\(name) was still running after \(Check.describe(timeout)) — \(stuck)"
+                    + printedSoFar(heading: "it printed so far")
+            )
         }
     }
 
@@ -359,9 +442,15 @@ public final class Listener: Sendable {
     }
 
     /// Waits for `client`, a program under test, to connect. A `chaotic` peer sends as `Check.connect` says.
-    public func accept(from client: Program, timeout: Duration = Check.replyTimeout, chaotic: Bool = false) throws -> Peer {
+    public func accept(
+        from client: Program,
+        timeout: Duration = Check.replyTimeout,
+        chaotic: Bool = false
+    ) throws -> Peer {
         let deadline = ContinuousClock.now + timeout
-        let what = ([client.name] + client.arguments.filter { $0.hasPrefix("--") && $0 != "--port" }).joined(separator: " ")
+        let what = ([client.name] + client.arguments.filter { $0.hasPrefix("--") && $0 != "--port" }).joined(
+            separator: " "
+        )
         // Wait in short slices, so that a client that has already ended fails the check at once.
         try socket.setTimeout(0.05)
         while true {
@@ -374,7 +463,8 @@ public final class Listener: Sendable {
                 continue
             } catch let error as SocketError where error.isTimeout {
                 throw CheckFailure(
-                    "\(what) did not connect within \(Check.describe(timeout)) — does it call connect() with the --host and --port it was given?")
+                    "\(what) did not connect within \(Check.describe(timeout)) — does it call connect() with the --host and --port it was given?"
+                )
             }
         }
     }
@@ -386,17 +476,30 @@ public final class Listener: Sendable {
         check.note("server: accepted a connection from \(address)")
         let connection = check.recording.newConnection()
         check.recording.record(
-            .accepted(connection: connection, label: "server", port: port, local: try socket.getSockName(), remote: address))
+            .accepted(
+                connection: connection,
+                label: "server",
+                port: port,
+                local: try socket.getSockName(),
+                remote: address
+            )
+        )
         return Peer(
-            socket: socket, label: "server", transcript: check.transcript, recording: check.recording,
-            connection: connection, chaos: try check.chaos(for: socket, connection: connection, chaotic: chaotic),
-            group: check.peers)
+            socket: socket,
+            label: "server",
+            transcript: check.transcript,
+            recording: check.recording,
+            connection: connection,
+            chaos: try check.chaos(for: socket, connection: connection, chaotic: chaotic),
+            group: check.peers
+        )
     }
 }
 
 /// A word as a shell would need it: `--name "Lee, Mong"`.
 func shellQuoted(_ word: String) -> String {
-    word.isEmpty || word.contains(where: { " '\"\\$`!*?;&|<>()".contains($0) }) ? "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" : word
+    word.isEmpty || word.contains(where: { " '\"\\$`!*?;&|<>()".contains($0) })
+        ? "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" : word
 }
 
 func indented(_ text: String, by prefix: String = "    ") -> String {

@@ -16,7 +16,9 @@ public struct CheckFailure: Error, CustomStringConvertible {
 
 /// Fails unless `actual == expected`, saying what it should have been: the CS144 way.
 public func expect<Value: Equatable>(
-    _ actual: Value, equals expected: Value, _ what: @autoclosure () -> String
+    _ actual: Value,
+    equals expected: Value,
+    _ what: @autoclosure () -> String
 ) throws {
     guard actual != expected else { return }
     var message = "\(what()) should have been \(show(expected)), but instead it was \(show(actual))"
@@ -31,7 +33,8 @@ public func expect<Value: Equatable>(
 func textDifference(expected: String, actual: String) -> String {
     let (a, b) = (Array(expected), Array(actual))
     guard a.count + b.count > 30, !expected.contains("…"), !actual.contains("…"),
-        let first = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? (a.count == b.count ? nil : min(a.count, b.count))
+        let first = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset
+            ?? (a.count == b.count ? nil : min(a.count, b.count))
     else { return "" }
     return "\n  expected: \(expected)\n  but got:  \(actual)\n" + String(repeating: " ", count: 12 + first) + "^"
 }
@@ -42,12 +45,15 @@ public func expectLines(_ printed: [String], equal expected: [String], from comm
     for (index, line) in expected.enumerated() {
         guard index < printed.count else {
             throw CheckFailure(
-                "`\(command)` printed \(printed.count) line\(printed.count == 1 ? "" : "s"); line \(index + 1) should have been \(quoted(line))")
+                "`\(command)` printed \(printed.count) line\(printed.count == 1 ? "" : "s"); line \(index + 1) should have been \(quoted(line))"
+            )
         }
         try expect(printed[index], equals: line, "line \(index + 1) of `\(command)`")
     }
-    try expect(printed.count == expected.count,
-               "`\(command)` should print exactly \(expected.count) lines, but it printed \(printed.count): the extra ones are \(show(Array(printed.dropFirst(expected.count))))")
+    try expect(
+        printed.count == expected.count,
+        "`\(command)` should print exactly \(expected.count) lines, but it printed \(printed.count): the extra ones are \(show(Array(printed.dropFirst(expected.count))))"
+    )
 }
 
 /// Fails with `message` unless `condition` holds.

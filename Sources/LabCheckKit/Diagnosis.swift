@@ -12,8 +12,10 @@ struct Diagnosis {
     /// The step ran over its time limit and its programs were stopped.
     let ranOverTime: Bool
 
-    static let crashHint = "a crash is a bug at the line shown: an index out of range, a `!` on a nil value, an integer overflow, or a failed precondition — run the replay below and read the line"
-    static let machineHint = "this is about the machine, not your code: run `make doctor`, which says what is missing and how to fix it"
+    static let crashHint =
+        "a crash is a bug at the line shown: an index out of range, a `!` on a nil value, an integer overflow, or a failed precondition — run the replay below and read the line"
+    static let machineHint =
+        "this is about the machine, not your code: run `make doctor`, which says what is missing and how to fix it"
 
     func failure() -> StepFailure {
         waitForLastWords()
@@ -25,18 +27,28 @@ struct Diagnosis {
         let stoppedAt = notes.first?.text
         if let (program, crash) = programs.lazy.compactMap({ program in Crash(program).map { (program, $0) } }).first {
             let seen = "the checker saw: " + checkMessage
-            return StepFailure(.crash, "\(program.name) crashed: \(crash.description)\n" + seen, stoppedAt: stoppedAt, hint: Self.crashHint)
+            return StepFailure(
+                .crash,
+                "\(program.name) crashed: \(crash.description)\n" + seen,
+                stoppedAt: stoppedAt,
+                hint: Self.crashHint
+            )
         }
         var message = checkMessage
         for program in programs {
             if let why = program.whyItStopped { message += "\n" + why }
             if let loop = repeatedLine(of: program) { message += "\n" + loop }
             if program.isWaitingForEnter && !program.arguments.contains("--pause") {
-                message += "\n\(program.name) is waiting for Enter (\"Press enter to proceed\"): pause only when given --pause"
+                message +=
+                    "\n\(program.name) is waiting for Enter (\"Press enter to proceed\"): pause only when given --pause"
             }
         }
         if ranOverTime {
-            return StepFailure(.timeLimit, "the step did not finish within its time limit, so its programs were stopped; before that: " + message, stoppedAt: stoppedAt)
+            return StepFailure(
+                .timeLimit,
+                "the step did not finish within its time limit, so its programs were stopped; before that: " + message,
+                stoppedAt: stoppedAt
+            )
         }
         if isMachineProblem {
             return StepFailure(.machine, message, stoppedAt: stoppedAt, hint: Self.machineHint)
@@ -59,7 +71,8 @@ struct Diagnosis {
     private var isMachineProblem: Bool {
         switch error {
         case let failure as CheckFailure: failure.isMachineProblem
-        case let failure as SocketError: failure.isOutOfDescriptors || failure.errno == EADDRNOTAVAIL || failure.errno == ENOBUFS
+        case let failure as SocketError:
+            failure.isOutOfDescriptors || failure.errno == EADDRNOTAVAIL || failure.errno == ENOBUFS
         case let failure as SpawnError: failure.errno != ENOENT  // a program not built says so itself
         default: false
         }
@@ -74,7 +87,9 @@ struct Diagnosis {
         let crashDeadline = ContinuousClock.now + .seconds(3)
         while programs.contains(where: { $0.termination == nil }) {
             let now = ContinuousClock.now
-            let printingBacktrace = programs.contains { $0.termination == nil && Crash.isUnderWay(in: $0.process.standardError) }
+            let printingBacktrace = programs.contains {
+                $0.termination == nil && Crash.isUnderWay(in: $0.process.standardError)
+            }
             if now >= crashDeadline || (now >= deadline && !printingBacktrace) { break }
             Thread.sleep(forTimeInterval: 0.01)
         }
@@ -111,7 +126,8 @@ struct Diagnosis {
             if current.count > best.count { best = current }
         }
         guard best.count >= threshold else { return nil }
-        let meaning = lab.pitfalls.first { best.line.contains($0.repeatedLine) }.map { ": " + $0.meaning }
+        let meaning =
+            lab.pitfalls.first { best.line.contains($0.repeatedLine) }.map { ": " + $0.meaning }
             ?? ": a loop that goes round without waiting for anything new"
         return "\(program.name) printed \(quoted(String(best.line))) \(best.count) times in a row" + meaning
     }
@@ -126,8 +142,13 @@ struct Crash: CustomStringConvertible {
     init?(_ program: Program) {
         guard let ended = program.termination, ended.isCrash else { return nil }
         let lines = program.process.standardError.split(separator: "\n").map(String.init)
-        reason = lines.first { $0.contains("Fatal error: ") }.map { String($0[$0.range(of: "Fatal error: ")!.lowerBound...]) }
-            ?? lines.first { $0.contains("Program crashed: ") }.map { String($0[$0.range(of: "Program crashed: ")!.upperBound...]).replacingOccurrences(of: " ***", with: "") }
+        reason =
+            lines.first { $0.contains("Fatal error: ") }.map {
+                String($0[$0.range(of: "Fatal error: ")!.lowerBound...])
+            }
+            ?? lines.first { $0.contains("Program crashed: ") }.map {
+                String($0[$0.range(of: "Program crashed: ")!.upperBound...]).replacingOccurrences(of: " ***", with: "")
+            }
             ?? "\(ended)"
         frame = Self.firstOwnFrame(in: lines)
     }
@@ -144,14 +165,17 @@ struct Crash: CustomStringConvertible {
     static func firstOwnFrame(in lines: [String]) -> String? {
         let frames = lines.compactMap { line -> (symbol: String, path: String)? in
             // `  3 [ra] 0x0000564642c3b015 f(_:) + 52 in c at /tmp/crashdemo/c.swift:2:28`
-            guard let at = line.range(of: " at /", options: .backwards), let address = line.range(of: " 0x") else { return nil }
+            guard let at = line.range(of: " at /", options: .backwards), let address = line.range(of: " 0x") else {
+                return nil
+            }
             let path = String(line[line.index(after: at.lowerBound)...].dropFirst(3))
             let afterAddress = line[address.upperBound...].drop { $0 != " " }.dropFirst()
             let symbol = afterAddress.range(of: " + ").map { String(afterAddress[..<$0.lowerBound]) } ?? ""
             return (symbol, path)
         }
         let kit = frames.filter { !$0.path.contains("/.build/") }  // not a package the kit depends on
-        let own = kit.first { $0.path.contains("/Sources/Lab") || $0.path.contains("/Solutions/Lab") }
+        let own =
+            kit.first { $0.path.contains("/Sources/Lab") || $0.path.contains("/Solutions/Lab") }
             ?? kit.first { $0.path.contains("/Sources/") }
         return own.map { shortSourcePath($0.path) + ($0.symbol.isEmpty ? "" : ", in \($0.symbol)") }
     }

@@ -71,7 +71,9 @@ public final class FileWatcher {
                     attributes[.type] as? FileAttributeType == .typeRegular
                 else { continue }
                 stamps[path] = FileStamp(
-                    size: (attributes[.size] as? Int) ?? 0, modified: (attributes[.modificationDate] as? Date) ?? .distantPast)
+                    size: (attributes[.size] as? Int) ?? 0,
+                    modified: (attributes[.modificationDate] as? Date) ?? .distantPast
+                )
             }
         }
         return stamps
@@ -92,7 +94,8 @@ enum Inotify {
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY)
         var watched = 0
         for folder in folders {
-            for directory in [folder] + subfolders(of: folder) where inotify_add_watch(descriptor, directory, mask) >= 0 {
+            for directory in [folder] + subfolders(of: folder) where inotify_add_watch(descriptor, directory, mask) >= 0
+            {
                 watched += 1
             }
         }

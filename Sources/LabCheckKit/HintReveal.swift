@@ -13,7 +13,9 @@ public enum HintReveal {
             lines.append("  " + (colors && fresh ? "\u{1B}[33m\(label):\u{1B}[0m " : "\(label): ") + hint)
         }
         if seen >= step.hints.count {
-            lines.append("  That was the last hint. The handout explains the step: \(lab.handout)#\(step.anchor); the checker's transcript shows what happened: .labcheck/lab\(lab.number).log")
+            lines.append(
+                "  That was the last hint. The handout explains the step: \(lab.handout)#\(step.anchor); the checker's transcript shows what happened: .labcheck/lab\(lab.number).log"
+            )
         } else if next < step.hints.count {
             lines.append("  (another: make hint LAB=\(lab.number) STEP=\(step.number))")
         }

@@ -17,8 +17,14 @@ public struct Lab: Sendable {
     public let pitfalls: [Pitfall]
 
     public init(
-        number: Int, title: String, folder: String, programs: [String], tools: [String] = [], usesSockets: Bool = true,
-        pitfalls: [Pitfall] = [], steps: [Step]
+        number: Int,
+        title: String,
+        folder: String,
+        programs: [String],
+        tools: [String] = [],
+        usesSockets: Bool = true,
+        pitfalls: [Pitfall] = [],
+        steps: [Step]
     ) {
         self.number = number
         self.title = title
@@ -60,8 +66,16 @@ public struct Lab: Sendable {
     public func heldBack(_ variants: [Step]) -> Lab {
         var held = self
         held.steps = variants.map { variant in
-            Step(variant.number, variant.title, hint: variant.hint, moreHints: variant.moreHints, needs: [],
-                 points: variant.points, heldBack: true, check: variant.check)
+            Step(
+                variant.number,
+                variant.title,
+                hint: variant.hint,
+                moreHints: variant.moreHints,
+                needs: [],
+                points: variant.points,
+                heldBack: true,
+                check: variant.check
+            )
         }
         return held
     }
@@ -101,8 +115,14 @@ public struct Step: Sendable {
     public let check: @Sendable (Check) throws -> Void
 
     public init(
-        _ number: Int, _ title: String, hint: String, moreHints: [String] = [], needs: [Int]? = nil, points: Int = 1,
-        heldBack: Bool = false, check: @escaping @Sendable (Check) throws -> Void
+        _ number: Int,
+        _ title: String,
+        hint: String,
+        moreHints: [String] = [],
+        needs: [Int]? = nil,
+        points: Int = 1,
+        heldBack: Bool = false,
+        check: @escaping @Sendable (Check) throws -> Void
     ) {
         self.heldBack = heldBack
         self.number = number

@@ -73,10 +73,13 @@ public struct OwnCheck: Sendable {
         }
         if before.isEmpty && after.isEmpty && problems.isEmpty {
             problems.append(
-                "it has no \"# needs:\" line, so make check does not know which program to start — save it again from labrepl, or add a line such as \"# needs: make run LAB=\(lab.number) PROG=\(lab.programs.first ?? "NAME")\"")
+                "it has no \"# needs:\" line, so make check does not know which program to start — save it again from labrepl, or add a line such as \"# needs: make run LAB=\(lab.number) PROG=\(lab.programs.first ?? "NAME")\""
+            )
         }
         if before.contains(where: { if case .program = $0 { true } else { false } }) && !after.isEmpty {
-            problems.append("it starts a program both before (needs) and after (then) the script: a check of your own tries one program")
+            problems.append(
+                "it starts a program both before (needs) and after (then) the script: a check of your own tries one program"
+            )
         }
         self.before = before
         self.after = after
@@ -97,11 +100,17 @@ public struct OwnCheck: Sendable {
             variables[String(word[..<equals])] = String(word[word.index(after: equals)...])
         }
         guard variables["LAB"] == String(lab.number) else {
-            return .failure(CheckFailure("names LAB=\(variables["LAB"] ?? "nothing"), but it is under lab \(lab.number)'s folder"))
+            return .failure(
+                CheckFailure("names LAB=\(variables["LAB"] ?? "nothing"), but it is under lab \(lab.number)'s folder")
+            )
         }
         guard let program = variables["PROG"], lab.programs.contains(program) else {
             let list = lab.programs.map { "PROG=\($0)" }.joined(separator: " or ")
-            return .failure(CheckFailure("names \(variables["PROG"].map { "PROG=\($0)" } ?? "no PROG"): lab \(lab.number)'s programs are \(list)"))
+            return .failure(
+                CheckFailure(
+                    "names \(variables["PROG"].map { "PROG=\($0)" } ?? "no PROG"): lab \(lab.number)'s programs are \(list)"
+                )
+            )
         }
         // make turns $$ into $ when it runs the command.
         guard let arguments = shellWords((variables["ARGS"] ?? "").replacingOccurrences(of: "$$", with: "$")) else {
@@ -120,15 +129,26 @@ public enum OwnChecks {
     /// Runs `checks` against the lab's programs in `binDirectory` (labrepl and telegram-sandbox too), one after the
     /// other; `report` is called as each ends.
     public static func run(
-        _ checks: [OwnCheck], of lab: Lab, binDirectory: String, solution: Bool, transcript: Transcript,
+        _ checks: [OwnCheck],
+        of lab: Lab,
+        binDirectory: String,
+        solution: Bool,
+        transcript: Transcript,
         report: (StepResult) -> Void = { _ in }
     ) -> [StepResult] {
         let steps = checks.enumerated().map { index, check in
             Step(index + 1, check.name, hint: "", needs: []) { try run(check, solution: solution, in: $0) }
         }
         let own = Lab(
-            number: lab.number, title: "your own checks", folder: lab.folder, programs: lab.programs, tools: lab.tools,
-            usesSockets: lab.usesSockets, pitfalls: lab.pitfalls, steps: steps)
+            number: lab.number,
+            title: "your own checks",
+            folder: lab.folder,
+            programs: lab.programs,
+            tools: lab.tools,
+            usesSockets: lab.usesSockets,
+            pitfalls: lab.pitfalls,
+            steps: steps
+        )
         transcript.log("── your own checks: \(OwnCheck.folder(of: lab))")
         let runner = LabRunner(lab: own, binDirectory: binDirectory, solution: solution)
         return runner.run(transcript: transcript) { report(withOwnHint($0)) }.map(withOwnHint)
@@ -137,10 +157,16 @@ public enum OwnChecks {
     /// A failed check of the student's own has no handout step to point to: its hint says how to look closer.
     private static func withOwnHint(_ result: StepResult) -> StepResult {
         guard case .failed(var failure) = result.outcome, failure.hint == nil else { return result }
-        failure.hint = "your own check: run it by hand (below) to watch the conversation; if your program now answers otherwise on purpose, record it again"
+        failure.hint =
+            "your own check: run it by hand (below) to watch the conversation; if your program now answers otherwise on purpose, record it again"
         return StepResult(
-            lab: result.lab, step: result.step, outcome: .failed(failure), duration: result.duration,
-            transcript: result.transcript, seed: result.seed)
+            lab: result.lab,
+            step: result.step,
+            outcome: .failed(failure),
+            duration: result.duration,
+            transcript: result.transcript,
+            seed: result.seed
+        )
     }
 
     private static func run(_ own: OwnCheck, solution: Bool, in check: Check) throws {
@@ -153,7 +179,8 @@ public enum OwnChecks {
         check.replay(
             commands.filter { !$0.1 }.map { $0.0 + "    # in a terminal of its own" }
                 + [script + (commands.contains { $0.1 } ? "    # in one terminal" : "    # in another")]
-                + commands.filter(\.1).map { $0.0 + "    # once it listens, in another" })
+                + commands.filter(\.1).map { $0.0 + "    # once it listens, in another" }
+        )
         var mapping: [String] = []
         var environment: [String: String] = [:]
         for need in own.before {
@@ -173,7 +200,10 @@ public enum OwnChecks {
 
         let labrepl = check.binDirectory + "/labrepl"
         guard FileManager.default.isExecutableFile(atPath: labrepl) else {
-            throw CheckFailure("labrepl is not built (looked in \(check.binDirectory)): make check LAB=\(check.lab.number) builds it", machine: true)
+            throw CheckFailure(
+                "labrepl is not built (looked in \(check.binDirectory)): make check LAB=\(check.lab.number) builds it",
+                machine: true
+            )
         }
         let arguments = ["--script", own.path] + mapping.flatMap { ["--map-port", $0] }
         check.note("labrepl \(arguments.joined(separator: " "))")
@@ -186,14 +216,22 @@ public enum OwnChecks {
             guard let line = repl.waitForLine(timeout: .seconds(10), where: { $0.contains(": listening on ") }),
                 let port = line.firstMatch(of: /listening on [^ ]*:(\d+)/).flatMap({ Int($0.1) })
             else {
-                throw failure(of: own, repl, otherwise: "the script never listened, so the program it waits for was not started")
+                throw failure(
+                    of: own,
+                    repl,
+                    otherwise: "the script never listened, so the program it waits for was not started"
+                )
             }
             for case .program(let name, let arguments) in own.after {
                 _ = try check.start(name, ["--port", String(port)] + arguments)
             }
         }
         guard let ended = repl.waitForExit(timeout: scriptTimeLimit) else {
-            throw failure(of: own, repl, otherwise: "the script did not finish within \(Check.describe(scriptTimeLimit))")
+            throw failure(
+                of: own,
+                repl,
+                otherwise: "the script did not finish within \(Check.describe(scriptTimeLimit))"
+            )
         }
         guard ended.succeeded else {
             throw failure(of: own, repl, otherwise: "labrepl ended with \(ended)")
@@ -203,12 +241,19 @@ public enum OwnChecks {
     /// What went wrong, in labrepl's words: the script's line that failed, why, and what came before.
     private static func failure(of own: OwnCheck, _ repl: ChildProcess, otherwise: String) -> CheckFailure {
         let errors = repl.standardError.split(separator: "\n").map(String.init)
-        let lines = (try? String(contentsOfFile: own.path, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+        let lines =
+            (try? String(contentsOfFile: own.path, encoding: .utf8))?.split(
+                separator: "\n",
+                omittingEmptySubsequences: false
+            ) ?? []
         var message: [String] = []
         if let first = errors.first {
             // "Labs/…/echo.repl:7: expect "hello": not seen from echo within 5 s (nothing unread)"
-            if let match = first.firstMatch(of: /^(.*?):(\d+): (.*)$/), let number = Int(match.2), number <= lines.count {
-                message.append("line \(number) of \(own.path), \(quoted(String(lines[number - 1]))), failed: \(match.3)")
+            if let match = first.firstMatch(of: /^(.*?):(\d+): (.*)$/), let number = Int(match.2), number <= lines.count
+            {
+                message.append(
+                    "line \(number) of \(own.path), \(quoted(String(lines[number - 1]))), failed: \(match.3)"
+                )
             } else {
                 message.append(first)
             }

@@ -1,5 +1,5 @@
-import FrameKit
 import Foundation
+import FrameKit
 import SocketKit
 
 /// Lab 5: a peer that speaks frames. Every frame is logged as it prints (`HELLO "Kim"`), failures say which frame was
@@ -20,7 +20,9 @@ extension Peer {
     public func sendInPieces(_ bytes: [UInt8], sizes: [Int], pause: Duration = .milliseconds(15)) throws {
         try socket.setSockOpt(.noDelay, true)
         try flushHeld()
-        transcript.log("\(label) → \(bytes.count) bytes in pieces of \(sizes.map(String.init).joined(separator: ", "))…")
+        transcript.log(
+            "\(label) → \(bytes.count) bytes in pieces of \(sizes.map(String.init).joined(separator: ", "))…"
+        )
         var start = 0
         var index = 0
         while start < bytes.count {
@@ -36,43 +38,73 @@ extension Peer {
     /// when nothing more comes; by default, that the router may not be reading (no header) or may have sent only
     /// part of a frame (a body cut short).
     public func receiveFrame(
-        timeout: Duration = Check.replyTimeout, waitingFor what: String, stuck: String? = nil
+        timeout: Duration = Check.replyTimeout,
+        waitingFor what: String,
+        stuck: String? = nil
     ) throws -> Frame {
         let deadline = ContinuousClock.now + timeout
         let header = try receive(
-            exactly: Frame.headerSize, timeout: timeout, waitingFor: what, stuck: stuck ?? "is the router reading this connection?",
-            quietly: true)
+            exactly: Frame.headerSize,
+            timeout: timeout,
+            waitingFor: what,
+            stuck: stuck ?? "is the router reading this connection?",
+            quietly: true
+        )
         let type = FrameType(UInt16(header[0]) << 8 | UInt16(header[1]))
         let length = header[2...].reduce(0) { $0 << 8 | Int($1) }
         guard length <= 1 << 24 else {
-            throw CheckFailure("a frame header announced a body of \(length) bytes (\(repr(header))) while waiting for \(what)")
+            throw CheckFailure(
+                "a frame header announced a body of \(length) bytes (\(repr(header))) while waiting for \(what)"
+            )
         }
         let body = try receive(
-            exactly: length, timeout: max(.zero, ContinuousClock.now.duration(to: deadline)) + .milliseconds(500),
-            waitingFor: "the \(length)-byte body of a \(type) frame (\(what))", stuck: stuck ?? "was the whole frame sent?", quietly: true)
+            exactly: length,
+            timeout: max(.zero, ContinuousClock.now.duration(to: deadline)) + .milliseconds(500),
+            waitingFor: "the \(length)-byte body of a \(type) frame (\(what))",
+            stuck: stuck ?? "was the whole frame sent?",
+            quietly: true
+        )
         let frame = Frame(type, body: body)
         transcript.log("\(label) ← \(frame)")
         return frame
     }
 
     /// Receives one frame and checks it is `expected`.
-    public func expect(_ expected: Frame, timeout: Duration = Check.replyTimeout, waitingFor what: String? = nil, stuck: String? = nil) throws {
+    public func expect(
+        _ expected: Frame,
+        timeout: Duration = Check.replyTimeout,
+        waitingFor what: String? = nil,
+        stuck: String? = nil
+    ) throws {
         let got = try receiveFrame(timeout: timeout, waitingFor: what ?? "\(expected)", stuck: stuck)
         guard got == expected else {
-            throw CheckFailure("the frame should have been \(expected), but instead it was \(got)" + (what.map { " (waiting for \($0))" } ?? ""))
+            throw CheckFailure(
+                "the frame should have been \(expected), but instead it was \(got)"
+                    + (what.map { " (waiting for \($0))" } ?? "")
+            )
         }
     }
 
-    public func expect(_ message: Message, timeout: Duration = Check.replyTimeout, waitingFor what: String? = nil, stuck: String? = nil) throws {
+    public func expect(
+        _ message: Message,
+        timeout: Duration = Check.replyTimeout,
+        waitingFor what: String? = nil,
+        stuck: String? = nil
+    ) throws {
         try expect(message.frame, timeout: timeout, waitingFor: what, stuck: stuck)
     }
 
     /// Receives one frame and checks it is an ERROR with `code` (any message).
     public func expectError(_ code: ErrorCode, timeout: Duration = Check.replyTimeout, after what: String) throws {
-        let got = try receiveFrame(timeout: timeout, waitingFor: "ERROR \(code.rawValue) after \(what)",
-                                   stuck: "the protocol says: answer with ERROR \"\(code.rawValue)\\n…\"")
+        let got = try receiveFrame(
+            timeout: timeout,
+            waitingFor: "ERROR \(code.rawValue) after \(what)",
+            stuck: "the protocol says: answer with ERROR \"\(code.rawValue)\\n…\""
+        )
         guard got.type == .error, got.body.starts(with: Array((code.rawValue + "\n").utf8)) else {
-            throw CheckFailure("after \(what) the frame should have been ERROR \"\(code.rawValue)\\n…\", but instead it was \(got)")
+            throw CheckFailure(
+                "after \(what) the frame should have been ERROR \"\(code.rawValue)\\n…\", but instead it was \(got)"
+            )
         }
     }
 

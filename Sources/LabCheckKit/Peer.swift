@@ -19,7 +19,12 @@ public final class Peer: Sendable {
     let group: PeerGroup?
 
     init(
-        socket: Socket, label: String, transcript: Transcript, recording: Recording, connection: Int, chaos: Chaos?,
+        socket: Socket,
+        label: String,
+        transcript: Transcript,
+        recording: Recording,
+        connection: Int,
+        chaos: Chaos?,
         group: PeerGroup? = nil
     ) {
         self.socket = socket
@@ -58,8 +63,15 @@ public final class Peer: Sendable {
             defer { bytes = [] }
             return bytes
         }
-        if !pending.isEmpty { transcript.log("\(label) → (the \(pending.count) bytes held back go out first, in the same write)") }
-        transcript.log("\(label) → \(described)" + (pieces.count > 1 ? " in \(pieces.count) pieces of \(pieces.map { String($0.bytes.count) }.joined(separator: ", ")) bytes" : ""))
+        if !pending.isEmpty {
+            transcript.log("\(label) → (the \(pending.count) bytes held back go out first, in the same write)")
+        }
+        transcript.log(
+            "\(label) → \(described)"
+                + (pieces.count > 1
+                    ? " in \(pieces.count) pieces of \(pieces.map { String($0.bytes.count) }.joined(separator: ", ")) bytes"
+                    : "")
+        )
         for (index, piece) in pieces.enumerated() {
             try sendQuietly((index == 0 ? pending : []) + piece.bytes)
             if piece.pauseAfter > .zero { Thread.sleep(forTimeInterval: Check.seconds(piece.pauseAfter)) }
@@ -84,16 +96,23 @@ public final class Peer: Sendable {
         do {
             try socket.sendAll(bytes)
         } catch let error as SocketError where error.isPeerGone {
-            throw CheckFailure("the connection was closed by the other side while the checker was still sending (\(error))")
+            throw CheckFailure(
+                "the connection was closed by the other side while the checker was still sending (\(error))"
+            )
         } catch let error as SocketError where error.isTimeout {
-            throw CheckFailure("could not send for \(Check.describe(Check.replyTimeout)): the other side stopped reading — is it stuck in sendAll() instead of recv()?")
+            throw CheckFailure(
+                "could not send for \(Check.describe(Check.replyTimeout)): the other side stopped reading — is it stuck in sendAll() instead of recv()?"
+            )
         }
     }
 
     /// Receives exactly `count` bytes, however they are split, or fails saying what arrived instead.
     public func receive(
-        exactly count: Int, timeout: Duration = Check.replyTimeout, waitingFor what: String,
-        stuck: String = "is the server stuck in accept() or recv()?", quietly: Bool = false
+        exactly count: Int,
+        timeout: Duration = Check.replyTimeout,
+        waitingFor what: String,
+        stuck: String = "is the server stuck in accept() or recv()?",
+        quietly: Bool = false
     ) throws -> [UInt8] {
         try flushHeld()  // what a chaotic peer held back goes out first: the recording must say so in that order
         recording.record(.awaited(connection: connection, count: count, expected: nil))
@@ -104,7 +123,9 @@ public final class Peer: Sendable {
 
     /// Receives until `text`'s bytes have all arrived and checks they are exactly `text`.
     public func expect(
-        _ text: String, timeout: Duration = Check.replyTimeout, waitingFor what: String? = nil,
+        _ text: String,
+        timeout: Duration = Check.replyTimeout,
+        waitingFor what: String? = nil,
         stuck: String = "is the server stuck in accept() or recv()?"
     ) throws {
         try expect(Array(text.utf8), timeout: timeout, waitingFor: what ?? "the reply \(quoted(text))", stuck: stuck)
@@ -112,30 +133,42 @@ public final class Peer: Sendable {
 
     /// Receives as many bytes as `expected` holds and checks they are exactly those, drawing the first difference.
     public func expect(
-        _ expected: [UInt8], timeout: Duration = Check.replyTimeout, waitingFor what: String,
+        _ expected: [UInt8],
+        timeout: Duration = Check.replyTimeout,
+        waitingFor what: String,
         stuck: String = "is the server stuck in accept() or recv()?"
     ) throws {
         try flushHeld()
         recording.record(.awaited(connection: connection, count: expected.count, expected: expected))
         let (received, shortfall) = try receiveUpTo(expected.count, timeout: timeout)
         if let shortfall {
-            throw CheckFailure(shortfall.describe(received, of: expected.count, waitingFor: what, stuck: stuck, expected: expected))
+            throw CheckFailure(
+                shortfall.describe(received, of: expected.count, waitingFor: what, stuck: stuck, expected: expected)
+            )
         }
         guard received != expected else { return }
         let difference = byteDifference(expected: expected, received: received) ?? ""
         throw CheckFailure(
-            "the reply should have been \(showText(expected)), but instead it was \(show(received))\n" + difference)
+            "the reply should have been \(showText(expected)), but instead it was \(show(received))\n" + difference
+        )
     }
 
     /// Why fewer bytes came than awaited.
     enum Shortfall {
-        case closed, reset, timedOut(Duration)
+        case closed, reset
+        case timedOut(Duration)
 
         func describe(
-            _ received: [UInt8], of count: Int, waitingFor what: String, stuck: String, expected: [UInt8]? = nil
+            _ received: [UInt8],
+            of count: Int,
+            waitingFor what: String,
+            stuck: String,
+            expected: [UInt8]? = nil
         ) -> String {
             // What did come, and whether it was right so far: a dump of half a megabyte helps nobody.
-            let difference = expected.flatMap { byteDifference(expected: Array($0.prefix(received.count)), received: received) }
+            let difference = expected.flatMap {
+                byteDifference(expected: Array($0.prefix(received.count)), received: received)
+            }
             let came: String
             if received.isEmpty {
                 came = "before any reply came"
@@ -153,12 +186,15 @@ public final class Peer: Sendable {
             case .closed:
                 message = "the connection was closed \(came), while waiting for \(what)"
             case .reset:
-                message = "the connection was reset — the other side closed it abruptly, or crashed — \(came), while waiting for \(what)"
+                message =
+                    "the connection was reset — the other side closed it abruptly, or crashed — \(came), while waiting for \(what)"
             case .timedOut(let timeout):
                 let late = "within \(Check.describe(timeout)) while waiting for \(what)"
-                let which = came.range(of: ", ").map { " (" + came[$0.upperBound...] + ")" }
+                let which =
+                    came.range(of: ", ").map { " (" + came[$0.upperBound...] + ")" }
                     ?? came.range(of: " (").map { String(came[$0.lowerBound...]) } ?? ""
-                message = received.isEmpty
+                message =
+                    received.isEmpty
                     ? "no reply \(late) — \(stuck)"
                     : "only \(received.count) of \(count) bytes\(which) came \(late), then nothing more — \(stuck)"
             }
@@ -185,7 +221,9 @@ public final class Peer: Sendable {
     /// Sends `bytes` while receiving as many back: sending all first would deadlock once both sides' buffers fill
     /// (the server blocks in sendAll because nobody reads, the checker because the server no longer reads).
     public func roundTrip(
-        _ bytes: [UInt8], timeout: Duration = .seconds(15), waitingFor what: String,
+        _ bytes: [UInt8],
+        timeout: Duration = .seconds(15),
+        waitingFor what: String,
         stuck: String = "is every byte received sent back with sendAll?"
     ) throws -> [UInt8] {
         let sendFailure = Mutex<(any Error)?>(nil)
@@ -202,7 +240,9 @@ public final class Peer: Sendable {
         sender.start()
         let (received, shortfall) = try receiveUpTo(bytes.count, timeout: timeout, quietly: bytes.count > 4096)
         if let shortfall {
-            throw CheckFailure(shortfall.describe(received, of: bytes.count, waitingFor: what, stuck: stuck, expected: bytes))
+            throw CheckFailure(
+                shortfall.describe(received, of: bytes.count, waitingFor: what, stuck: stuck, expected: bytes)
+            )
         }
         if let failure = sendFailure.withLock({ $0 }) { throw failure }
         return received
@@ -219,7 +259,8 @@ public final class Peer: Sendable {
             case .timedOut:
                 throw CheckFailure(
                     "the connection was still open after \(Check.describe(timeout)) while waiting for \(what)"
-                        + (received.isEmpty ? "" : "; received so far: \(abbreviatedRepr(received))"))
+                        + (received.isEmpty ? "" : "; received so far: \(abbreviatedRepr(received))")
+                )
             }
         }
     }
@@ -265,7 +306,8 @@ public final class Peer: Sendable {
     }
 
     /// One recv, with the deadline as its timeout; `quietly` logs only the end of the stream.
-    private func receiveChunk(max: Int, until deadline: ContinuousClock.Instant, quietly: Bool = false) throws -> Chunk {
+    private func receiveChunk(max: Int, until deadline: ContinuousClock.Instant, quietly: Bool = false) throws -> Chunk
+    {
         try flushHeld()
         group?.flushOthers(than: self)
         let left = ContinuousClock.now.duration(to: deadline)
@@ -275,7 +317,9 @@ public final class Peer: Sendable {
         do {
             let chunk = try socket.recv(Swift.min(max, 65536))
             if !chunk.isEmpty { recording.record(.received(connection: connection, bytes: chunk)) }
-            if !quietly || chunk.isEmpty { transcript.log("\(label) ← " + (chunk.isEmpty ? "(end of file)" : abbreviatedRepr(chunk))) }
+            if !quietly || chunk.isEmpty {
+                transcript.log("\(label) ← " + (chunk.isEmpty ? "(end of file)" : abbreviatedRepr(chunk)))
+            }
             return chunk.isEmpty ? .closed : .bytes(chunk)
         } catch let error as SocketError where error.isTimeout {
             return .timedOut

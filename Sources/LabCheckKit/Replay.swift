@@ -27,19 +27,30 @@ struct Replay {
         case .toServer(let port):
             let server = serverListening(on: port)
             script.comment("Lab \(lab.number) step \(step.number): the checker's side, replayed against your server.")
-            script.comment("First start it in another terminal: \(server.map { makeRun($0.program, $0.arguments) } ?? "your server")")
+            script.comment(
+                "First start it in another terminal: \(server.map { makeRun($0.program, $0.arguments) } ?? "your server")"
+            )
             script.play(events, connections: connections { if case .toServer(port) = $0 { true } else { false } })
-            let commands = (server.map { [makeRun($0.program, $0.arguments) + "    # in one terminal"] } ?? [])
+            let commands =
+                (server.map { [makeRun($0.program, $0.arguments) + "    # in one terminal"] } ?? [])
                 + ["make repl ARGS=\"--script \(scriptPath)\"    # in another: the checker's side"]
             return (commands, script.text, script.files)
         case .fromClient(let port):
             let client = startedPrograms().last { $0.arguments.contains(String(port)) }
-            script.comment("Lab \(lab.number) step \(step.number): the checker played the server; labrepl plays it here.")
-            script.comment("Once this waits, start your client in another terminal: \(client.map { makeRun($0.0, $0.1) } ?? "your client")")
+            script.comment(
+                "Lab \(lab.number) step \(step.number): the checker played the server; labrepl plays it here."
+            )
+            script.comment(
+                "Once this waits, start your client in another terminal: \(client.map { makeRun($0.0, $0.1) } ?? "your client")"
+            )
             script.line("listen \(Self.port) as server")
-            script.play(events, connections: connections { if case .fromClient(port) = $0 { true } else { false } },
-                        acceptFrom: "server")
-            let commands = ["make repl ARGS=\"--script \(scriptPath)\"    # in one terminal: the checker's side"]
+            script.play(
+                events,
+                connections: connections { if case .fromClient(port) = $0 { true } else { false } },
+                acceptFrom: "server"
+            )
+            let commands =
+                ["make repl ARGS=\"--script \(scriptPath)\"    # in one terminal: the checker's side"]
                 + (client.map { [makeRun($0.0, $0.1) + "    # then, in another"] } ?? [])
             return (commands, script.text, script.files)
         }
@@ -131,7 +142,8 @@ struct Replay {
 
     /// A make variable's value in double quotes, as a shell reads it.
     private func makeQuoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        "\""
+            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "$", with: "\\$$").replacingOccurrences(of: "`", with: "\\`") + "\""
     }
 }

@@ -29,22 +29,38 @@ public struct Report: Sendable {
         let number = String(step.number)
         switch result.outcome {
         case .passed:
-            let padded = step.title.padding(toLength: max(step.title.count, Self.titleWidth), withPad: " ", startingAt: 0)
+            let padded = step.title.padding(
+                toLength: max(step.title.count, Self.titleWidth),
+                withPad: " ",
+                startingAt: 0
+            )
             return "  \(green("✔")) \(number)  \(padded) \(dim(seconds(result.duration)))"
         case .failed(let failure):
             let indent = String(repeating: " ", count: 6 + number.count)
             let body = failure.text.split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }
-            let more = failure.hint == nil && !step.moreHints.isEmpty ? dim(" (another hint: make hint LAB=\(lab.number) STEP=\(step.number))") : ""
-            let hint = indent + yellow("hint: ") + (failure.hint ?? step.hint + " — \(lab.handout)#\(step.anchor)") + more
+            let more =
+                failure.hint == nil && !step.moreHints.isEmpty
+                ? dim(" (another hint: make hint LAB=\(lab.number) STEP=\(step.number))") : ""
+            let hint =
+                indent + yellow("hint: ") + (failure.hint ?? step.hint + " — \(lab.handout)#\(step.anchor)") + more
             let replay = failure.replay.enumerated().map { index, command in
                 indent + (index == 0 ? dim("replay: ") : "        ") + command
             }
-            let capture = failure.capture.map { [indent + dim("capture: ") + $0 + " (the bytes on the wire: open it in Wireshark)"] } ?? []
-            let seed = result.seed.map {
-                [indent + dim("seed: ") + "\($0) — make check LAB=\(lab.number) STEP=\(step.number) SEED=\($0) replays this run"]
-            } ?? []
-            return linked((["  \(red("✘")) \(number)  \(step.title)"] + body + [hint] + replay + capture + seed)
-                .joined(separator: "\n"))
+            let capture =
+                failure.capture.map {
+                    [indent + dim("capture: ") + $0 + " (the bytes on the wire: open it in Wireshark)"]
+                } ?? []
+            let seed =
+                result.seed.map {
+                    [
+                        indent + dim("seed: ")
+                            + "\($0) — make check LAB=\(lab.number) STEP=\(step.number) SEED=\($0) replays this run"
+                    ]
+                } ?? []
+            return linked(
+                (["  \(red("✘")) \(number)  \(step.title)"] + body + [hint] + replay + capture + seed)
+                    .joined(separator: "\n")
+            )
         case .notRun(let needs):
             let list = needs.map(String.init).joined(separator: ", ")
             return dim("  · \(number)  \(step.title) — not run: needs step\(needs.count > 1 ? "s" : "") \(list)")
@@ -85,8 +101,10 @@ public struct Report: Sendable {
             let shown = seeds.prefix(8).joined(separator: " ") + (seeds.count > 8 ? " …" : "")
             let count = "\(failed.count)/\(results.count - notRun)".padding(toLength: 11, withPad: " ", startingAt: 0)
             let mark = failed.isEmpty ? green(count) : red(count)
-            lines.append("  \(String(step.number).padding(toLength: 4, withPad: " ", startingAt: 0))  \(mark)  \(shown)"
-                + (notRun > 0 ? dim("  (\(notRun) not run)") : ""))
+            lines.append(
+                "  \(String(step.number).padding(toLength: 4, withPad: " ", startingAt: 0))  \(mark)  \(shown)"
+                    + (notRun > 0 ? dim("  (\(notRun) not run)") : "")
+            )
         }
         return lines.joined(separator: "\n")
     }

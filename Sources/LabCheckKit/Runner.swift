@@ -26,14 +26,21 @@ public struct LabRunner: Sendable {
     /// the run ends at the first failed step (the per-step proof needs no more than that).
     @discardableResult
     public func run(
-        only: Int? = nil, stopAtFirstFailure: Bool = false, transcript: Transcript = Transcript(),
+        only: Int? = nil,
+        stopAtFirstFailure: Bool = false,
+        transcript: Transcript = Transcript(),
         report: (StepResult) -> Void = { _ in }
     ) -> [StepResult] {
-        transcript.log("Lab \(lab.number) · \(lab.title) — checking the \(solution ? "reference solution" : "student's programs") in \(binDirectory)")
+        transcript.log(
+            "Lab \(lab.number) · \(lab.title) — checking the \(solution ? "reference solution" : "student's programs") in \(binDirectory)"
+        )
         var results: [StepResult] = []
         for step in lab.steps where only == nil || step.number == only {
-            let missing = only == nil ? step.needs.filter { need in !results.contains { $0.step.number == need && $0.passed } } : []
-            let result = missing.isEmpty
+            let missing =
+                only == nil
+                ? step.needs.filter { need in !results.contains { $0.step.number == need && $0.passed } } : []
+            let result =
+                missing.isEmpty
                 ? run(step, transcript: transcript)
                 : StepResult(lab: lab.number, step: step, outcome: .notRun(needs: missing), duration: .zero)
             results.append(result)
@@ -48,7 +55,13 @@ public struct LabRunner: Sendable {
         transcript.log("── step \(step.number): \(step.title)")
         let seed = seeds.seed(lab: lab.number, step: step.number)
         let check = Check(
-            lab: lab, step: step, binDirectory: binDirectory, solution: solution, transcript: transcript, seed: seed)
+            lab: lab,
+            step: step,
+            binDirectory: binDirectory,
+            solution: solution,
+            transcript: transcript,
+            seed: seed
+        )
         let started = ContinuousClock.now
         let ranOverTime = Atomic<Bool>(false)
         let watchdog = Watchdog(after: stepTimeLimit) {
@@ -62,7 +75,10 @@ public struct LabRunner: Sendable {
         } catch {
             transcript.log("step \(step.number): the check says: \(error)")
             var failure = Diagnosis(
-                lab: lab, step: step, error: error, programs: check.programs,
+                lab: lab,
+                step: step,
+                error: error,
+                programs: check.programs,
                 ranOverTime: ranOverTime.load(ordering: .relaxed)
             ).failure()
             failure.replay = replay(of: check)
@@ -76,8 +92,13 @@ public struct LabRunner: Sendable {
         let drewFromSeed = check.usedSeed.load(ordering: .relaxed)
         if drewFromSeed { transcript.log("step \(step.number) drew from seed \(seed)") }
         return StepResult(
-            lab: lab.number, step: step, outcome: outcome, duration: duration, transcript: transcript.text(since: mark),
-            seed: drewFromSeed ? seed : nil)
+            lab: lab.number,
+            step: step,
+            outcome: outcome,
+            duration: duration,
+            transcript: transcript.text(since: mark),
+            seed: drewFromSeed ? seed : nil
+        )
     }
 
     /// The commands that replay a failed step by hand; the script they use is written under `replayDirectory`.

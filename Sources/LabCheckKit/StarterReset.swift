@@ -55,7 +55,9 @@ public struct StarterReset {
         let git = try Git(root: root)
         let files = try git.trackedFiles(under: labFolders(git))
         guard !files.isEmpty else {
-            throw ResetProblem("no commit has lab \(lab.number)'s code (Sources/Lab\(lab.number)…): make reset puts back the starter from git's history, so the lab's files must have been committed — commit them (git add Sources && git commit), or take the starter from a fresh copy of the kit")
+            throw ResetProblem(
+                "no commit has lab \(lab.number)'s code (Sources/Lab\(lab.number)…): make reset puts back the starter from git's history, so the lab's files must have been committed — commit them (git add Sources && git commit), or take the starter from a fresh copy of the kit"
+            )
         }
         return try files.compactMap { path in try change(of: path, git: git) }
     }
@@ -65,7 +67,9 @@ public struct StarterReset {
         let git = try Git(root: root)
         let folders = try labFolders(git)
         guard !folders.isEmpty else { return [] }
-        return try git.run(["ls-files", "--others", "--exclude-standard", "--"] + folders).split(separator: "\n").map(String.init)
+        return try git.run(["ls-files", "--others", "--exclude-standard", "--"] + folders).split(separator: "\n").map(
+            String.init
+        )
     }
 
     /// The lab's folders under `Sources/`, relative to the working tree's top: those on disk and those in HEAD (a
@@ -76,7 +80,8 @@ public struct StarterReset {
         let inGit = (try? git.run(["ls-tree", "--name-only", "HEAD", sources + "/"]))?.split(separator: "\n") ?? []
         let committed = inGit.map { String($0) }.filter { path in
             let name = path.dropFirst(sources.count + 1)
-            return name.hasPrefix("Lab\(lab.number)") && name.dropFirst("Lab\(lab.number)".count).first?.isUppercase == true
+            return name.hasPrefix("Lab\(lab.number)")
+                && name.dropFirst("Lab\(lab.number)".count).first?.isUppercase == true
         }
         return Array(Set(onDisk + committed)).sorted()
     }
@@ -111,7 +116,9 @@ public struct StarterReset {
                 continue
             }
             // A function inside another one being put back goes back with it.
-            if named.contains(where: { $0 != index && declarations[$0].body.contains(declaration.body.lowerBound) }) { continue }
+            if named.contains(where: { $0 != index && declarations[$0].body.contains(declaration.body.lowerBound) }) {
+                continue
+            }
             let body = Array(starter[declaration.body])
             guard Array(current[twin.body]) != body else { continue }
             replacements.append((twin, body))
@@ -120,7 +127,14 @@ public struct StarterReset {
         guard !replacements.isEmpty || !missing.isEmpty else { return nil }
         let imports = replacements.isEmpty ? [] : starterSource.imports(missingFrom: mine)
         let result = replacements.isEmpty ? current : mine.replacingBodies(replacements, adding: imports)
-        return Change(path: path, commit: commit, current: current, result: result, functions: functions, missing: missing)
+        return Change(
+            path: path,
+            commit: commit,
+            current: current,
+            result: result,
+            functions: functions,
+            missing: missing
+        )
     }
 
     private func steps(_ labels: [WorkLabel]) -> [Int] {
@@ -131,7 +145,8 @@ public struct StarterReset {
 
     /// Saves the student's version of every file that changes under `.labcheck/saved/<time>/` (returned), then
     /// writes the starter's.
-    public func apply(_ changes: [Change], savedIn labcheck: String = ".labcheck", now: Date = Date()) throws -> String? {
+    public func apply(_ changes: [Change], savedIn labcheck: String = ".labcheck", now: Date = Date()) throws -> String?
+    {
         let toChange = changes.filter { $0.current != $0.result }
         guard !toChange.isEmpty else { return nil }
         let git = try Git(root: root)
@@ -139,12 +154,18 @@ public struct StarterReset {
         for change in toChange {
             guard let current = change.current else { continue }
             let copy = URL(fileURLWithPath: saved + "/" + change.path)
-            try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: copy.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try Data(current).write(to: copy)
         }
         for change in toChange {
             let file = URL(fileURLWithPath: git.top + "/" + change.path)
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try Data(change.result).write(to: file, options: .atomic)
         }
         return saved
@@ -185,21 +206,29 @@ private struct Git {
         do {
             finished = try ChildProcess.run("git", ["-C", root, "rev-parse", "--show-toplevel"], timeout: .seconds(30))
         } catch {
-            throw ResetProblem("git is not installed: make reset takes the starter from git's history — install git (Debian: sudo apt-get install git), or copy the lab's folder from a fresh copy of the kit")
+            throw ResetProblem(
+                "git is not installed: make reset takes the starter from git's history — install git (Debian: sudo apt-get install git), or copy the lab's folder from a fresh copy of the kit"
+            )
         }
         guard finished.termination.succeeded else {
-            throw ResetProblem("this folder is not in a git repository, so there is no committed starter to go back to — a kit downloaded as a zip has no history: copy the lab's folder under Sources/ from a fresh copy of the kit (or clone the kit with git, and work in the clone)")
+            throw ResetProblem(
+                "this folder is not in a git repository, so there is no committed starter to go back to — a kit downloaded as a zip has no history: copy the lab's folder under Sources/ from a fresh copy of the kit (or clone the kit with git, and work in the clone)"
+            )
         }
         top = finished.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (try? run(["rev-parse", "--verify", "--quiet", "HEAD"])) != nil else {
-            throw ResetProblem("this git repository has no commit yet, so there is no committed starter to go back to — commit the kit as you got it first (git add -A && git commit -m starter)")
+            throw ResetProblem(
+                "this git repository has no commit yet, so there is no committed starter to go back to — commit the kit as you got it first (git add -A && git commit -m starter)"
+            )
         }
     }
 
     func run(_ arguments: [String]) throws -> String {
         let finished = try ChildProcess.run("git", ["-C", top] + arguments, timeout: .seconds(60))
         guard finished.termination.succeeded else {
-            throw ResetProblem("git \(arguments.joined(separator: " ")) failed: \(finished.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw ResetProblem(
+                "git \(arguments.joined(separator: " ")) failed: \(finished.standardError.trimmingCharacters(in: .whitespacesAndNewlines))"
+            )
         }
         return finished.standardOutput
     }
@@ -222,11 +251,14 @@ private struct Git {
     /// or in a later commit for as long as no commit since took a not-implemented marker out.
     func committedStarter(of path: String, headIsStarter: Bool) throws -> (commit: String, text: [UInt8]) {
         if headIsStarter {
-            let last = try run(["log", "-1", "--format=%h \"%s\"", "--", path]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let last = try run(["log", "-1", "--format=%h \"%s\"", "--", path]).trimmingCharacters(
+                in: .whitespacesAndNewlines
+            )
             return (last, try show("HEAD", path))
         }
-        guard let added = try run(["log", "--format=%H", "--diff-filter=A", "-n", "1", "--", path])
-            .split(separator: "\n").first.map(String.init)
+        guard
+            let added = try run(["log", "--format=%H", "--diff-filter=A", "-n", "1", "--", path])
+                .split(separator: "\n").first.map(String.init)
         else {
             throw ResetProblem("git has no commit that added \(path)")
         }
@@ -240,7 +272,9 @@ private struct Git {
             chosen = (commit, text)
             markers = count
         }
-        let subject = try run(["log", "-1", "--format=%h \"%s\"", chosen.0]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let subject = try run(["log", "-1", "--format=%h \"%s\"", chosen.0]).trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
         return (subject, chosen.1)
     }
 
@@ -253,6 +287,7 @@ private struct Git {
     private static func markerCount(_ text: [UInt8]) -> Int {
         let source = SwiftSource(bytes: text)
         let labels = source.workByDeclaration(source.declarations.filter(\.hasCode))
-        return labels.owned.values.joined().filter { $0.kind == .marker }.count + labels.stray.filter { $0.kind == .marker }.count
+        return labels.owned.values.joined().filter { $0.kind == .marker }.count
+            + labels.stray.filter { $0.kind == .marker }.count
     }
 }

@@ -16,7 +16,12 @@ public struct StepResult: Sendable {
     public var seed: UInt64?
 
     public init(
-        lab: Int, step: Step, outcome: Outcome, duration: Duration, transcript: String = "", seed: UInt64? = nil
+        lab: Int,
+        step: Step,
+        outcome: Outcome,
+        duration: Duration,
+        transcript: String = "",
+        seed: UInt64? = nil
     ) {
         self.lab = lab
         self.step = step
@@ -72,7 +77,11 @@ public struct StepFailure: Sendable, Equatable {
     public var capture: String?
 
     public init(
-        _ cause: Cause, _ message: String, stoppedAt: String? = nil, hint: String? = nil, replay: [String] = [],
+        _ cause: Cause,
+        _ message: String,
+        stoppedAt: String? = nil,
+        hint: String? = nil,
+        replay: [String] = [],
         capture: String? = nil
     ) {
         self.cause = cause

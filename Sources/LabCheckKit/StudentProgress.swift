@@ -66,7 +66,8 @@ public struct StudentProgress: Sendable {
     public var problemReport: String? {
         guard !problems.isEmpty else { return nil }
         let shown = problems.prefix(3).map { "line \($0.line): \"\($0.text.prefix(60))\"" }.joined(separator: "; ")
-        return "\(path): \(problems.count) line\(problems.count == 1 ? " is" : "s are") not progress lines and \(problems.count == 1 ? "was" : "were") skipped (\(shown)\(problems.count > 3 ? "; …" : "")). Each line reads \"TIME lab N step K passed|failed|hint N\": fix or delete the others."
+        return
+            "\(path): \(problems.count) line\(problems.count == 1 ? " is" : "s are") not progress lines and \(problems.count == 1 ? "was" : "were") skipped (\(shown)\(problems.count > 3 ? "; …" : "")). Each line reads \"TIME lab N step K passed|failed|hint N\": fix or delete the others."
     }
 
     public func step(lab: Int, step: Int) -> StepProgress {

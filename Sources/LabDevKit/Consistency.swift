@@ -27,8 +27,13 @@ public enum Consistency {
         public let provenOtherwise: [Int: String]
 
         public init(
-            number: Int, programs: [String], steps: [(number: Int, hint: String)], handoutPath: String, handout: String?,
-            starterFiles: [String: String], provenOtherwise: [Int: String] = [:]
+            number: Int,
+            programs: [String],
+            steps: [(number: Int, hint: String)],
+            handoutPath: String,
+            handout: String?,
+            starterFiles: [String: String],
+            provenOtherwise: [Int: String] = [:]
         ) {
             self.number = number
             self.programs = programs
@@ -52,10 +57,14 @@ public enum Consistency {
                 let product = "lab\(lab.number)-\(program)"
                 listed[product, default: 0] += 1
                 if !products.contains(product) {
-                    problems.append("lab \(lab.number)'s checks run \(program), but Package.swift has no product \(product) (labPrograms)")
+                    problems.append(
+                        "lab \(lab.number)'s checks run \(program), but Package.swift has no product \(product) (labPrograms)"
+                    )
                 }
                 if !products.contains(product + "-solution") {
-                    problems.append("Package.swift has no reference product \(product)-solution for lab \(lab.number)'s \(program)")
+                    problems.append(
+                        "Package.swift has no reference product \(product)-solution for lab \(lab.number)'s \(program)"
+                    )
                 }
             }
         }
@@ -83,7 +92,10 @@ public enum Consistency {
     /// A reference module's files against its starter's, file for file, and the code the starter gives against
     /// the reference's. `starter`/`reference`: file name → text.
     public static func mirrorProblems(
-        starterFolder: String, starter: [String: String], referenceFolder: String, reference: [String: String]
+        starterFolder: String,
+        starter: [String: String],
+        referenceFolder: String,
+        reference: [String: String]
     ) -> [String] {
         var problems: [String] = []
         for name in Set(starter.keys).union(reference.keys).sorted() {
@@ -98,7 +110,11 @@ public enum Consistency {
                 continue
             }
             let file = MirroredFile(
-                starterPath: starterPath, starter: starterText, referencePath: referencePath, reference: referenceText)
+                starterPath: starterPath,
+                starter: starterText,
+                referencePath: referencePath,
+                reference: referenceText
+            )
             problems += file.givenDifferences.map { difference in
                 switch difference {
                 case .missing(let declaration):
@@ -109,7 +125,8 @@ public enum Consistency {
             }
             if file.givenDifferences.isEmpty, let line = file.firstGivenLineMissingFromReference {
                 problems.append(
-                    "\(starterPath):\(line.line): the starter gives `\(line.code)`, which \(referencePath) does not have (in this order): a student must be given the code the reference runs")
+                    "\(starterPath):\(line.line): the starter gives `\(line.code)`, which \(referencePath) does not have (in this order): a student must be given the code the reference runs"
+                )
             }
         }
         return problems
@@ -150,11 +167,14 @@ public enum Consistency {
             let count = anchors.filter { $0 == step }.count
             if count != 1 {
                 problems.append(
-                    "\(lab.handoutPath) has \(count == 0 ? "no" : "\(count)") anchor\(count == 0 ? "" : "s") id=\"step-\(step)\" (failures link there)")
+                    "\(lab.handoutPath) has \(count == 0 ? "no" : "\(count)") anchor\(count == 0 ? "" : "s") id=\"step-\(step)\" (failures link there)"
+                )
             }
         }
         for step in Set(anchors).subtracting(numbers).sorted() {
-            problems.append("\(lab.handoutPath) has an anchor id=\"step-\(step)\", but lab \(lab.number) has no step \(step)")
+            problems.append(
+                "\(lab.handoutPath) has an anchor id=\"step-\(step)\", but lab \(lab.number) has no step \(step)"
+            )
         }
         return problems
     }

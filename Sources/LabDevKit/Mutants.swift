@@ -14,7 +14,10 @@ public struct MirroredFile: Sendable {
     public let referenceModuleNames: [String: String]
 
     public init(
-        starterPath: String, starter: String, referencePath: String, reference: String?,
+        starterPath: String,
+        starter: String,
+        referencePath: String,
+        reference: String?,
         referenceModuleNames: [String: String] = [:]
     ) {
         self.starterPath = starterPath
@@ -48,8 +51,15 @@ public struct MirroredFile: Sendable {
             let steps = Set(labels.flatMap(\.steps)).sorted()
             if steps.isEmpty && problem == nil { problem = .namesNoStep }
             return Mutant(
-                starterPath: starterPath, referencePath: referencePath, declaration: declaration,
-                steps: steps, labels: labels, reference: twins[index], text: text, problem: problem)
+                starterPath: starterPath,
+                referencePath: referencePath,
+                declaration: declaration,
+                steps: steps,
+                labels: labels,
+                reference: twins[index],
+                text: text,
+                problem: problem
+            )
         }
     }
 

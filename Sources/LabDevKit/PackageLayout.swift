@@ -52,14 +52,17 @@ public struct PackageLayout: Sendable {
     /// The reference modules that go into `products` (a lab's reference programs), in name order.
     public func referenceModules(of products: [String]) -> [MirroredModule] {
         targets.filter { target in
-            target.path.hasPrefix(Self.referenceRoot) && !Set(target.productMemberships ?? []).isDisjoint(with: products)
+            target.path.hasPrefix(Self.referenceRoot)
+                && !Set(target.productMemberships ?? []).isDisjoint(with: products)
         }
         .sorted { $0.name < $1.name }
         .map { target in
             MirroredModule(
-                name: target.name, referenceFolder: target.path,
+                name: target.name,
+                referenceFolder: target.path,
                 starterFolder: Self.starterRoot + target.path.dropFirst(Self.referenceRoot.count),
-                products: (target.productMemberships ?? []).sorted())
+                products: (target.productMemberships ?? []).sorted()
+            )
         }
     }
 }

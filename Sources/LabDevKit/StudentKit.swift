@@ -21,7 +21,10 @@ public enum StudentKit {
     }
 
     public static let instructorOnly: [Omission] = [
-        Omission("Solutions", "the reference solutions: the copy has them built, in Labs/reference/, never their source"),
+        Omission(
+            "Solutions",
+            "the reference solutions: the copy has them built, in Labs/reference/, never their source"
+        ),
         Omission("Sources/HeldBackChecks", "the grader's held-back checks, with values the handouts never show"),
         Omission("Sources/labdev", "labdev, the instructor's tool (make mutants, make student-kit)"),
         Omission("Sources/LabDevKit", "labdev's Swift scanner"),
@@ -30,7 +33,10 @@ public enum StudentKit {
         Omission("Tests/LabProgramTests", "runs the reference programs against outside peers"),
         Omission("Tests/Lab5Tests", "tests lab 5's reference codec and models"),
         Omission("Tests/PlatformTests", "tests the instructor's CI workflow, CI script and platform lint"),
-        Omission("Tests/GradingTests", "grades the reference solutions end to end (autograder, Classroom, class report)"),
+        Omission(
+            "Tests/GradingTests",
+            "grades the reference solutions end to end (autograder, Classroom, class report)"
+        ),
         Omission(".github/workflows/ci.yml", "the kit's own CI (make test on Linux and macOS, the mutants)"),
         Omission(".github/classroom", "the autograding workflow: the copy has it as .github/workflows/classroom.yml"),
         Omission(".ci/run", "CI's script: make test, make mutants, make student-kit-test"),
@@ -46,7 +52,9 @@ public enum StudentKit {
 
     /// The autograding workflow, when the kit has one, and where the copy puts it: GitHub runs the workflows of
     /// `.github/workflows/` in a student's repository, and the kit's own CI must not run there.
-    public static let classroomWorkflow = (source: ".github/classroom/classroom.yml", copy: ".github/workflows/classroom.yml")
+    public static let classroomWorkflow = (
+        source: ".github/classroom/classroom.yml", copy: ".github/workflows/classroom.yml"
+    )
 
     /// The student copy's README, a template: `{{COMMIT}}` and `{{DATE}}` are filled in.
     public static let readmeTemplate = "Sources/labdev/StudentKit/README.md"

@@ -21,7 +21,9 @@ public enum Verdict: Sendable, Equatable {
     /// Judges a check's run, step by step up to its first failure (`failure` nil for a step that passed), against
     /// the steps the body names. With no step named, a run that passes is `survived`: what a reference must do.
     public static func judge(_ run: [(step: Int, failure: String?)], naming named: [Int]) -> Verdict {
-        guard let failed = run.first(where: { $0.failure != nil }) else { return .survived(through: run.last?.step ?? 0) }
+        guard let failed = run.first(where: { $0.failure != nil }) else {
+            return .survived(through: run.last?.step ?? 0)
+        }
         if named.contains(failed.step) { return .killed(step: failed.step) }
         return .wrongStep(failed.step, failure: failed.failure ?? "")
     }

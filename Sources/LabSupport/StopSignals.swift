@@ -1,10 +1,11 @@
+import Dispatch
+import Synchronization
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import Dispatch
-import Synchronization
 
 /// Runs `cleanup` when the program is told to stop — Ctrl-C in its terminal (SIGINT) or `kill` (SIGTERM) — and then
 /// ends it as that signal would have (the shell sees status 130 or 143). Without it, those signals end a program on

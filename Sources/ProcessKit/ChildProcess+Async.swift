@@ -13,7 +13,10 @@ extension ChildProcess {
     }
 
     public static func run(
-        _ executable: String, _ arguments: [String] = [], input: String? = nil, environment: [String: String] = [:],
+        _ executable: String,
+        _ arguments: [String] = [],
+        input: String? = nil,
+        environment: [String: String] = [:],
         timeout: Duration = .seconds(60)
     ) async throws -> Finished {
         try await onOwnThread {

@@ -1,10 +1,11 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import Foundation
-import Synchronization
 
 /// A program started by the checker, a test or the benchmark: its output is collected as it comes, it can be waited
 /// for with a timeout, and it cannot outlive its welcome.
@@ -36,8 +37,11 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
     ///     nil: this process's.
     ///   - timeLimit: the child is killed when this has passed, whatever happens.
     public init(
-        _ executable: String, _ arguments: [String] = [], environment: [String: String] = [:],
-        openFileLimit: OpenFileLimit? = nil, timeLimit: Duration = .seconds(120)
+        _ executable: String,
+        _ arguments: [String] = [],
+        environment: [String: String] = [:],
+        openFileLimit: OpenFileLimit? = nil,
+        timeLimit: Duration = .seconds(120)
     ) throws(SpawnError) {
         commandLine = ([executable] + arguments).map(Self.shellQuoted).joined(separator: " ")
         guard let path = Self.locate(executable) else { throw SpawnError(command: executable, errno: ENOENT) }
@@ -45,8 +49,13 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
         var pipes = try (DescriptorPipe(), DescriptorPipe(), DescriptorPipe())
         let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
         pid = try Self.spawn(
-            argv, name: executable, environment: env,
-            stdin: pipes.0, stdout: pipes.1, stderr: pipes.2)
+            argv,
+            name: executable,
+            environment: env,
+            stdin: pipes.0,
+            stdout: pipes.1,
+            stderr: pipes.2
+        )
         pipes.0.closeReadEnd()
         pipes.1.closeWriteEnd()
         pipes.2.closeWriteEnd()
@@ -172,7 +181,10 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
 
     /// Runs a program to its end (or until `timeout`, when it is killed) and returns what it printed.
     public static func run(
-        _ executable: String, _ arguments: [String] = [], input: String? = nil, environment: [String: String] = [:],
+        _ executable: String,
+        _ arguments: [String] = [],
+        input: String? = nil,
+        environment: [String: String] = [:],
         timeout: Duration = .seconds(60)
     ) throws(SpawnError) -> Finished {
         let child = try ChildProcess(executable, arguments, environment: environment, timeLimit: timeout + .seconds(5))
@@ -180,7 +192,10 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
         child.closeInput()
         let status = child.waitForExit(timeout: timeout) ?? child.stop()
         return Finished(
-            termination: status, standardOutput: child.standardOutput, standardError: child.standardError)
+            termination: status,
+            standardOutput: child.standardOutput,
+            standardError: child.standardError
+        )
     }
 
     public struct Finished: Sendable {
@@ -328,9 +343,11 @@ public enum Termination: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .exited(let code): return "exit status \(code)"
         case .signalled(let number):
-            let names = [SIGSEGV: "SIGSEGV, a crash", SIGABRT: "SIGABRT, an abort", SIGILL: "SIGILL, a Swift runtime trap",
-                         SIGTRAP: "SIGTRAP, a Swift runtime trap", SIGBUS: "SIGBUS, a crash", SIGKILL: "SIGKILL",
-                         SIGTERM: "SIGTERM", SIGPIPE: "SIGPIPE, a write to a closed connection", SIGINT: "SIGINT"]
+            let names = [
+                SIGSEGV: "SIGSEGV, a crash", SIGABRT: "SIGABRT, an abort", SIGILL: "SIGILL, a Swift runtime trap",
+                SIGTRAP: "SIGTRAP, a Swift runtime trap", SIGBUS: "SIGBUS, a crash", SIGKILL: "SIGKILL",
+                SIGTERM: "SIGTERM", SIGPIPE: "SIGPIPE, a write to a closed connection", SIGINT: "SIGINT",
+            ]
             return "killed by signal \(number)" + (names[number].map { " (\($0))" } ?? "")
         }
     }

@@ -40,7 +40,8 @@ extension ChildProcess {
             switch self {
             case .noPort(let line): "printed \"\(line)\", which names no port (\"listening on HOST:PORT\" was expected)"
             case .ended(let ended, let errors): "ended (\(ended)) before saying where it listens" + Self.tail(errors)
-            case .silent(let time, let errors): "did not print \"listening on HOST:PORT\" within \(time)" + Self.tail(errors)
+            case .silent(let time, let errors):
+                "did not print \"listening on HOST:PORT\" within \(time)" + Self.tail(errors)
             }
         }
 
@@ -64,11 +65,18 @@ extension ChildProcess {
     /// Starts one of the kit's servers on a free port (`--port 0` before `arguments`) and waits until it says where
     /// it listens. The server is stopped again if it does not.
     public static func startServer(
-        _ executable: String, _ arguments: [String] = [], environment: [String: String] = [:],
-        timeLimit: Duration = .seconds(120), startTimeout: Duration = .seconds(10)
+        _ executable: String,
+        _ arguments: [String] = [],
+        environment: [String: String] = [:],
+        timeLimit: Duration = .seconds(120),
+        startTimeout: Duration = .seconds(10)
     ) throws -> (ChildProcess, port: Int) {
         let server = try ChildProcess(
-            executable, ListeningLine.anyPort + arguments, environment: environment, timeLimit: timeLimit)
+            executable,
+            ListeningLine.anyPort + arguments,
+            environment: environment,
+            timeLimit: timeLimit
+        )
         do {
             return (server, try server.waitForListeningPort(timeout: startTimeout))
         } catch {

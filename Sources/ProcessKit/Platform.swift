@@ -37,8 +37,10 @@ enum Platform {
             }
         }
         return ProcessActivity(
-            cpuTime: .nanoseconds(Int64(Double(ticks) / ticksPerSecond * 1e9)), isWaiting: !running,
-            switches: switches)
+            cpuTime: .nanoseconds(Int64(Double(ticks) / ticksPerSecond * 1e9)),
+            isWaiting: !running,
+            switches: switches
+        )
     }
 
     /// The fields of a /proc stat file after the command's name (which may hold spaces and parentheses).
@@ -75,7 +77,9 @@ enum Platform {
         let machTime = Double(info.pti_total_user + info.pti_total_system)
         return ProcessActivity(
             cpuTime: .nanoseconds(Int64(machTime * Double(timebase.numer) / Double(timebase.denom))),
-            isWaiting: info.pti_numrunning == 0, switches: Int(info.pti_csw))
+            isWaiting: info.pti_numrunning == 0,
+            switches: Int(info.pti_csw)
+        )
     }
 }
 #endif

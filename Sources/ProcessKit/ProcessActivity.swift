@@ -31,7 +31,8 @@ extension ChildProcess {
     /// child ends or `timeout` passes first. Polls every millisecond: a child that blocks and wakes within one
     /// poll goes unseen, so wait for a state that lasts (blocked in recv for data only the caller will send).
     public func waitUntilWaiting(
-        timeout: Duration, where condition: (ProcessActivity) -> Bool = { _ in true }
+        timeout: Duration,
+        where condition: (ProcessActivity) -> Bool = { _ in true }
     ) -> ProcessActivity? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

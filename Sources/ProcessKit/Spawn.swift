@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import Synchronization
 
 /// A pipe's two descriptors, close-on-exec so that only the child it is meant for inherits one end.
 struct DescriptorPipe {
@@ -32,8 +33,12 @@ extension ChildProcess {
     /// posix_spawn with the child's standard streams on the pipes, in a new process group, with default signal
     /// handling and an empty signal mask (a parent that ignores SIGPIPE must not pass that on).
     static func spawn(
-        _ argv: [String], name: String, environment: [String],
-        stdin: DescriptorPipe, stdout: DescriptorPipe, stderr: DescriptorPipe
+        _ argv: [String],
+        name: String,
+        environment: [String],
+        stdin: DescriptorPipe,
+        stdout: DescriptorPipe,
+        stderr: DescriptorPipe
     ) throws(SpawnError) -> pid_t {
         var (actions, attributes) = Platform.spawnObjects()
         posix_spawn_file_actions_init(&actions)
@@ -55,14 +60,16 @@ extension ChildProcess {
         posix_spawnattr_setsigmask(&attributes, &emptyMask)
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+            &attributes,
+            Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
+        )
 
         var pid: pid_t = 0
         let cArguments = argv.map { strdup($0) } + [nil]
         let cEnvironment = environment.map { strdup($0) } + [nil]
         defer {
-            cArguments.forEach { free($0) }
-            cEnvironment.forEach { free($0) }
+            for argument in cArguments { free(argument) }
+            for variable in cEnvironment { free(variable) }
         }
         let result = posix_spawnp(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
         guard result == 0 else { throw SpawnError(command: name, errno: result) }
@@ -75,18 +82,25 @@ extension ChildProcess {
     /// process; Linux's prlimit(2) would race with the child's own start, and Darwin has none; and changing this
     /// process's limit around the spawn would change it for every other thread (and test) meanwhile. POSIX shells
     /// on Linux and macOS all have `ulimit -S -n` and `-H -n`; the detour costs one exec, about a millisecond.
-    static func withOpenFileLimit(_ limit: OpenFileLimit?, _ argv: [String], name: String) throws(SpawnError)
+    static func withOpenFileLimit(
+        _ limit: OpenFileLimit?,
+        _ argv: [String],
+        name: String
+    ) throws(SpawnError)
         -> [String]
     {
         guard let limit else { return argv }
         let hard = Platform.hardOpenFileLimit()
         guard limit.soft > 0, limit.soft <= limit.hard ?? hard, (limit.hard ?? hard) <= hard else {
             throw SpawnError(
-                command: name, errno: EINVAL,
-                detail: "`\(limit)` is not possible here (the hard limit on open descriptors, ulimit -Hn, is \(hard))")
+                command: name,
+                errno: EINVAL,
+                detail: "`\(limit)` is not possible here (the hard limit on open descriptors, ulimit -Hn, is \(hard))"
+            )
         }
         // The soft limit first: a hard limit below the soft one in force would be refused.
-        let script = "ulimit -S -n \(limit.soft) || exit 126; "
+        let script =
+            "ulimit -S -n \(limit.soft) || exit 126; "
             + (limit.hard.map { "ulimit -H -n \($0) || exit 126; " } ?? "") + "exec \"$0\" \"$@\""
         return ["/bin/sh", "-c", script] + argv
     }

@@ -24,14 +24,22 @@ public struct Command {
     let actions: [(Session, Arguments) throws -> Void]
 
     public init(
-        usage: String..., aliases: [String] = [], summary: String, details: String = "", example: String...,
+        usage: String...,
+        aliases: [String] = [],
+        summary: String,
+        details: String = "",
+        example: String...,
         run action: @escaping (Session, Arguments) throws -> Void
     ) {
         self.init(usages: usage, aliases: aliases, summary: summary, details: details, examples: example, run: action)
     }
 
     public init(
-        usages: [String], aliases: [String] = [], summary: String, details: String = "", examples: [String],
+        usages: [String],
+        aliases: [String] = [],
+        summary: String,
+        details: String = "",
+        examples: [String],
         run action: @escaping (Session, Arguments) throws -> Void
     ) {
         let parsed = usages.map(Usage.init)
@@ -76,7 +84,10 @@ public struct Subcommand {
     let action: (Session, Arguments) throws -> Void
 
     public init(
-        usage: String, summary: String, details: String = "", example: String...,
+        usage: String,
+        summary: String,
+        details: String = "",
+        example: String...,
         run action: @escaping (Session, Arguments) throws -> Void
     ) {
         self.usage = Usage(usage)

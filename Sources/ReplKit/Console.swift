@@ -1,9 +1,10 @@
+import LabSupport
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import LabSupport
 
 /// Where a session's output goes: the terminal (with colours, around the line being edited), plain standard output
 /// for scripts, or a list in tests.

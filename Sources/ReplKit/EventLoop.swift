@@ -1,10 +1,11 @@
+import SocketKit
+import Synchronization
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import SocketKit
-import Synchronization
 
 // The REPL serves key presses, every peer's socket and signals on one thread, from one wait: libedit is not
 // thread-safe, and one thread means no locks anywhere else.
@@ -47,8 +48,11 @@ enum Poller {
             let revents = Int32(entry.revents)
             guard revents != 0 else { return nil }
             return Event(
-                fd: entry.fd, readable: revents & (Int32(POLLIN) | trouble) != 0,
-                writable: revents & (Int32(POLLOUT) | trouble) != 0, hungUp: revents & trouble != 0)
+                fd: entry.fd,
+                readable: revents & (Int32(POLLIN) | trouble) != 0,
+                writable: revents & (Int32(POLLOUT) | trouble) != 0,
+                hungUp: revents & trouble != 0
+            )
         }
     }
 }

@@ -12,7 +12,9 @@ public struct FrameKitFraming: Framing {
     /// `frame HELLO Kim`, `frame hello Kim`, `frame 0x0005 ping`, `frame 5 ping`.
     public func encodeFrame(type: String, body: [UInt8]) throws -> [UInt8] {
         guard let frameType = Self.frameType(named: type) else {
-            throw ReplError("frame \(type): no such frame type — use one of \(Self.typeNames.joined(separator: " ")), or a number such as 0x0042")
+            throw ReplError(
+                "frame \(type): no such frame type — use one of \(Self.typeNames.joined(separator: " ")), or a number such as 0x0042"
+            )
         }
         return Frame(frameType, body: body).encoded()
     }

@@ -112,7 +112,8 @@ public struct LineFraming: Framing {
 
         mutating func finish() -> [FramedMessage] {
             defer { pending = [] }
-            return pending.isEmpty ? [] : [FramedMessage(pending, text: displayable(pending) + "  (no newline at the end)")]
+            return pending.isEmpty
+                ? [] : [FramedMessage(pending, text: displayable(pending) + "  (no newline at the end)")]
         }
     }
 }

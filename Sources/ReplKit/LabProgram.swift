@@ -10,7 +10,9 @@ struct LabProgram: Equatable, Sendable {
 
     /// `lab3-echo-server-solution` → lab 3, `echo-server`; nil for a program that is not a lab's.
     init?(product: String, arguments: [String]) {
-        guard let match = product.wholeMatch(of: /lab(\d+)-(.+?)(-solution)?/), let lab = Int(match.1) else { return nil }
+        guard let match = product.wholeMatch(of: /lab(\d+)-(.+?)(-solution)?/), let lab = Int(match.1) else {
+            return nil
+        }
         self.lab = lab
         name = String(match.2)
         self.arguments = Self.withoutPort(arguments)

@@ -1,10 +1,11 @@
+@preconcurrency import CEdit
+import LabSupport
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-@preconcurrency import CEdit
-import LabSupport
 
 /// Interactive mode: libedit's callback interface driven by the session's event loop, so that key presses and
 /// peers' data are served by one thread (libedit is not thread-safe). A line from a peer that arrives while the user
@@ -97,7 +98,10 @@ final class LineEditor {
 
     // MARK: Completion
 
-    private func complete(_ text: UnsafePointer<CChar>?, start: Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    private func complete(
+        _ text: UnsafePointer<CChar>?,
+        start: Int32
+    ) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
         let prefix = text.map { String(cString: $0) } ?? ""
         let line = rl_line_buffer.map { String(cString: $0) } ?? ""
         let before = String(String.UnicodeScalarView(line.unicodeScalars.prefix(Int(start))))
@@ -172,7 +176,8 @@ struct HistoryFile {
         clear_history()
         let aside = path + ".bad"
         guard rename(path, aside) == 0 else {
-            return "history: cannot read \(shown(path)) (\(systemMessage(errno))); this session's lines will not be kept"
+            return
+                "history: cannot read \(shown(path)) (\(systemMessage(errno))); this session's lines will not be kept"
         }
         return "history: \(shown(path)) is not a libedit history file (its first line is not _HiStOrY_V2_); "
             + "moved it to \(shown(aside)) and started a new one"
@@ -200,7 +205,8 @@ struct HistoryFile {
         guard let path else { return nil }
         if write_history(path) != 0, !Self.warned {
             Self.warned = true
-            return "history: cannot write \(shown(path)) (\(systemMessage(errno))); this session's lines will not be kept"
+            return
+                "history: cannot write \(shown(path)) (\(systemMessage(errno))); this session's lines will not be kept"
         }
         return nil
     }

@@ -119,7 +119,10 @@ enum ProgramFinder {
         // The command line ends with a NUL: the last "argument" is empty.
         let trimmed = arguments.last == "" ? Array(arguments.dropLast()) : arguments
         // A program rebuilt while it runs: its executable reads "lab3-echo-server (deleted)".
-        let product = URL(fileURLWithPath: executable).lastPathComponent.replacingOccurrences(of: " (deleted)", with: "")
+        let product = URL(fileURLWithPath: executable).lastPathComponent.replacingOccurrences(
+            of: " (deleted)",
+            with: ""
+        )
         return LabProgram(product: product, arguments: trimmed)
     }
     #elseif canImport(Darwin)

@@ -190,10 +190,14 @@ private struct ScriptWriter {
         arrivals = []
         for reply in replies {
             // tg expect finds its text within one reply, as typed: the longest line piece without an id.
-            let parts = reply.split(separator: "\n").flatMap { pieces(of: Array($0.utf8), avoiding: recorder.telegramIDs) }
+            let parts = reply.split(separator: "\n").flatMap {
+                pieces(of: Array($0.utf8), avoiding: recorder.telegramIDs)
+            }
             // A leading double quote would read as quoting the text: what follows it is as telling.
             let trimmed = parts.map {
-                String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\"")))
+                String(decoding: $0, as: UTF8.self).trimmingCharacters(
+                    in: .whitespaces.union(CharacterSet(charactersIn: "\""))
+                )
             }
             guard let best = trimmed.max(by: { $0.count < $1.count }), !best.isEmpty else {
                 lines.append("# the bot replied \(quotedComment(reply)) here: nothing in it is the same each time")
@@ -215,11 +219,12 @@ private struct ScriptWriter {
             note = ["# \(bytes.count) bytes arrived here: the check waits for the first and the last line of them"]
             found = [found.first, found.count > 1 ? found.last : nil].compactMap { $0 }
         }
-        return note + found.flatMap { line -> [String] in
-            let kept = pieces(of: Array(line.prefix(160)), avoiding: recorder.portNumbers)
-            let useful = kept.filter { $0.count >= 2 || kept.count == 1 }
-            return useful.map { "expect " + scriptText($0) }
-        }
+        return note
+            + found.flatMap { line -> [String] in
+                let kept = pieces(of: Array(line.prefix(160)), avoiding: recorder.portNumbers)
+                let useful = kept.filter { $0.count >= 2 || kept.count == 1 }
+                return useful.map { "expect " + scriptText($0) }
+            }
     }
 
     /// Frames mode: an `expect TYPE BODY` per whole frame, the body cut to its longest piece without a port.
@@ -275,7 +280,8 @@ private struct ScriptWriter {
             files[path] = bytes
             return ["sendfile \(path)"]
         }
-        let printable = bytes.filter { (0x20..<0x7F).contains($0) || $0 >= 0x80 || [0x0A, 0x0D, 0x09].contains($0) }.count
+        let printable = bytes.filter { (0x20..<0x7F).contains($0) || $0 >= 0x80 || [0x0A, 0x0D, 0x09].contains($0) }
+            .count
         guard printable * 10 >= bytes.count * 9 else {
             return ["sendhex " + bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: " ")]
         }
@@ -307,7 +313,8 @@ extension Framing {
 /// text follows another word (`frame HELLO  Kim`) and quotes cannot keep it whole, has those spaces as `\x20`.
 func scriptText(_ bytes: [UInt8], quoting: Bool = true) -> String {
     var text = displayable(bytes).replacingOccurrences(of: "\"", with: "\\\"")
-    let needsCare = text.hasPrefix(" ") || text.hasSuffix(" ") || text.contains(" timeout ") || text.hasSuffix(" timeout")
+    let needsCare =
+        text.hasPrefix(" ") || text.hasSuffix(" ") || text.contains(" timeout ") || text.hasSuffix(" timeout")
     guard needsCare else { return text }
     if quoting { return "\"" + text + "\"" }
     text = text.replacingOccurrences(of: " timeout", with: "\\x20timeout")

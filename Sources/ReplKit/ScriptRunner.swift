@@ -1,9 +1,10 @@
+import LabSupport
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import LabSupport
 
 /// Scripted mode: commands from a file (`--script FILE`) or from standard input when it is not a terminal. No
 /// prompt, no colours; commands run in order, each after whatever had arrived before it is shown. The exit status

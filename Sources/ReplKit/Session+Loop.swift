@@ -1,9 +1,10 @@
+import SocketKit
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import SocketKit
 
 /// What one turn of the event loop saw besides the peers, which it serves itself.
 public struct PumpResult: Sendable {
@@ -113,12 +114,20 @@ extension Session {
             // A Unix socket's client has no address of its own: it is named after the listener's file.
             let from = address.family == .unix ? "a client of \(listener.address)" : address.description
             let peer = Peer(
-                name: name, role: .accepted(by: listener.name), socket: socket, address: from, framing: framing)
+                name: name,
+                role: .accepted(by: listener.name),
+                socket: socket,
+                address: from,
+                framing: framing
+            )
             peers.append(peer)
             // A client that connects is usually the one to talk to next, unless a live connection already is.
             let becomesCurrent = !(current?.isLiveConnection ?? false)
             if becomesCurrent { current = peer }
-            console.show("\(name): accepted from \(from)" + (becomesCurrent ? " (now the current peer)" : ""), as: .event)
+            console.show(
+                "\(name): accepted from \(from)" + (becomesCurrent ? " (now the current peer)" : ""),
+                as: .event
+            )
             recordAccepted(peer, by: listener.name)
         }
     }
@@ -176,7 +185,10 @@ extension Session {
         do {
             messages = try decoder.feed(bytes)
         } catch {
-            console.show("\(peer.name): \(error) — the bytes follow; set mode raw shows every byte as it comes", as: .event)
+            console.show(
+                "\(peer.name): \(error) — the bytes follow; set mode raw shows every byte as it comes",
+                as: .event
+            )
             decoder = framing.makeDecoder()
             messages = [FramedMessage(bytes)]
         }

@@ -1,9 +1,10 @@
+import SocketKit
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import SocketKit
 
 // What the peer commands do. Every socket is non-blocking: waits happen in the event loop, where Ctrl-C and the
 // other peers are still served.
@@ -24,7 +25,9 @@ extension Session {
             candidates = try SocketAddress.resolve(host: host, port: port, call: "connect")
         } catch let error as SocketError {
             guard case .resolution(let code) = error.reason else { throw ReplError("connect \(target): \(error)") }
-            throw ReplError("connect \(target): cannot resolve \(host) (\(String(cString: gai_strerror(code)).lowercased())) — check the spelling, or use an IP address such as 127.0.0.1")
+            throw ReplError(
+                "connect \(target): cannot resolve \(host) (\(String(cString: gai_strerror(code)).lowercased())) — check the spelling, or use an IP address such as 127.0.0.1"
+            )
         }
         var failure: SocketError?
         for address in candidates {
@@ -32,7 +35,13 @@ extension Session {
             let socket = try Socket(family, .stream)
             do {
                 try establish(socket, to: address)
-                let peer = Peer(name: name, role: .outgoing, socket: socket, address: address.description, framing: framing)
+                let peer = Peer(
+                    name: name,
+                    role: .outgoing,
+                    socket: socket,
+                    address: address.description,
+                    framing: framing
+                )
                 peers.append(peer)
                 current = peer
                 console.show("\(name): connected to \(address)", as: .output)
@@ -72,7 +81,8 @@ extension Session {
         guard let error else { return "\(target): that host has no address to connect to — try 127.0.0.1" }
         switch error.reason {
         case .timedOut:
-            return "\(target): no answer within \(Self.seconds(patience)) s — is the address right, and is nothing blocking it?"
+            return
+                "\(target): no answer within \(Self.seconds(patience)) s — is the address right, and is nothing blocking it?"
         case .system(let code) where code == ECONNREFUSED:
             let arguments = port == 65432 ? "" : " ARGS=\"--port \(port)\""
             return "\(target): connection refused — is the server running? start one with: "
@@ -94,9 +104,13 @@ extension Session {
         } catch let error as SocketError {
             switch error.reason {
             case .system(let code) where code == EADDRINUSE:
-                throw ReplError("listen \(port): that port is in use — is a server (or another labrepl) already listening there? stop it, or try: listen 0 (any free port)")
+                throw ReplError(
+                    "listen \(port): that port is in use — is a server (or another labrepl) already listening there? stop it, or try: listen 0 (any free port)"
+                )
             case .system(let code) where code == EACCES:
-                throw ReplError("listen \(port): ports below 1024 need root — pick one above 1023, or 0 for any free port")
+                throw ReplError(
+                    "listen \(port): ports below 1024 need root — pick one above 1023, or 0 for any free port"
+                )
             default:
                 throw ReplError("listen \(port): \(error)")
             }
@@ -116,12 +130,16 @@ extension Session {
         let timeout = timeout ?? defaultWait
         var next: Peer?
         let settled = try wait(upTo: timeout) { _ in
-            next = peers.first { $0.role == .accepted(by: listener.name) && !$0.takenByAccept && $0.bytesOut == 0 && $0.isOpen }
+            next = peers.first {
+                $0.role == .accepted(by: listener.name) && !$0.takenByAccept && $0.bytesOut == 0 && $0.isOpen
+            }
             return next != nil || !listener.isOpen
         }
         guard let next else {
             guard settled else {
-                throw ReplError("accept: no client connected to \(listener.name) within \(Self.seconds(timeout)) s — is the client running? (it connects to \(listener.address))")
+                throw ReplError(
+                    "accept: no client connected to \(listener.name) within \(Self.seconds(timeout)) s — is the client running? (it connects to \(listener.address))"
+                )
             }
             throw ReplError("accept: \(listener.name) is closed — listen again")
         }
@@ -137,16 +155,20 @@ extension Session {
         if let name {
             let peer = try peer(named: name)
             guard peer.isListener else {
-                throw ReplError("\(name) is not a listener: accept waits for clients of a listener — listen PORT first, or name one: \(listenerNames)")
+                throw ReplError(
+                    "\(name) is not a listener: accept waits for clients of a listener — listen PORT first, or name one: \(listenerNames)"
+                )
             }
             return peer
         }
         if let current, current.isListener { return current }
         let listeners = peers.filter { $0.isListener && $0.isOpen }
         guard listeners.count == 1 else {
-            throw ReplError(listeners.isEmpty
-                ? "accept: there is no listener — listen PORT first (listen 65432 plays the lecture's server)"
-                : "accept: which listener? there are \(listeners.count): accept \(listeners[0].name), or accept \(listeners[1].name)")
+            throw ReplError(
+                listeners.isEmpty
+                    ? "accept: there is no listener — listen PORT first (listen 65432 plays the lecture's server)"
+                    : "accept: which listener? there are \(listeners.count): accept \(listeners[0].name), or accept \(listeners[1].name)"
+            )
         }
         return listeners[0]
     }
@@ -170,11 +192,15 @@ extension Session {
         }
         let allowed = requested.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         guard allowed, requested.first!.isLetter, requested.count <= 32 else {
-            throw ReplError("\(asTyped(requested)) cannot be a peer name: use a-z, A-Z, digits, . _ and -, starting with a letter (at most 32)")
+            throw ReplError(
+                "\(asTyped(requested)) cannot be a peer name: use a-z, A-Z, digits, . _ and -, starting with a letter (at most 32)"
+            )
         }
         if let existing = peers.first(where: { $0.name == requested }) {
             guard !existing.isOpen else {
-                throw ReplError("there is already a peer named \(requested) — close \(requested) first, or choose another name")
+                throw ReplError(
+                    "there is already a peer named \(requested) — close \(requested) first, or choose another name"
+                )
             }
             remove(existing)
         }
@@ -192,7 +218,9 @@ extension Session {
     func peer(named name: String?) throws -> Peer {
         if let name {
             guard let peer = peers.first(where: { $0.name == name }) else {
-                let known = peers.isEmpty ? "there are none yet" : "peers lists them: " + peers.map(\.name).joined(separator: ", ")
+                let known =
+                    peers.isEmpty
+                    ? "there are none yet" : "peers lists them: " + peers.map(\.name).joined(separator: ", ")
                 throw ReplError("no peer named \(name) — \(known)")
             }
             return peer
@@ -207,7 +235,9 @@ extension Session {
     func sendingPeer() throws -> Peer {
         let peer = try peer(named: nil)
         guard !peer.isListener else {
-            throw ReplError("\(peer.name) is a listener: it accepts connections, it does not send — wait for a client (it becomes \(peer.name).\(peer.accepted + 1)), or pick a connection with: use NAME")
+            throw ReplError(
+                "\(peer.name) is a listener: it accepts connections, it does not send — wait for a client (it becomes \(peer.name).\(peer.accepted + 1)), or pick a connection with: use NAME"
+            )
         }
         guard peer.canSend else {
             let why = peer.state == .writeShut ? "you shut down its write side" : "it is closed"
@@ -228,7 +258,8 @@ extension Session {
         peer.shutDown()
         remove(peer)
         recording?.append(.closed(peer: peer.name))
-        let summary = peer.isListener
+        let summary =
+            peer.isListener
             ? "it accepted \(peer.accepted) connection\(peer.accepted == 1 ? "" : "s"); they stay open"
             : "\(peer.bytesIn) bytes in, \(peer.bytesOut) out"
         console.show("\(peer.name): closed (\(summary))", as: .output)
@@ -248,10 +279,16 @@ extension Session {
         flush(&peer.outbound, of: peer, as: .sent)
         if peer.state == .peerClosed {
             peer.shutDown()
-            console.show("\(peer.name): write side shut down; the peer had closed its side too — connection closed", as: .output)
+            console.show(
+                "\(peer.name): write side shut down; the peer had closed its side too — connection closed",
+                as: .output
+            )
         } else {
             peer.state = .writeShut
-            console.show("\(peer.name): write side shut down — the peer reads end of stream; you can still receive", as: .output)
+            console.show(
+                "\(peer.name): write side shut down — the peer reads end of stream; you can still receive",
+                as: .output
+            )
         }
     }
 
@@ -287,7 +324,8 @@ extension Session {
         // Text columns line up on the left, byte counts on the right.
         return ([header] + rows).map { row in
             row.indices.map { column in
-                let cell = row[column], padding = String(repeating: " ", count: widths[column] - cell.count)
+                let cell = row[column]
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
                 return column >= 4 ? padding + cell : cell + padding
             }.joined(separator: " ").trimmingTrailingSpaces()
         }.joined(separator: "\n")
@@ -314,12 +352,18 @@ extension Session {
             } catch let error as SocketError where error.isWouldBlock {
                 let room = try wait(upTo: patience, writable: peer.socket.fileno()) { $0.writable || !peer.canSend }
                 guard room else {
-                    throw ReplError("send to \(peer.name): the peer has taken nothing for \(Self.seconds(patience)) s (\(sent) of \(bytes.count) bytes sent) — is it reading?")
+                    throw ReplError(
+                        "send to \(peer.name): the peer has taken nothing for \(Self.seconds(patience)) s (\(sent) of \(bytes.count) bytes sent) — is it reading?"
+                    )
                 }
-                guard peer.canSend else { throw ReplError("send to \(peer.name): the connection closed after \(sent) of \(bytes.count) bytes") }
+                guard peer.canSend else {
+                    throw ReplError("send to \(peer.name): the connection closed after \(sent) of \(bytes.count) bytes")
+                }
             } catch let error as SocketError where error.isPeerGone {
                 peer.shutDown()
-                throw ReplError("send to \(peer.name): the peer has closed the connection (\(sent) of \(bytes.count) bytes sent) — close \(peer.name), or connect again")
+                throw ReplError(
+                    "send to \(peer.name): the peer has closed the connection (\(sent) of \(bytes.count) bytes sent) — close \(peer.name), or connect again"
+                )
             }
         }
     }
@@ -329,7 +373,8 @@ extension Session {
         guard let file = fopen(expanded, "rb") else {
             let code = errno
             var folder = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let here = getcwd(&folder, folder.count) == nil
+            let here =
+                getcwd(&folder, folder.count) == nil
                 ? "." : String(decoding: folder.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw ReplError("sendfile \(path): \(systemMessage(code)) (a relative path starts in \(here))")
         }
@@ -340,7 +385,9 @@ extension Session {
             let count = fread(&buffer, 1, buffer.count, file)
             bytes += buffer[..<count]
             if count < buffer.count { break }
-            guard bytes.count <= 64 << 20 else { throw ReplError("sendfile \(path): larger than 64 MiB — send a smaller file") }
+            guard bytes.count <= 64 << 20 else {
+                throw ReplError("sendfile \(path): larger than 64 MiB — send a smaller file")
+            }
         }
         if ferror(file) != 0 { throw ReplError("sendfile \(path): cannot read it (is it a folder?)") }
         try send(bytes)
@@ -387,13 +434,17 @@ extension Session {
         let what = "expect \(asTyped(text))"
         guard settled, let peer = current, !peer.isListener else { throw nothingFromCurrentPeer(what, within: timeout) }
         guard let end else {
-            throw ReplError("\(what): \(peer.name) closed the connection without sending it (\(describeUnread(of: peer)))")
+            throw ReplError(
+                "\(what): \(peer.name) closed the connection without sending it (\(describeUnread(of: peer)))"
+            )
         }
         peer.unread.removeFirst(end)
         guard framing.wholeMessages(in: []) == nil else { return }
         // And the line break right after it: otherwise `expect hello` then `recv` would return at once with the "\n".
         let lineBreaks: [[UInt8]] = [[0x0D, 0x0A], [0x0A]]
-        if let lineBreak = lineBreaks.first(where: peer.unread.starts(with:)) { peer.unread.removeFirst(lineBreak.count) }
+        if let lineBreak = lineBreaks.first(where: peer.unread.starts(with:)) {
+            peer.unread.removeFirst(lineBreak.count)
+        }
     }
 
     /// How many of the peer's unread bytes `expect` takes: up to the end of TEXT, or of the first whole message that
@@ -432,7 +483,9 @@ extension Session {
         let seconds = Self.seconds(timeout)
         guard let peer = current else { return ReplError("\(what): the current peer went away") }
         if peer.isListener {
-            return ReplError("\(what): no client connected to \(peer.name) within \(seconds) s — is the client running? (it connects to \(peer.address))")
+            return ReplError(
+                "\(what): no client connected to \(peer.name) within \(seconds) s — is the client running? (it connects to \(peer.address))"
+            )
         }
         let hint = peer.unread.isEmpty && peer.bytesOut == 0 ? " — is it waiting for you to send first?" : ""
         let unread = peer.unread.isEmpty ? "nothing unread" : describeUnread(of: peer)

@@ -7,36 +7,49 @@ import SocketKit
 
 extension CommandGroup {
     static var recording: CommandGroup {
-        CommandGroup("Checks of your own (a conversation tried by hand becomes a test)", placeholders: [
-            Placeholder("CHECK", "the check's name, as a file name: echo-twice (saved as my-checks/echo-twice.repl)"),
-            Placeholder("LAB", "a lab's number: 1–6"),
-            Placeholder("PROGRAM", "a lab program, as make run names it: echo-server, echo-client, router, telegram-bot"),
-        ], commands: [
-            Command(
-                usage: "record",
-                summary: "start keeping what you send and what arrives, for save",
-                details: "From now on every connect, listen, send, close and tg command is kept, with what arrived.\nPeers already open are kept as if opened now. record again starts afresh.",
-                example: "record"
-            ) { session, _ in
-                session.startRecording()
-            },
-            Command(
-                usage: "save CHECK [for lab LAB [PROGRAM]]",
-                summary: "write the recording as a check of your own: make check LAB=n runs it",
-                details: """
-                    Writes Labs/NN-…/my-checks/CHECK.repl: your commands, and an expect for everything that arrived
-                    (ports and Telegram ids left out). Its header names the program it talked to, which make check
-                    starts (on a port of its own) before running it. labrepl finds that program itself on Linux;
-                    elsewhere, or for a program it cannot see, say which: save CHECK for lab 3 echo-server.
-                    Recording goes on: save again, under another name, to keep a longer conversation too.
-                    """,
-                example: "save echo-twice"
-            ) { session, arguments in
-                try session.save(
-                    arguments["CHECK"]!, lab: arguments.integer("LAB", in: 1...99, meaning: "a lab's number"),
-                    program: arguments["PROGRAM"])
-            },
-        ])
+        CommandGroup(
+            "Checks of your own (a conversation tried by hand becomes a test)",
+            placeholders: [
+                Placeholder(
+                    "CHECK",
+                    "the check's name, as a file name: echo-twice (saved as my-checks/echo-twice.repl)"
+                ),
+                Placeholder("LAB", "a lab's number: 1–6"),
+                Placeholder(
+                    "PROGRAM",
+                    "a lab program, as make run names it: echo-server, echo-client, router, telegram-bot"
+                ),
+            ],
+            commands: [
+                Command(
+                    usage: "record",
+                    summary: "start keeping what you send and what arrives, for save",
+                    details:
+                        "From now on every connect, listen, send, close and tg command is kept, with what arrived.\nPeers already open are kept as if opened now. record again starts afresh.",
+                    example: "record"
+                ) { session, _ in
+                    session.startRecording()
+                },
+                Command(
+                    usage: "save CHECK [for lab LAB [PROGRAM]]",
+                    summary: "write the recording as a check of your own: make check LAB=n runs it",
+                    details: """
+                        Writes Labs/NN-…/my-checks/CHECK.repl: your commands, and an expect for everything that arrived
+                        (ports and Telegram ids left out). Its header names the program it talked to, which make check
+                        starts (on a port of its own) before running it. labrepl finds that program itself on Linux;
+                        elsewhere, or for a program it cannot see, say which: save CHECK for lab 3 echo-server.
+                        Recording goes on: save again, under another name, to keep a longer conversation too.
+                        """,
+                    example: "save echo-twice"
+                ) { session, arguments in
+                    try session.save(
+                        arguments["CHECK"]!,
+                        lab: arguments.integer("LAB", in: 1...99, meaning: "a lab's number"),
+                        program: arguments["PROGRAM"]
+                    )
+                },
+            ]
+        )
     }
 }
 
@@ -55,7 +68,10 @@ extension Session {
         if let user = telegram { recordTelegramConnected(user, in: recorder) }
         recording = recorder
         let already = recorder.isEmpty ? "" : " (the peers open now are kept as if opened now)"
-        console.show("recording: what you send and what arrives is kept\(already) — save CHECK writes it as a check of your own", as: .output)
+        console.show(
+            "recording: what you send and what arrives is kept\(already) — save CHECK writes it as a check of your own",
+            as: .output
+        )
     }
 
     // MARK: What the peer commands report
@@ -107,16 +123,22 @@ extension Session {
 
     func save(_ requested: String, lab: Int?, program named: String?) throws {
         guard let recorder = recording else {
-            throw ReplError("save: nothing is being recorded — type record first, then talk to your program, then save \(requested)")
+            throw ReplError(
+                "save: nothing is being recorded — type record first, then talk to your program, then save \(requested)"
+            )
         }
         guard !recorder.isEmpty else {
-            throw ReplError("save: nothing recorded yet — connect (or listen, or tg connect) and talk to your program first")
+            throw ReplError(
+                "save: nothing recorded yet — connect (or listen, or tg connect) and talk to your program first"
+            )
         }
         let name = requested.hasSuffix(".repl") ? String(requested.dropLast(5)) : requested
         guard let first = name.first, first.isLetter || first.isNumber, name.count <= 64,
             name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
         else {
-            throw ReplError("save: \(asTyped(requested)) cannot be a check's name — use letters, digits, - _ and ., as in echo-twice")
+            throw ReplError(
+                "save: \(asTyped(requested)) cannot be a check's name — use letters, digits, - _ and ., as in echo-twice"
+            )
         }
         let (program, role) = try checkedProgram(of: recorder, lab: lab, named: named)
         let folder = try myChecksFolder(lab: program.lab)
@@ -127,8 +149,13 @@ extension Session {
         let existed = FileManager.default.fileExists(atPath: onDisk(path))
         do {
             try FileManager.default.createDirectory(atPath: onDisk(folder), withIntermediateDirectories: true)
-            for (file, bytes) in files { try Data(bytes).write(to: URL(fileURLWithPath: onDisk(file)), options: .atomic) }
-            try Data((text.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: onDisk(path)), options: .atomic)
+            for (file, bytes) in files {
+                try Data(bytes).write(to: URL(fileURLWithPath: onDisk(file)), options: .atomic)
+            }
+            try Data((text.joined(separator: "\n") + "\n").utf8).write(
+                to: URL(fileURLWithPath: onDisk(path)),
+                options: .atomic
+            )
         } catch {
             throw ReplError("save: cannot write \(path): \(error.localizedDescription)")
         }
@@ -136,41 +163,56 @@ extension Session {
         let what = "\(program.name) of lab \(program.lab)"
         console.show(
             "saved \(path)\(existed ? " (replacing the one saved before)" : ""): \(body.count) commands, \(expects) of them expect what arrived, against \(what) — make check LAB=\(program.lab) runs it after the lab's steps",
-            as: .output)
+            as: .output
+        )
     }
 
     /// The one program the recording talked to, and how: the one labrepl found, or the one the student named.
-    private func checkedProgram(of recorder: Recorder, lab: Int?, named: String?) throws -> (LabProgram, Recorder.Role) {
+    private func checkedProgram(of recorder: Recorder, lab: Int?, named: String?) throws -> (LabProgram, Recorder.Role)
+    {
         let found = recorder.programs
         var distinct: [(program: LabProgram, role: Recorder.Role)] = []
-        for entry in found where !distinct.contains(where: { $0.program.name == entry.program.name && $0.program.lab == entry.program.lab }) {
+        for entry in found
+        where !distinct.contains(where: { $0.program.name == entry.program.name && $0.program.lab == entry.program.lab }
+        ) {
             distinct.append((entry.program, entry.role))
         }
-        let sayIt = "say which: save CHECK for lab \(lab.map(String.init) ?? "3") " + (lab == nil || lab == 3 ? "echo-server" : "PROGRAM")
+        let sayIt =
+            "say which: save CHECK for lab \(lab.map(String.init) ?? "3") "
+            + (lab == nil || lab == 3 ? "echo-server" : "PROGRAM")
         // The usage takes a program only after a lab.
         if let named, let lab {
-            let arguments = distinct.first { $0.program.name == named && $0.program.lab == lab }?.program.arguments ?? []
+            let arguments =
+                distinct.first { $0.program.name == named && $0.program.lab == lab }?.program.arguments ?? []
             return (LabProgram(lab: lab, name: named, arguments: arguments), try role(of: recorder, found: distinct))
         }
         guard distinct.count <= 1 else {
             let names = distinct.map { "\($0.program.name) (lab \($0.program.lab))" }.joined(separator: " and ")
-            throw ReplError("save: this recording talked to \(names) — a check of your own tries one program: record each conversation on its own")
+            throw ReplError(
+                "save: this recording talked to \(names) — a check of your own tries one program: record each conversation on its own"
+            )
         }
         guard let only = distinct.first else {
-            let why = ProgramFinder.canLook
+            let why =
+                ProgramFinder.canLook
                 ? "labrepl found no lab program at the other end (was it started with make run, and still running when you connected?)"
                 : "labrepl cannot see which program is at the other end on this system"
             throw ReplError("save: \(why) — \(sayIt)")
         }
         if let lab, lab != only.program.lab {
-            throw ReplError("save: this recording talked to \(only.program.name), a program of lab \(only.program.lab), not lab \(lab) — save CHECK for lab \(only.program.lab)")
+            throw ReplError(
+                "save: this recording talked to \(only.program.name), a program of lab \(only.program.lab), not lab \(lab) — save CHECK for lab \(only.program.lab)"
+            )
         }
         return only
     }
 
     /// How the check meets its program, from what the recording did: a `listen` waits for a client, a `tg` command
     /// talks to a bot, a `connect` reaches a server.
-    private func role(of recorder: Recorder, found: [(program: LabProgram, role: Recorder.Role)]) throws -> Recorder.Role {
+    private func role(
+        of recorder: Recorder,
+        found: [(program: LabProgram, role: Recorder.Role)]
+    ) throws -> Recorder.Role {
         if let role = found.first?.role { return role }
         for entry in recorder.entries {
             switch entry {
@@ -186,11 +228,15 @@ extension Session {
     /// `Labs/03-blocking-echo/my-checks`: under the lab's handout folder, which the student owns.
     private func myChecksFolder(lab: Int) throws -> String {
         guard let labs = try? FileManager.default.contentsOfDirectory(atPath: kitDirectory + "/Labs") else {
-            throw ReplError("save: there is no Labs folder here — start labrepl in the kit's folder (make repl), where the checks look for it")
+            throw ReplError(
+                "save: there is no Labs folder here — start labrepl in the kit's folder (make repl), where the checks look for it"
+            )
         }
         let prefix = (lab < 10 ? "0" : "") + "\(lab)-"
         guard let folder = labs.sorted().first(where: { $0.hasPrefix(prefix) }) else {
-            throw ReplError("save: there is no lab \(lab) under Labs/ — the labs are \(labs.filter { $0.first?.isNumber == true }.sorted().joined(separator: ", "))")
+            throw ReplError(
+                "save: there is no lab \(lab) under Labs/ — the labs are \(labs.filter { $0.first?.isNumber == true }.sorted().joined(separator: ", "))"
+            )
         }
         return "Labs/\(folder)/my-checks"
     }
@@ -198,16 +244,26 @@ extension Session {
     /// The comment lines that say what the check needs, in the words `make check` reads (OwnChecks in LabCheckKit):
     /// `# needs:` lines are started before the script, `# then:` lines once it listens.
     private func header(program: LabProgram, role: Recorder.Role, path: String, started: Date) -> [String] {
-        let stamp = ISO8601DateFormatter.string(from: started, timeZone: .current, formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime])
+        let stamp = ISO8601DateFormatter.string(
+            from: started,
+            timeZone: .current,
+            formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
+        )
         var run = "make run LAB=\(program.lab) PROG=\(program.name)"
-        if !program.arguments.isEmpty { run += " ARGS=" + makeQuoted(program.arguments.map(shellWord).joined(separator: " ")) }
+        if !program.arguments.isEmpty {
+            run += " ARGS=" + makeQuoted(program.arguments.map(shellWord).joined(separator: " "))
+        }
         let script = "make repl ARGS=\"--script \(path)\""
-        var lines = ["# A check of your own, recorded with labrepl on \(stamp): make check LAB=\(program.lab) runs it after the lab's steps (not scored)."]
+        var lines = [
+            "# A check of your own, recorded with labrepl on \(stamp): make check LAB=\(program.lab) runs it after the lab's steps (not scored)."
+        ]
         switch role {
         case .server:
             lines += ["# needs: \(run)", "# By hand: the needs line in one terminal, then in another: \(script)"]
         case .client:
-            lines += ["# then: \(run)", "# By hand: \(script) in one terminal; once it listens, the then line in another."]
+            lines += [
+                "# then: \(run)", "# By hand: \(script) in one terminal; once it listens, the then line in another.",
+            ]
         case .bot:
             lines += [
                 "# needs: make sandbox", "# needs: \(run)",
@@ -215,7 +271,9 @@ extension Session {
             ]
         }
         if role != .bot {
-            lines.append("# \(Recorder.lecturePort) is the lecture's port, where make run's programs meet; make check gives each run a free port instead.")
+            lines.append(
+                "# \(Recorder.lecturePort) is the lecture's port, where make run's programs meet; make check gives each run a free port instead."
+            )
         }
         return lines
     }
@@ -224,12 +282,14 @@ extension Session {
 /// A make variable's value in double quotes, as a shell reads it: `\\`, `"`, `$` and backquotes escaped (and `$`
 /// doubled, for make).
 func makeQuoted(_ text: String) -> String {
-    "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    "\""
+        + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         .replacingOccurrences(of: "$", with: "\\$$").replacingOccurrences(of: "`", with: "\\`") + "\""
 }
 
 /// One argument as a shell reads it: as it is when safe, else in single quotes.
 func shellWord(_ word: String) -> String {
-    let safe = !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0)) }
+    let safe =
+        !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0)) }
     return safe ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -82,7 +82,8 @@ public final class Session {
             return false
         }
         // A usage with a fixed prefix (`listen unix:PATH`) is tried first: `listen PORT` would take any word.
-        let order = command.usages.indices.filter { command.usages[$0].hasPrefixedValue }
+        let order =
+            command.usages.indices.filter { command.usages[$0].hasPrefixedValue }
             + command.usages.indices.filter { !command.usages[$0].hasPrefixedValue }
         let matches = order.lazy.compactMap { index in
             command.usages[index].match(words.dropFirst(), in: line).map { (index, $0) }
@@ -108,12 +109,16 @@ public final class Session {
     /// `usage: …` for a line that fits none of the command's usages — only the part named, if one is: a mistyped
     /// `tg connect` shows tg connect's usage, not all of tg's.
     private func usageError(_ command: Command, words: [String]) -> String {
-        let part = command.subcommands.first { !$0.usage.leadingKeywords.isEmpty && words.first == $0.usage.leadingKeywords[0] }
+        let part = command.subcommands.first {
+            !$0.usage.leadingKeywords.isEmpty && words.first == $0.usage.leadingKeywords[0]
+        }
         var usages = part.map { [$0.usage] } ?? command.usages
         // `connect 127.0.0.1` is about TCP: `connect unix:PATH` is shown only to a line that has a unix: word.
         let prefixed = usages.filter(\.hasPrefixedValue)
         if !prefixed.isEmpty && prefixed.count < usages.count {
-            let typedPrefix = prefixed.contains { usage in words.contains { usage.prefixes.contains(where: $0.hasPrefix) } }
+            let typedPrefix = prefixed.contains { usage in
+                words.contains { usage.prefixes.contains(where: $0.hasPrefix) }
+            }
             usages = usages.filter { $0.hasPrefixedValue == typedPrefix }
         }
         let examples = part?.examples ?? command.examples
@@ -130,7 +135,8 @@ public final class Session {
             return "unknown command \(asTyped(name)) — did you mean \(guess)? (help lists every command)"
         }
         let typed = displayable(Array(line.utf8), escapingBackslash: false)
-        return "unknown command \(asTyped(name)) — to send that text, type: sendline \(typed) (help lists every command)"
+        return
+            "unknown command \(asTyped(name)) — to send that text, type: sendline \(typed) (help lists every command)"
     }
 
     // MARK: Completion
@@ -207,16 +213,24 @@ public final class Session {
                 throw ReplError(
                     parts.isEmpty
                         ? "\(command.name) has no parts — help \(command.name) explains all of it"
-                        : "\(command.name) has no part \(asTyped(part)) — its parts: \(parts.joined(separator: ", "))")
+                        : "\(command.name) has no part \(asTyped(part)) — its parts: \(parts.joined(separator: ", "))"
+                )
             }
             return helpText(
-                usages: [subcommand.usage], summary: subcommand.summary, details: subcommand.details,
-                examples: subcommand.examples)
+                usages: [subcommand.usage],
+                summary: subcommand.summary,
+                details: subcommand.details,
+                examples: subcommand.examples
+            )
         }
         guard !command.subcommands.isEmpty else {
             return helpText(
-                usages: command.usages, aliases: command.aliases, summary: command.summary, details: command.details,
-                examples: command.examples)
+                usages: command.usages,
+                aliases: command.aliases,
+                summary: command.summary,
+                details: command.details,
+                examples: command.examples
+            )
         }
         // The parts, each with its line; the details; how to learn more.
         let width = command.usages.map(\.description.count).max()!
@@ -232,7 +246,11 @@ public final class Session {
     }
 
     private func helpText(
-        usages: [Usage], aliases: [String] = [], summary: String, details: String, examples: [String]
+        usages: [Usage],
+        aliases: [String] = [],
+        summary: String,
+        details: String,
+        examples: [String]
     ) -> String {
         var lines = usages.map(\.description)
         if !aliases.isEmpty { lines.append("  (also: \(aliases.joined(separator: ", ")))") }

@@ -1,84 +1,111 @@
+import Foundation
+import SocketKit
+import Synchronization
+import TelegramKit
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import Foundation
-import SocketKit
-import Synchronization
-import TelegramKit
 
 // labrepl as a Telegram user (lab 6): it talks to a bot through a telegram-sandbox's user side, /sandbox/, as the
 // checker does. The bot's replies are shown as they arrive, like bytes from a TCP peer.
 
 extension CommandGroup {
     static var telegram: CommandGroup {
-        CommandGroup("Telegram (lab 6: be a user of a bot, through telegram-sandbox)", placeholders: [
-            Placeholder("URL", "the sandbox's address, as telegram-sandbox prints it: http://127.0.0.1:8081"),
-            Placeholder("USER", "a user id (default 1001); the private chat with the bot has the same id"),
-            Placeholder("FIRSTNAME", "the user's first name, as the bot sees it"),
-            Placeholder("METHOD", "a Bot API method: getUpdates, sendMessage, getMe, … (any: *)",
-                        completion: .words(["getUpdates", "sendMessage", "getMe", "setMyCommands", "*"])),
-            Placeholder("CODE", "an error code to answer with (400–599: 429, 500, 401, …), or drop: break the connection",
-                        completion: .words(["429", "500", "502", "400", "403", "409", "401", "drop"])),
-            Placeholder("RETRY", "seconds a 429 tells the bot to wait (retry_after)"),
-        ], commands: [
-            Command(
-                summary: "be a Telegram user: write to the bot, see its replies as they come",
-                details: """
-                    Start telegram-sandbox (make sandbox), start the bot with the TELEGRAM_API_URL and
-                    TELEGRAM_BOT_TOKEN it prints, then tg connect to the sandbox's URL. The bot's replies are
-                    shown as they arrive: @bot ← text.
-                    """,
-                subcommands: [
-                    Subcommand(usage: "tg", summary: "say who you are, and to which bot you talk") {
-                        session, _ in session.console.show(session.telegramStatus(), as: .output)
-                    },
-                    Subcommand(
-                        usage: "tg connect URL [as USER] [named FIRSTNAME...]",
-                        summary: "be a user of the bot that runs against the sandbox at URL",
-                        details: "The sandbox's address is the one telegram-sandbox printed (http:// may be left out).\nWithout a user id you are user 1001, in the private chat 1001.",
-                        example: "tg connect http://127.0.0.1:8081 as 1001 named Kim"
-                    ) { session, arguments in
-                        try session.telegramConnect(
-                            arguments["URL"]!, user: arguments.integer("USER", in: 1...Int(Int32.max), meaning: "a user id"),
-                            firstName: arguments["FIRSTNAME"])
-                    },
-                    Subcommand(
-                        usage: "tg say TEXT...",
-                        summary: "write to the bot, as the user",
-                        details: "A text starting with / is a command, sent with its bot_command entity, as Telegram does.",
-                        example: "tg say /start"
-                    ) { session, arguments in try session.telegramSay(arguments["TEXT"]!) },
-                    Subcommand(
-                        usage: "tg expect TEXT... [timeout SECONDS]",
-                        summary: "wait for a reply from the bot containing TEXT, or fail",
-                        details: "Takes the replies up to that one, so a second tg expect looks further on. In a script, a\nfailed tg expect makes labrepl exit with status 1.",
-                        example: "tg expect What is your name?"
-                    ) { session, arguments in
-                        try session.telegramExpect(arguments["TEXT"]!, timeout: arguments.seconds("SECONDS"))
-                    },
-                    Subcommand(
-                        usage: "tg requests [METHOD]",
-                        summary: "list the Bot API calls the bot made (of METHOD only), with their answers",
-                        details: "getUpdates shows its offset: the bot confirms an update by asking for the ones after it.",
-                        example: "tg requests getUpdates"
-                    ) { session, arguments in try session.telegramRequests(method: arguments["METHOD"]) },
-                    Subcommand(
-                        usage: "tg fault METHOD CODE [retry RETRY]",
-                        summary: "make the bot's next call of METHOD fail, to watch it cope",
-                        details: "429 with retry: the bot must wait that long; 500 and drop: it must try again later;\n401: it must stop, its token is wrong.",
-                        example: "tg fault sendMessage 429 retry 2"
-                    ) { session, arguments in
-                        try session.telegramFault(
-                            method: arguments["METHOD"]!, code: arguments["CODE"]!,
-                            retryAfter: arguments.integer("RETRY", in: 1...3600, meaning: "seconds to wait"))
-                    },
-                    Subcommand(usage: "tg disconnect", summary: "stop being the user (the bot goes on)", example: "tg disconnect") {
-                        session, _ in try session.telegramDisconnect()
-                    },
-                ]),
-        ])
+        CommandGroup(
+            "Telegram (lab 6: be a user of a bot, through telegram-sandbox)",
+            placeholders: [
+                Placeholder("URL", "the sandbox's address, as telegram-sandbox prints it: http://127.0.0.1:8081"),
+                Placeholder("USER", "a user id (default 1001); the private chat with the bot has the same id"),
+                Placeholder("FIRSTNAME", "the user's first name, as the bot sees it"),
+                Placeholder(
+                    "METHOD",
+                    "a Bot API method: getUpdates, sendMessage, getMe, … (any: *)",
+                    completion: .words(["getUpdates", "sendMessage", "getMe", "setMyCommands", "*"])
+                ),
+                Placeholder(
+                    "CODE",
+                    "an error code to answer with (400–599: 429, 500, 401, …), or drop: break the connection",
+                    completion: .words(["429", "500", "502", "400", "403", "409", "401", "drop"])
+                ),
+                Placeholder("RETRY", "seconds a 429 tells the bot to wait (retry_after)"),
+            ],
+            commands: [
+                Command(
+                    summary: "be a Telegram user: write to the bot, see its replies as they come",
+                    details: """
+                        Start telegram-sandbox (make sandbox), start the bot with the TELEGRAM_API_URL and
+                        TELEGRAM_BOT_TOKEN it prints, then tg connect to the sandbox's URL. The bot's replies are
+                        shown as they arrive: @bot ← text.
+                        """,
+                    subcommands: [
+                        Subcommand(usage: "tg", summary: "say who you are, and to which bot you talk") {
+                            session,
+                            _ in session.console.show(session.telegramStatus(), as: .output)
+                        },
+                        Subcommand(
+                            usage: "tg connect URL [as USER] [named FIRSTNAME...]",
+                            summary: "be a user of the bot that runs against the sandbox at URL",
+                            details:
+                                "The sandbox's address is the one telegram-sandbox printed (http:// may be left out).\nWithout a user id you are user 1001, in the private chat 1001.",
+                            example: "tg connect http://127.0.0.1:8081 as 1001 named Kim"
+                        ) { session, arguments in
+                            try session.telegramConnect(
+                                arguments["URL"]!,
+                                user: arguments.integer("USER", in: 1...Int(Int32.max), meaning: "a user id"),
+                                firstName: arguments["FIRSTNAME"]
+                            )
+                        },
+                        Subcommand(
+                            usage: "tg say TEXT...",
+                            summary: "write to the bot, as the user",
+                            details:
+                                "A text starting with / is a command, sent with its bot_command entity, as Telegram does.",
+                            example: "tg say /start"
+                        ) { session, arguments in try session.telegramSay(arguments["TEXT"]!) },
+                        Subcommand(
+                            usage: "tg expect TEXT... [timeout SECONDS]",
+                            summary: "wait for a reply from the bot containing TEXT, or fail",
+                            details:
+                                "Takes the replies up to that one, so a second tg expect looks further on. In a script, a\nfailed tg expect makes labrepl exit with status 1.",
+                            example: "tg expect What is your name?"
+                        ) { session, arguments in
+                            try session.telegramExpect(arguments["TEXT"]!, timeout: arguments.seconds("SECONDS"))
+                        },
+                        Subcommand(
+                            usage: "tg requests [METHOD]",
+                            summary: "list the Bot API calls the bot made (of METHOD only), with their answers",
+                            details:
+                                "getUpdates shows its offset: the bot confirms an update by asking for the ones after it.",
+                            example: "tg requests getUpdates"
+                        ) { session, arguments in try session.telegramRequests(method: arguments["METHOD"]) },
+                        Subcommand(
+                            usage: "tg fault METHOD CODE [retry RETRY]",
+                            summary: "make the bot's next call of METHOD fail, to watch it cope",
+                            details:
+                                "429 with retry: the bot must wait that long; 500 and drop: it must try again later;\n401: it must stop, its token is wrong.",
+                            example: "tg fault sendMessage 429 retry 2"
+                        ) { session, arguments in
+                            try session.telegramFault(
+                                method: arguments["METHOD"]!,
+                                code: arguments["CODE"]!,
+                                retryAfter: arguments.integer("RETRY", in: 1...3600, meaning: "seconds to wait")
+                            )
+                        },
+                        Subcommand(
+                            usage: "tg disconnect",
+                            summary: "stop being the user (the bot goes on)",
+                            example: "tg disconnect"
+                        ) {
+                            session,
+                            _ in try session.telegramDisconnect()
+                        },
+                    ]
+                )
+            ]
+        )
     }
 }
 
@@ -106,7 +133,9 @@ extension Session {
     func telegramConnect(_ address: String, user: Int?, firstName: String?) throws {
         let text = address.contains("://") ? address : "http://" + address
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw ReplError("tg connect: \(asTyped(address)) is not a URL; give the one telegram-sandbox printed, like http://127.0.0.1:8081")
+            throw ReplError(
+                "tg connect: \(asTyped(address)) is not a URL; give the one telegram-sandbox printed, like http://127.0.0.1:8081"
+            )
         }
         let client = SandboxClient(baseURL: mappingPort(of: url), requestTimeout: 5)
         let userID = Int64(user ?? 1001)
@@ -116,16 +145,23 @@ extension Session {
             bot = try client.info()["bot"] ?? .null
             seen = try client.botMessages(chat: userID).last?.messageID ?? 0
         } catch {
-            throw ReplError("tg connect: no telegram-sandbox answers at \(client.baseURL.absoluteString) — start one with make sandbox (\(error))")
+            throw ReplError(
+                "tg connect: no telegram-sandbox answers at \(client.baseURL.absoluteString) — start one with make sandbox (\(error))"
+            )
         }
         if telegram != nil { try telegramDisconnect() }
         let name = "@" + (bot["username"]?.stringValue ?? "bot")
         telegram = TelegramUser(
-            client: client, userID: userID, firstName: firstName, bot: name,
-            watcher: try ReplyWatcher(client: client, chat: userID, after: seen))
+            client: client,
+            userID: userID,
+            firstName: firstName,
+            bot: name,
+            watcher: try ReplyWatcher(client: client, chat: userID, after: seen)
+        )
         console.show(
             "tg: you are user \(userID)\(firstName.map { " (\($0))" } ?? ""), talking to \(name) at \(client.baseURL.absoluteString) — tg say TEXT writes to it",
-            as: .output)
+            as: .output
+        )
         recordTelegramConnected(telegram!)
     }
 
@@ -161,8 +197,12 @@ extension Session {
             return found != nil || telegram == nil
         }
         guard let found, let user = telegram else {
-            let unread = user.unread.isEmpty ? "no reply unread" : "unread: " + user.unread.map { quoted($0) }.joined(separator: ", ")
-            throw ReplError("tg expect \(asTyped(text)): not seen from \(user.bot) within \(Self.seconds(timeout)) s (\(unread)) — is the bot running, against this sandbox?")
+            let unread =
+                user.unread.isEmpty
+                ? "no reply unread" : "unread: " + user.unread.map { quoted($0) }.joined(separator: ", ")
+            throw ReplError(
+                "tg expect \(asTyped(text)): not seen from \(user.bot) within \(Self.seconds(timeout)) s (\(unread)) — is the bot running, against this sandbox?"
+            )
         }
         user.unread.removeFirst(found + 1)
     }
@@ -176,7 +216,10 @@ extension Session {
             throw ReplError("tg requests: \(error)")
         }
         guard !calls.isEmpty else {
-            console.show("no Bot API calls\(method.map { " of \($0)" } ?? "") yet — is the bot running against this sandbox?", as: .output)
+            console.show(
+                "no Bot API calls\(method.map { " of \($0)" } ?? "") yet — is the bot running against this sandbox?",
+                as: .output
+            )
             return
         }
         let shown = calls.suffix(20).map { call in
@@ -200,7 +243,9 @@ extension Session {
         } else if let number = Int(code), (400...599).contains(number) {
             errorCode = number
         } else {
-            throw ReplError("tg fault: CODE is an error code from 400 to 599 (429, 500, 401, …) or drop, not \(asTyped(code))")
+            throw ReplError(
+                "tg fault: CODE is an error code from 400 to 599 (429, 500, 401, …) or drop, not \(asTyped(code))"
+            )
         }
         do {
             try user.client.addFault(method: method == "*" ? nil : method, errorCode: errorCode, retryAfter: retryAfter)
@@ -208,7 +253,9 @@ extension Session {
             throw ReplError("tg fault: \(error)")
         }
         recording?.append(.telegramLine("tg fault \(method) \(code)" + (retryAfter.map { " retry \($0)" } ?? "")))
-        let what = errorCode == 0 ? "a broken connection" : "error \(errorCode)" + (retryAfter.map { ", retry_after \($0)" } ?? "")
+        let what =
+            errorCode == 0
+            ? "a broken connection" : "error \(errorCode)" + (retryAfter.map { ", retry_after \($0)" } ?? "")
         console.show("tg: the bot's next \(method == "*" ? "call" : method) gets \(what)", as: .output)
     }
 
@@ -221,9 +268,12 @@ extension Session {
     }
 
     func telegramStatus() -> String {
-        guard let user = telegram else { return "tg: not connected — tg connect URL (the address telegram-sandbox printed)" }
+        guard let user = telegram else {
+            return "tg: not connected — tg connect URL (the address telegram-sandbox printed)"
+        }
         return "tg: user \(user.userID) talking to \(user.bot) at \(user.client.baseURL.absoluteString)"
-            + (user.unread.isEmpty ? "" : "; \(user.unread.count) repl\(user.unread.count == 1 ? "y" : "ies") not taken by tg expect")
+            + (user.unread.isEmpty
+                ? "" : "; \(user.unread.count) repl\(user.unread.count == 1 ? "y" : "ies") not taken by tg expect")
     }
 
     /// The replies the watcher has collected, shown and kept for `tg expect`; a watcher that failed is reported.

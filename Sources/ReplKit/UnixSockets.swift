@@ -1,9 +1,10 @@
+import SocketKit
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import SocketKit
 
 // `connect unix:PATH` and `listen unix:PATH`: the same conversation over a Unix domain socket, a file instead of a
 // host and port. A listener removes a stale socket file before bind, and its own file when it closes (quit, Ctrl-D,
@@ -34,9 +35,11 @@ extension Session {
         let target = "connect unix:\(path)"
         switch error.errno {
         case ENOENT:
-            return "\(target): there is no such file — is the server running? It creates the file when it listens (a relative path starts in the folder labrepl was started in)"
+            return
+                "\(target): there is no such file — is the server running? It creates the file when it listens (a relative path starts in the folder labrepl was started in)"
         case ECONNREFUSED:
-            return "\(target): the file is there but nothing listens on it — a stale file left by a server that stopped? Start the server again"
+            return
+                "\(target): the file is there but nothing listens on it — a stale file left by a server that stopped? Start the server again"
         case ENOTSOCK:
             return "\(target): that file is not a socket — check the path"
         case EACCES, EPERM:
@@ -59,11 +62,17 @@ extension Session {
             socket.close()
             switch error.errno {
             case EADDRINUSE:
-                throw ReplError("listen unix:\(path): the file appeared meanwhile — is another server starting there? Try again, or choose another path")
+                throw ReplError(
+                    "listen unix:\(path): the file appeared meanwhile — is another server starting there? Try again, or choose another path"
+                )
             case EACCES, EPERM:
-                throw ReplError("listen unix:\(path): cannot create the file there (permission denied) — choose a folder you can write to, such as /tmp")
+                throw ReplError(
+                    "listen unix:\(path): cannot create the file there (permission denied) — choose a folder you can write to, such as /tmp"
+                )
             case ENOENT:
-                throw ReplError("listen unix:\(path): its folder does not exist — create it first, or choose another path")
+                throw ReplError(
+                    "listen unix:\(path): its folder does not exist — create it first, or choose another path"
+                )
             default:
                 throw ReplError("listen unix:\(path): \(error)")
             }
@@ -75,7 +84,8 @@ extension Session {
         let stale = removedStale ? " (removed a stale socket file first)" : ""
         console.show(
             "\(name): listening on unix:\(path)\(stale) (connections will be \(name).1, \(name).2, …; the file goes when \(name) closes)",
-            as: .output)
+            as: .output
+        )
         recordListening(peer)
     }
 
@@ -93,16 +103,22 @@ extension Session {
         var info = stat()
         guard lstat(path, &info) == 0 else { return false }
         guard info.st_mode & S_IFMT == S_IFSOCK else {
-            throw ReplError("listen unix:\(path): that file exists and is not a socket — labrepl leaves it alone; choose another path")
+            throw ReplError(
+                "listen unix:\(path): that file exists and is not a socket — labrepl leaves it alone; choose another path"
+            )
         }
         let probe = try Socket(.unix, .stream)
         defer { probe.close() }
         do {
             try probe.connect(path)
-            throw ReplError("listen unix:\(path): a server is listening there already — stop it, or choose another path")
+            throw ReplError(
+                "listen unix:\(path): a server is listening there already — stop it, or choose another path"
+            )
         } catch let error as SocketError where error.errno == ECONNREFUSED {
             guard unlink(path) == 0 else {
-                throw ReplError("listen unix:\(path): a stale socket file is there and cannot be removed (\(systemMessage(errno)))")
+                throw ReplError(
+                    "listen unix:\(path): a stale socket file is there and cannot be removed (\(systemMessage(errno)))"
+                )
             }
             return true
         } catch let error as SocketError {
@@ -128,7 +144,9 @@ struct SocketFile {
 
     func remove() {
         var info = stat()
-        guard lstat(path, &info) == 0, UInt64(truncatingIfNeeded: info.st_dev) == device, UInt64(truncatingIfNeeded: info.st_ino) == inode else { return }
+        guard lstat(path, &info) == 0, UInt64(truncatingIfNeeded: info.st_dev) == device,
+            UInt64(truncatingIfNeeded: info.st_ino) == inode
+        else { return }
         unlink(path)
     }
 }

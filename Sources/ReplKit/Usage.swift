@@ -81,7 +81,9 @@ public struct Usage: Sendable, CustomStringConvertible {
                 elements.append(.rest(String(token.dropLast(3))))
             } else if token.first!.isUppercase {
                 elements.append(.value(token))
-            } else if let colon = token.firstIndex(of: ":"), token[token.index(after: colon)...].first?.isUppercase == true {
+            } else if let colon = token.firstIndex(of: ":"),
+                token[token.index(after: colon)...].first?.isUppercase == true
+            {
                 let name = token.index(after: colon)
                 elements.append(.prefixed(String(token[..<name]), String(token[name...])))
             } else {
@@ -148,7 +150,9 @@ private struct Walker {
 
     /// Walks `elements` over the front of `words`, then calls `next` with the words left; true stops the search.
     func walk(
-        _ elements: ArraySlice<UsageElement>, _ words: ArraySlice<Word>, _ arguments: Arguments,
+        _ elements: ArraySlice<UsageElement>,
+        _ words: ArraySlice<Word>,
+        _ arguments: Arguments,
         _ next: (ArraySlice<Word>, Arguments) -> Bool
     ) -> Bool {
         guard let element = elements.first else { return next(words, arguments) }
@@ -220,7 +224,9 @@ public struct Arguments: Sendable {
     public func integer(_ placeholder: String, in range: ClosedRange<Int>, meaning: String) throws -> Int? {
         guard let text = values[placeholder] else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw ReplError("\(placeholder) is \(meaning): a whole number from \(range.lowerBound) to \(range.upperBound), not \(asTyped(text))")
+            throw ReplError(
+                "\(placeholder) is \(meaning): a whole number from \(range.lowerBound) to \(range.upperBound), not \(asTyped(text))"
+            )
         }
         return value
     }
@@ -254,7 +260,9 @@ struct Word: Sendable, Equatable {
             }
             if line[index] == "\"", let close = closingQuote(in: line, after: index) {
                 let end = line.index(after: close)
-                words.append(Word(text: String(line[line.index(after: index)..<close]), range: index..<end, quoted: true))
+                words.append(
+                    Word(text: String(line[line.index(after: index)..<close]), range: index..<end, quoted: true)
+                )
                 index = end
                 continue
             }

@@ -22,7 +22,11 @@ enum Platform {
         Glibc.socket(family, type | closeOnExecType, 0)
     }
 
-    static func accept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>)
+    static func accept(
+        _ fd: Int32,
+        _ address: UnsafeMutablePointer<sockaddr>,
+        _ length: UnsafeMutablePointer<socklen_t>
+    )
         -> Int32
     {
         cshims_accept4(fd, address, length, closeOnExecType)
@@ -64,7 +68,11 @@ enum Platform {
     }
 
     /// BSD gives the new socket the listening socket's O_NONBLOCK; Linux (and Python's `accept`) a blocking one.
-    static func accept(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>)
+    static func accept(
+        _ fd: Int32,
+        _ address: UnsafeMutablePointer<sockaddr>,
+        _ length: UnsafeMutablePointer<socklen_t>
+    )
         -> Int32
     {
         let new = Darwin.accept(fd, address, length)
@@ -105,7 +113,11 @@ func systemSend(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: 
     send(fd, bytes, count, flags)
 }
 func systemSendto(
-    _ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32, _ address: UnsafePointer<sockaddr>,
+    _ fd: Int32,
+    _ bytes: UnsafeRawPointer?,
+    _ count: Int,
+    _ flags: Int32,
+    _ address: UnsafePointer<sockaddr>,
     _ length: socklen_t
 ) -> Int {
     sendto(fd, bytes, count, flags, address, length)
@@ -114,8 +126,12 @@ func systemRecv(_ fd: Int32, _ bytes: UnsafeMutableRawPointer?, _ count: Int, _ 
     recv(fd, bytes, count, flags)
 }
 func systemRecvfrom(
-    _ fd: Int32, _ bytes: UnsafeMutableRawPointer?, _ count: Int, _ flags: Int32,
-    _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>
+    _ fd: Int32,
+    _ bytes: UnsafeMutableRawPointer?,
+    _ count: Int,
+    _ flags: Int32,
+    _ address: UnsafeMutablePointer<sockaddr>,
+    _ length: UnsafeMutablePointer<socklen_t>
 ) -> Int {
     recvfrom(fd, bytes, count, flags, address, length)
 }

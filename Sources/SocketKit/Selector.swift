@@ -137,7 +137,8 @@ public final class Selector<Data> {
     /// without a warning (`key(for:)` gives the key first, if you need it).
     public func unregister(_ socket: Socket) throws {
         let fd = socket.fileno()
-        let key = fd >= 0 ? keys[fd].flatMap { $0.socket === socket ? $0 : nil } : keys.values.first { $0.socket === socket }
+        let key =
+            fd >= 0 ? keys[fd].flatMap { $0.socket === socket ? $0 : nil } : keys.values.first { $0.socket === socket }
         guard let key else { throw notRegistered("unregister", "\(socket)") }
         try remove(key)
     }
@@ -289,20 +290,27 @@ public final class Selector<Data> {
         let what = socket.map { "\($0)" } ?? "descriptor \(fd)"
         guard !closed else { throw SocketError(call: "register", reason: .invalidArgument("the selector is closed")) }
         guard fd >= 0 else {
-            throw SocketError(call: "register", reason: .invalidArgument("\(what) is closed: register it before closing it"))
+            throw SocketError(
+                call: "register",
+                reason: .invalidArgument("\(what) is closed: register it before closing it")
+            )
         }
         try checkEvents(events, call: "register")
         if keys[fd] != nil {
             throw SocketError(
                 call: "register",
                 reason: .invalidArgument(
-                    "\(what) is already registered — use modify() to change its events (or was a socket closed without unregister()?)"))
+                    "\(what) is already registered — use modify() to change its events (or was a socket closed without unregister()?)"
+                )
+            )
         }
         lastSerial = lastSerial == UInt32.max ? 1 : lastSerial + 1
         try base.add(fd, events, serial: lastSerial)
         let key = SelectorKey(socket: socket, fd: fd, events: events, data: data, serial: lastSerial)
         keys[fd] = key
-        if byDescriptor.count <= Int(fd) { byDescriptor += Array(repeating: nil, count: Int(fd) + 1 - byDescriptor.count) }
+        if byDescriptor.count <= Int(fd) {
+            byDescriptor += Array(repeating: nil, count: Int(fd) + 1 - byDescriptor.count)
+        }
         byDescriptor[Int(fd)] = key
         return key
     }
@@ -316,7 +324,9 @@ public final class Selector<Data> {
     private func checkEvents(_ events: SelectorEvents, call: String) throws {
         guard !events.isEmpty else {
             throw SocketError(
-                call: call, reason: .invalidArgument("no events: watch for .read, .write or both (or unregister the socket)"))
+                call: call,
+                reason: .invalidArgument("no events: watch for .read, .write or both (or unregister the socket)")
+            )
         }
     }
 
@@ -404,7 +414,9 @@ struct ReadyEventMerger {
 /// Runs a waiting call with a timeout in milliseconds (-1: for ever), recomputed from the deadline if a signal
 /// interrupts it, so that a wait never ends early nor starts over.
 func waitWithTimeout<Result: FixedWidthInteger>(
-    _ call: String, timeout: Double?, _ body: (Int32) -> Result
+    _ call: String,
+    timeout: Double?,
+    _ body: (Int32) -> Result
 ) throws -> Result {
     guard let timeout else { return try syscall(call) { body(-1) } }
     let deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(min(timeout, 1e9) * 1e9)))

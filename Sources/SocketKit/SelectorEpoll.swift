@@ -47,7 +47,11 @@ final class EpollBackend: SelectorBackend {
         if hangUp || bits & (EPOLLIN.rawValue | EPOLLPRI.rawValue) != 0 { ready.insert(.read) }
         if hangUp || bits & EPOLLOUT.rawValue != 0 { ready.insert(.write) }
         // The registration's serial rides in the upper half of the event's user data, the descriptor in the lower.
-        return ReadyEvent(fd: Int32(truncatingIfNeeded: event.data.u64), serial: UInt32(event.data.u64 >> 32), events: ready)
+        return ReadyEvent(
+            fd: Int32(truncatingIfNeeded: event.data.u64),
+            serial: UInt32(event.data.u64 >> 32),
+            events: ready
+        )
     }
 
     func close() {

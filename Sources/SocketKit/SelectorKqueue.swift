@@ -22,8 +22,13 @@ final class KqueueBackend: SelectorBackend {
         // The wakers' user event. Its identifier lives apart from descriptors (filter EVFILT_USER), and EV_CLEAR
         // resets it once a wait has reported it.
         var wake = kevent(
-            ident: 0, filter: Int16(EVFILT_USER), flags: UInt16(EV_ADD | EV_CLEAR | EV_RECEIPT),
-            fflags: UInt32(NOTE_FFNOP), data: 0, udata: nil)
+            ident: 0,
+            filter: Int16(EVFILT_USER),
+            flags: UInt16(EV_ADD | EV_CLEAR | EV_RECEIPT),
+            fflags: UInt32(NOTE_FFNOP),
+            data: 0,
+            udata: nil
+        )
         do {
             try Self.apply(on: queue, &wake, count: 1, target: "the selector's wake-up event")
         } catch {
@@ -73,7 +78,9 @@ final class KqueueBackend: SelectorBackend {
             // The registration's serial rides in the event's user data.
             ready.add(
                 fd: Int32(truncatingIfNeeded: event.ident),
-                serial: UInt32(truncatingIfNeeded: UInt(bitPattern: event.udata)), events: readiness)
+                serial: UInt32(truncatingIfNeeded: UInt(bitPattern: event.udata)),
+                events: readiness
+            )
         }
         return ready.events.count
     }
@@ -109,8 +116,13 @@ final class KqueueBackend: SelectorBackend {
                     action = EV_DELETE
                 }
                 changes[count] = kevent(
-                    ident: UInt(fd), filter: Int16(filter), flags: UInt16(action | EV_RECEIPT), fflags: 0, data: 0,
-                    udata: UnsafeMutableRawPointer(bitPattern: UInt(serial)))
+                    ident: UInt(fd),
+                    filter: Int16(filter),
+                    flags: UInt16(action | EV_RECEIPT),
+                    fflags: 0,
+                    data: 0,
+                    udata: UnsafeMutableRawPointer(bitPattern: UInt(serial))
+                )
                 count += 1
             }
             plan(.read, EVFILT_READ)
@@ -124,7 +136,10 @@ final class KqueueBackend: SelectorBackend {
     /// Applies `count` changes starting at `first`. With EV_RECEIPT the kernel answers every change in place
     /// (the change list may be the event list too), so one failing filter cannot hide another's failure.
     private static func apply(
-        on queue: Int32, _ first: UnsafeMutablePointer<kevent>, count: Int, target: String
+        on queue: Int32,
+        _ first: UnsafeMutablePointer<kevent>,
+        count: Int,
+        target: String
     ) throws {
         var now = timespec(tv_sec: 0, tv_nsec: 0)
         let answered = try syscall("kevent", target: target) {
@@ -147,7 +162,13 @@ private final class SharedKqueue: Sendable {
         descriptor.withLock { queue in
             guard queue >= 0 else { return }  // the selector is closed: nothing left to wake
             var wake = kevent(
-                ident: 0, filter: Int16(EVFILT_USER), flags: 0, fflags: UInt32(NOTE_TRIGGER), data: 0, udata: nil)
+                ident: 0,
+                filter: Int16(EVFILT_USER),
+                flags: 0,
+                fflags: UInt32(NOTE_TRIGGER),
+                data: 0,
+                udata: nil
+            )
             _ = kevent(queue, &wake, 1, nil, 0, nil)
         }
     }

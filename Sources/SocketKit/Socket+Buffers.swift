@@ -80,7 +80,10 @@ extension Socket {
 }
 
 /// Hands the bytes of any collection to a call that wants a raw buffer, copying only when they are not contiguous.
-func withBytes<Result>(_ data: some Collection<UInt8>, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows
+func withBytes<Result>(
+    _ data: some Collection<UInt8>,
+    _ body: (UnsafeRawBufferPointer) throws -> Result
+) rethrows
     -> Result
 {
     if let result = try data.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
@@ -92,7 +95,8 @@ func withBytes<Result>(_ data: some Collection<UInt8>, _ body: (UnsafeRawBufferP
 /// Lets a call that fills a raw buffer (and returns how many bytes it wrote) fill any mutable collection: in place
 /// when its memory is contiguous, otherwise through an array whose first `count` bytes are copied back.
 func withMutableBytes(
-    _ data: inout some MutableCollection<UInt8>, _ fill: (UnsafeMutableRawBufferPointer) throws -> Int
+    _ data: inout some MutableCollection<UInt8>,
+    _ fill: (UnsafeMutableRawBufferPointer) throws -> Int
 ) throws -> Int {
     if let count = try data.withContiguousMutableStorageIfAvailable({ try fill(UnsafeMutableRawBufferPointer($0)) }) {
         return count

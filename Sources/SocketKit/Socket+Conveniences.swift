@@ -10,7 +10,11 @@ extension Socket {
     /// IPv6) in turn, and returns the first socket that connects. The timeout, if any, stays set on the socket.
     public static func createConnection(_ address: (String, Int), timeout: Double? = nil) throws -> Socket {
         let candidates = try SocketAddress.resolve(host: address.0, port: address.1, call: "connect")
-        var lastError: any Error = SocketError(call: "connect", target: address.0, reason: .resolution(code: EAI_NONAME))
+        var lastError: any Error = SocketError(
+            call: "connect",
+            target: address.0,
+            reason: .resolution(code: EAI_NONAME)
+        )
         for candidate in candidates {
             guard let family = candidate.family else { continue }
             let socket = try Socket(family, .stream)
@@ -50,6 +54,8 @@ extension Socket {
     public static func socketPair(_ type: SocketType = .stream) throws -> (Socket, Socket) {
         var fds: [Int32] = [-1, -1]
         _ = try syscall("socketpair") { Platform.socketPair(AF_UNIX, type.rawValue, &fds) }
-        return (Socket(adopting: fds[0], family: .unix, type: type), Socket(adopting: fds[1], family: .unix, type: type))
+        return (
+            Socket(adopting: fds[0], family: .unix, type: type), Socket(adopting: fds[1], family: .unix, type: type)
+        )
     }
 }

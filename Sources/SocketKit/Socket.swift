@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 @preconcurrency import Darwin
 #endif
-import Synchronization
 
 /// A BSD socket, with Python's `socket` API: the lecture's code translates line by line.
 ///
@@ -289,7 +290,8 @@ public final class Socket: Sendable, CustomStringConvertible {
 
     /// A new array of at most `capacity` bytes, filled by `receive` (which returns how many it wrote).
     private func receivingArray(
-        _ capacity: Int, _ receive: (UnsafeMutableRawBufferPointer) throws -> Int
+        _ capacity: Int,
+        _ receive: (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws -> [UInt8] {
         var failure: (any Error)?
         let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
@@ -310,11 +312,12 @@ public final class Socket: Sendable, CustomStringConvertible {
     /// can still receive — a half-close. Closing does both and releases the socket.
     public func shutdown(_ how: ShutdownHow) throws {
         let fd = try fd(for: "shutdown")
-        let value = switch how {
-        case .read: Platform.shutRead
-        case .write: Platform.shutWrite
-        case .both: Platform.shutBoth
-        }
+        let value =
+            switch how {
+            case .read: Platform.shutRead
+            case .write: Platform.shutWrite
+            case .both: Platform.shutBoth
+            }
         _ = try syscall("shutdown") { systemShutdown(fd, value) }
     }
 
@@ -371,7 +374,9 @@ public final class Socket: Sendable, CustomStringConvertible {
     /// Runs a call; if the socket has a timeout and the call would block, waits for readiness and tries again
     /// until the timeout runs out. Blocking and non-blocking sockets run the call once.
     private func waitingIfTimed<Result>(
-        _ call: String, for events: Int32, _ body: () throws -> Result
+        _ call: String,
+        for events: Int32,
+        _ body: () throws -> Result
     ) throws -> Result {
         let nanoseconds = timeoutNanoseconds.load(ordering: .relaxed)
         guard nanoseconds > 0 else { return try body() }
@@ -392,7 +397,9 @@ public final class Socket: Sendable, CustomStringConvertible {
     private func resolveAll(_ address: (String, Int), call: String) throws -> [SocketAddress] {
         guard family != .unix else {
             throw SocketError(
-                call: call, reason: .invalidArgument("a Unix socket takes a path, not (host, port)"))
+                call: call,
+                reason: .invalidArgument("a Unix socket takes a path, not (host, port)")
+            )
         }
         let found = try SocketAddress.resolve(host: address.0, port: address.1, family: family, type: type, call: call)
         guard !found.isEmpty else {

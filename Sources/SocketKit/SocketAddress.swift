@@ -32,8 +32,10 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         let bytes = Array(path.utf8)
         guard !bytes.isEmpty, bytes.count < capacity else {
             throw SocketError(
-                call: "bind", target: path,
-                reason: .invalidArgument("a Unix socket path must be 1–\(capacity - 1) bytes long"))
+                call: "bind",
+                target: path,
+                reason: .invalidArgument("a Unix socket path must be 1–\(capacity - 1) bytes long")
+            )
         }
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
@@ -47,24 +49,34 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     /// Resolves a host name or address literal with getaddrinfo, as Python does for every `(host, port)` tuple.
     /// An empty host means "every local address" (the wildcard), as in Python's `bind(('', port))`.
     public static func resolve(
-        host: String, port: Int, family: Socket.Family? = nil, type: Socket.SocketType = .stream,
+        host: String,
+        port: Int,
+        family: Socket.Family? = nil,
+        type: Socket.SocketType = .stream,
         call: String = "getaddrinfo"
     ) throws -> [SocketAddress] {
         guard (0...65535).contains(port) else {
             throw SocketError(
-                call: call, target: "\(host):\(port)",
-                reason: .invalidArgument("port \(port) is out of range (0–65535)"))
+                call: call,
+                target: "\(host):\(port)",
+                reason: .invalidArgument("port \(port) is out of range (0–65535)")
+            )
         }
         var hints = addrinfo()
         hints.ai_family = family?.rawValue ?? AF_UNSPEC
         hints.ai_socktype = type.rawValue
         hints.ai_flags = AI_NUMERICSERV | (host.isEmpty ? AI_PASSIVE : 0)
         var list: UnsafeMutablePointer<addrinfo>?
-        let code = host.isEmpty
+        let code =
+            host.isEmpty
             ? getaddrinfo(nil, String(port), &hints, &list)
             : getaddrinfo(host, String(port), &hints, &list)
         guard code == 0, let list else {
-            throw SocketError(call: call, target: host.isEmpty ? "the wildcard address" : host, reason: .resolution(code: code))
+            throw SocketError(
+                call: call,
+                target: host.isEmpty ? "the wildcard address" : host,
+                reason: .resolution(code: code)
+            )
         }
         defer { freeaddrinfo(list) }
         var addresses: [SocketAddress] = []
@@ -90,7 +102,8 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         let code = withSockAddr { address, length in
             getnameinfo(address, length, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST)
         }
-        return code == 0 ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+        return code == 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
     }
 
     /// The port, in host byte order; 0 for a Unix socket.
@@ -98,7 +111,9 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         withSockAddr { address, _ in
             switch Int32(address.pointee.sa_family) {
             case AF_INET:
-                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    Int(UInt16(bigEndian: $0.pointee.sin_port))
+                }
             case AF_INET6:
                 address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
                     Int(UInt16(bigEndian: $0.pointee.sin6_port))

@@ -93,14 +93,16 @@ public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
         case ECONNREFUSED: "is the server running?"
         case EADDRINUSE where unixPath:
             "a file is at that path already — the socket of a server that did not remove it? A server removes a stale socket file before bind (and never a file that is not a socket)"
-        case ENOENT where unixPath && call == "connect": "no socket at that path: is the server running, with the same path?"
+        case ENOENT where unixPath && call == "connect":
+            "no socket at that path: is the server running, with the same path?"
         case EADDRINUSE:
             "another program (an earlier run of this server?) is using that port; stop it, or pick another with --port (0 picks a free one)"
         case EADDRNOTAVAIL: "that is not an address of this machine; try 127.0.0.1"
         case EACCES where call == "bind": "ports below 1024 need root; pick a port above 1023"
         case ECONNRESET: "the peer reset the connection (it closed abruptly)"
         case EPIPE: "the peer has closed the connection, so nothing more can be sent"
-        case ENOTCONN: "the socket is not connected; call connect() first (on a server, use the socket accept() returned)"
+        case ENOTCONN:
+            "the socket is not connected; call connect() first (on a server, use the socket accept() returned)"
         case EBADF: "the socket was already closed"
         case EINVAL where call == "accept": "call bind() and listen() before accept()"
         case EISCONN: "the socket is already connected"

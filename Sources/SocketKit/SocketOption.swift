@@ -15,23 +15,37 @@ public struct SocketOption<Value>: Sendable {
 extension SocketOption where Value == Bool {
     /// SO_REUSEADDR: a restarted server may bind its port again at once, instead of failing with "address already
     /// in use" while old connections linger in TIME_WAIT.
-    public static var reuseAddress: SocketOption<Bool> { .init(level: SOL_SOCKET, name: SO_REUSEADDR, label: "SO_REUSEADDR") }
+    public static var reuseAddress: SocketOption<Bool> {
+        .init(level: SOL_SOCKET, name: SO_REUSEADDR, label: "SO_REUSEADDR")
+    }
     /// SO_REUSEPORT: several sockets may listen on one port.
-    public static var reusePort: SocketOption<Bool> { .init(level: SOL_SOCKET, name: SO_REUSEPORT, label: "SO_REUSEPORT") }
+    public static var reusePort: SocketOption<Bool> {
+        .init(level: SOL_SOCKET, name: SO_REUSEPORT, label: "SO_REUSEPORT")
+    }
     /// SO_KEEPALIVE: probe idle connections so that a vanished peer is noticed eventually.
-    public static var keepAlive: SocketOption<Bool> { .init(level: SOL_SOCKET, name: SO_KEEPALIVE, label: "SO_KEEPALIVE") }
+    public static var keepAlive: SocketOption<Bool> {
+        .init(level: SOL_SOCKET, name: SO_KEEPALIVE, label: "SO_KEEPALIVE")
+    }
     /// SO_BROADCAST: allow UDP datagrams to broadcast addresses.
-    public static var broadcast: SocketOption<Bool> { .init(level: SOL_SOCKET, name: SO_BROADCAST, label: "SO_BROADCAST") }
+    public static var broadcast: SocketOption<Bool> {
+        .init(level: SOL_SOCKET, name: SO_BROADCAST, label: "SO_BROADCAST")
+    }
     /// TCP_NODELAY: send small writes at once instead of batching them (Nagle's algorithm): lower latency for
     /// request/response protocols.
-    public static var noDelay: SocketOption<Bool> { .init(level: Platform.tcpLevel, name: TCP_NODELAY, label: "TCP_NODELAY") }
+    public static var noDelay: SocketOption<Bool> {
+        .init(level: Platform.tcpLevel, name: TCP_NODELAY, label: "TCP_NODELAY")
+    }
 }
 
 extension SocketOption where Value == Int {
     /// SO_RCVBUF: the kernel's receive buffer, in bytes (Linux reports double what was asked for).
-    public static var receiveBufferSize: SocketOption<Int> { .init(level: SOL_SOCKET, name: SO_RCVBUF, label: "SO_RCVBUF") }
+    public static var receiveBufferSize: SocketOption<Int> {
+        .init(level: SOL_SOCKET, name: SO_RCVBUF, label: "SO_RCVBUF")
+    }
     /// SO_SNDBUF: the kernel's send buffer, in bytes.
-    public static var sendBufferSize: SocketOption<Int> { .init(level: SOL_SOCKET, name: SO_SNDBUF, label: "SO_SNDBUF") }
+    public static var sendBufferSize: SocketOption<Int> {
+        .init(level: SOL_SOCKET, name: SO_SNDBUF, label: "SO_SNDBUF")
+    }
     /// SO_ERROR (read only): the pending error, e.g. the outcome of a non-blocking connect; reading it clears it.
     public static var error: SocketOption<Int> { .init(level: SOL_SOCKET, name: SO_ERROR, label: "SO_ERROR") }
 }

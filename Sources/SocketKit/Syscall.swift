@@ -12,7 +12,9 @@
 /// turns it into a wait when the socket has a timeout.
 @inline(__always)
 func syscall<Result: FixedWidthInteger>(
-    _ call: String, target: @autoclosure () -> String? = nil, retryingInterrupts: Bool = true,
+    _ call: String,
+    target: @autoclosure () -> String? = nil,
+    retryingInterrupts: Bool = true,
     _ body: () -> Result
 ) throws(SocketError) -> Result {
     while true {

@@ -88,7 +88,8 @@ struct DeclarationParser {
     }
 
     private func isIdentifier(_ index: Int, _ text: String? = nil) -> Bool {
-        index >= 0 && index < tokens.count && tokens[index].kind == .identifier && (text == nil || tokens[index].text == text)
+        index >= 0 && index < tokens.count && tokens[index].kind == .identifier
+            && (text == nil || tokens[index].text == text)
     }
 
     /// Looks for declarations among `tokens[start..<end]`.
@@ -107,12 +108,13 @@ struct DeclarationParser {
                 index += 1
                 continue
             }
-            let next: Int? = switch token.text {
-            case "func", "init", "deinit", "subscript": function(at: index, end: end, scope: scope)
-            case "var": property(at: index, end: end, scope: scope)
-            case _ where typeKeywords.contains(token.text): type(at: index, end: end, scope: scope)
-            default: nil
-            }
+            let next: Int? =
+                switch token.text {
+                case "func", "init", "deinit", "subscript": function(at: index, end: end, scope: scope)
+                case "var": property(at: index, end: end, scope: scope)
+                case _ where typeKeywords.contains(token.text): type(at: index, end: end, scope: scope)
+                default: nil
+                }
             index = next ?? index + 1
         }
     }
@@ -125,7 +127,9 @@ struct DeclarationParser {
         guard after < end else { return nil }
         switch text {
         case "init":
-            guard isPunctuation(after, "(") || ["?", "!"].contains(tokens[after].text) || tokens[after].text.hasPrefix("<")
+            guard
+                isPunctuation(after, "(") || ["?", "!"].contains(tokens[after].text)
+                    || tokens[after].text.hasPrefix("<")
             else { return nil }
         case "deinit":
             guard isPunctuation(after, "{") else { return nil }
@@ -135,17 +139,19 @@ struct DeclarationParser {
             guard [.identifier, .operator].contains(tokens[after].kind) else { return nil }
         }
         guard let open = bodyStart(after: keyword, end: end), let close = closing[open] else { return nil }
-        let name: String = switch text {
-        case "func": tokens[after].text + "(" + labels(after: after, end: open) + ")"
-        case "deinit": "deinit"
-        default: text + "(" + labels(after: keyword, end: open) + ")"
-        }
-        let kind: Declaration.Kind = switch text {
-        case "func": .function
-        case "init": .initializer
-        case "deinit": .deinitializer
-        default: .subscript
-        }
+        let name: String =
+            switch text {
+            case "func": tokens[after].text + "(" + labels(after: after, end: open) + ")"
+            case "deinit": "deinit"
+            default: text + "(" + labels(after: keyword, end: open) + ")"
+            }
+        let kind: Declaration.Kind =
+            switch text {
+            case "func": .function
+            case "init": .initializer
+            case "deinit": .deinitializer
+            default: .subscript
+            }
         record(kind, name: name, scope: scope, keyword: keyword, open: open, close: close)
         if kind == .subscript && isAccessorList(open) {
             accessors(open: open, close: close, scope: scope + [name])
@@ -209,7 +215,9 @@ struct DeclarationParser {
                 // A parameter is `label name: Type` or `name: Type`; a comma inside `Dictionary<K, V>` is not
                 // followed by that.
                 let isName = { (i: Int) in self.isIdentifier(i) }
-                if isName(index) && (isPunctuation(index + 1, ":") || (isName(index + 1) && isPunctuation(index + 2, ":"))) {
+                if isName(index)
+                    && (isPunctuation(index + 1, ":") || (isName(index + 1) && isPunctuation(index + 2, ":")))
+                {
                     labels += token.text + ":"
                 }
                 atParameterStart = false
@@ -232,7 +240,8 @@ struct DeclarationParser {
             let token = tokens[index]
             if token.startsLine && !(token.kind == .punctuation && token.text == "{" && !initialized) {
                 // A new line ends the declaration, unless it continues an initializer's expression.
-                let continues = initialized && (token.kind == .operator || (token.kind == .punctuation && token.text == "."))
+                let continues =
+                    initialized && (token.kind == .operator || (token.kind == .punctuation && token.text == "."))
                 if !continues { return nil }
             }
             switch (token.kind, token.text) {
@@ -276,7 +285,8 @@ struct DeclarationParser {
     private func isAccessorList(_ open: Int) -> Bool {
         var index = open + 1
         while index < tokens.count
-            && (tokens[index].kind == .attribute || ["mutating", "nonmutating", "__consuming"].contains(tokens[index].text))
+            && (tokens[index].kind == .attribute
+                || ["mutating", "nonmutating", "__consuming"].contains(tokens[index].text))
         {
             index += 1
         }
@@ -329,12 +339,23 @@ struct DeclarationParser {
     // MARK: Recording
 
     private mutating func record(
-        _ kind: Declaration.Kind, name: String, scope: [String], keyword: Int, open: Int, close: Int
+        _ kind: Declaration.Kind,
+        name: String,
+        scope: [String],
+        keyword: Int,
+        open: Int,
+        close: Int
     ) {
-        found.append(Declaration(
-            kind: kind, name: name, scope: scope, header: code(keyword..<open),
-            body: tokens[open].range.upperBound..<tokens[close].range.lowerBound,
-            line: source.line(of: tokens[keyword].range.lowerBound)))
+        found.append(
+            Declaration(
+                kind: kind,
+                name: name,
+                scope: scope,
+                header: code(keyword..<open),
+                body: tokens[open].range.upperBound..<tokens[close].range.lowerBound,
+                line: source.line(of: tokens[keyword].range.lowerBound)
+            )
+        )
     }
 
     /// The tokens of `range` as one line: one space where the source had any, none where it had none. The tokens of
@@ -344,7 +365,8 @@ struct DeclarationParser {
         var coveredUpTo = 0
         for token in tokens[range] where token.range.lowerBound >= coveredUpTo {
             if !text.isEmpty && token.spaceBefore { text += " " }
-            text += token.kind == .identifier && source.bytes[token.range.lowerBound] == UInt8(ascii: "`")
+            text +=
+                token.kind == .identifier && source.bytes[token.range.lowerBound] == UInt8(ascii: "`")
                 ? "`\(token.text)`" : token.text
             coveredUpTo = token.range.upperBound
         }

@@ -31,17 +31,28 @@ extension SwiftSource {
         for comment in comments {
             let line = line(of: comment.range.lowerBound)
             for steps in StepLabels.todos(in: comment.text) {
-                labels.append((comment.range.lowerBound, WorkLabel(kind: .todo, steps: steps, line: line, text: comment.text)))
+                labels.append(
+                    (comment.range.lowerBound, WorkLabel(kind: .todo, steps: steps, line: line, text: comment.text))
+                )
             }
         }
         for (index, token) in tokens.enumerated()
         where token.kind == .identifier && notImplementedMarkers.contains(token.text) && index + 1 < tokens.count
             && tokens[index + 1].text == "(" && !(index > 0 && tokens[index - 1].text == ".")
         {
-            let message = index + 2 < tokens.count && tokens[index + 2].kind == .string ? tokens[index + 2].literal ?? "" : ""
-            labels.append((token.range.lowerBound, WorkLabel(
-                kind: .marker, steps: StepLabels.steps(inMessage: message), line: line(of: token.range.lowerBound),
-                text: message)))
+            let message =
+                index + 2 < tokens.count && tokens[index + 2].kind == .string ? tokens[index + 2].literal ?? "" : ""
+            labels.append(
+                (
+                    token.range.lowerBound,
+                    WorkLabel(
+                        kind: .marker,
+                        steps: StepLabels.steps(inMessage: message),
+                        line: line(of: token.range.lowerBound),
+                        text: message
+                    )
+                )
+            )
         }
         var owned: [Int: [WorkLabel]] = [:]
         var stray: [WorkLabel] = []

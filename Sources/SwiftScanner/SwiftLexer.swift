@@ -99,9 +99,16 @@ struct Lexer {
     }
 
     private mutating func add(_ kind: Token.Kind, from start: Int, text: String? = nil, literal: String? = nil) {
-        tokens.append(Token(
-            kind: kind, range: start..<position, text: text ?? String(decoding: bytes[start..<position], as: UTF8.self),
-            startsLine: atLineStart, literal: literal, spaceBefore: spaced))
+        tokens.append(
+            Token(
+                kind: kind,
+                range: start..<position,
+                text: text ?? String(decoding: bytes[start..<position], as: UTF8.self),
+                startsLine: atLineStart,
+                literal: literal,
+                spaceBefore: spaced
+            )
+        )
         atLineStart = false
         spaced = false
     }
@@ -153,7 +160,8 @@ struct Lexer {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 while let next = byte(0),
                     isIdentifierByte(next)
-                        || (next == UInt8(ascii: ".") && byte(1).map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } == true)
+                        || (next == UInt8(ascii: ".")
+                            && byte(1).map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } == true)
                 {
                     position += 1
                 }
@@ -190,7 +198,9 @@ struct Lexer {
         let start = position
         while let next = byte(0), isOperatorByte(next) || next == UInt8(ascii: ".") {
             // A comment right after an operator (`x+// why`) is a comment, not more operator.
-            if next == UInt8(ascii: "/") && (byte(1) == UInt8(ascii: "/") || byte(1) == UInt8(ascii: "*")) && position > start {
+            if next == UInt8(ascii: "/") && (byte(1) == UInt8(ascii: "/") || byte(1) == UInt8(ascii: "*"))
+                && position > start
+            {
                 break
             }
             position += 1
@@ -233,13 +243,23 @@ struct Lexer {
         let start = position
         let startsLine = atLineStart
         let spaceBefore = spaced
-        let multiline = byte(hashes) == UInt8(ascii: "\"") && byte(hashes + 1) == UInt8(ascii: "\"")
+        let multiline =
+            byte(hashes) == UInt8(ascii: "\"") && byte(hashes + 1) == UInt8(ascii: "\"")
             && byte(hashes + 2) == UInt8(ascii: "\"")
         let quotes = multiline ? 3 : 1
         position += hashes + quotes
         // The string's own token goes first; interpolations add theirs after it.
         let slot = tokens.count
-        tokens.append(Token(kind: .string, range: start..<start, text: "", startsLine: startsLine, literal: nil, spaceBefore: spaceBefore))
+        tokens.append(
+            Token(
+                kind: .string,
+                range: start..<start,
+                text: "",
+                startsLine: startsLine,
+                literal: nil,
+                spaceBefore: spaceBefore
+            )
+        )
         var literal: [UInt8] = []
 
         while let c = byte(0) {
@@ -273,8 +293,13 @@ struct Lexer {
             if content.hasPrefix("\n") { content.removeFirst() }
         }
         tokens[slot] = Token(
-            kind: .string, range: start..<position, text: text(start..<position), startsLine: startsLine,
-            literal: content, spaceBefore: spaceBefore)
+            kind: .string,
+            range: start..<position,
+            text: text(start..<position),
+            startsLine: startsLine,
+            literal: content,
+            spaceBefore: spaceBefore
+        )
         atLineStart = false
         spaced = false
     }

@@ -114,8 +114,14 @@ public struct Message: Sendable, Hashable, Codable {
     public var entities: [MessageEntity]?
     public var replyMarkup: JSONValue?
 
-    public init(messageID: Int64, date: Int64, chat: Chat, from: User? = nil, text: String? = nil,
-                entities: [MessageEntity]? = nil) {
+    public init(
+        messageID: Int64,
+        date: Int64,
+        chat: Chat,
+        from: User? = nil,
+        text: String? = nil,
+        entities: [MessageEntity]? = nil
+    ) {
         self.messageID = messageID
         self.date = date
         self.chat = chat

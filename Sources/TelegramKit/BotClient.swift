@@ -17,9 +17,13 @@ public struct RetryPolicy: Sendable {
     public var maxAttempts: Int
     public var sleep: @Sendable (Duration) async throws -> Void
 
-    public init(initialDelay: Duration = .seconds(1), multiplier: Double = 1.5, maxDelay: Duration = .seconds(30),
-                maxAttempts: Int = 8,
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+    public init(
+        initialDelay: Duration = .seconds(1),
+        multiplier: Double = 1.5,
+        maxDelay: Duration = .seconds(30),
+        maxAttempts: Int = 8,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
         self.initialDelay = initialDelay
         self.multiplier = multiplier
         self.maxDelay = maxDelay
@@ -57,9 +61,14 @@ public final class BotClient: Sendable {
     private let redact: Redactor
     private let session: URLSession
 
-    public init(token: BotToken, apiURL: URL = BotSettings.defaultAPIURL, retryPolicy: RetryPolicy = RetryPolicy(),
-                logger: BotLogger = .standardError, requestTimeout: TimeInterval = 30,
-                longPollMargin: TimeInterval = 10) {
+    public init(
+        token: BotToken,
+        apiURL: URL = BotSettings.defaultAPIURL,
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        logger: BotLogger = .standardError,
+        requestTimeout: TimeInterval = 30,
+        longPollMargin: TimeInterval = 10
+    ) {
         self.token = token
         self.apiURL = apiURL
         self.retryPolicy = retryPolicy
@@ -73,8 +82,11 @@ public final class BotClient: Sendable {
         self.session = URLSession(configuration: configuration)
     }
 
-    public convenience init(settings: BotSettings, retryPolicy: RetryPolicy = RetryPolicy(),
-                            logger: BotLogger = .standardError) {
+    public convenience init(
+        settings: BotSettings,
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        logger: BotLogger = .standardError
+    ) {
         self.init(token: settings.token, apiURL: settings.apiURL, retryPolicy: retryPolicy, logger: logger)
     }
 
@@ -97,8 +109,12 @@ public final class BotClient: Sendable {
 
     /// Updates from `offset` on (the last update_id seen + 1; that confirms the earlier ones),
     /// waiting up to `timeout` seconds for one (long polling).
-    public func getUpdates(offset: Int64? = nil, limit: Int? = nil, timeout: Int = 0,
-                           allowedUpdates: [String]? = nil) async throws -> [Update] {
+    public func getUpdates(
+        offset: Int64? = nil,
+        limit: Int? = nil,
+        timeout: Int = 0,
+        allowedUpdates: [String]? = nil
+    ) async throws -> [Update] {
         var parameters: [String: JSONValue] = ["timeout": .int(Int64(timeout))]
         if let offset { parameters["offset"] = .int(offset) }
         if let limit { parameters["limit"] = .int(Int64(limit)) }
@@ -108,8 +124,12 @@ public final class BotClient: Sendable {
 
     /// Sends a text message; the answer is the message as sent.
     @discardableResult
-    public func sendMessage(chatID: Int64, text: String, parseMode: ParseMode? = nil,
-                            replyMarkup: ReplyMarkup? = nil) async throws -> Message {
+    public func sendMessage(
+        chatID: Int64,
+        text: String,
+        parseMode: ParseMode? = nil,
+        replyMarkup: ReplyMarkup? = nil
+    ) async throws -> Message {
         var parameters: [String: JSONValue] = ["chat_id": .int(chatID), "text": .string(text)]
         if let parseMode { parameters["parse_mode"] = .string(parseMode.rawValue) }
         if let replyMarkup { parameters["reply_markup"] = replyMarkup.json }
@@ -141,7 +161,9 @@ public final class BotClient: Sendable {
 
     /// Calls any Bot API method, retrying transient failures per `retryPolicy`.
     public func call<Result: Decodable & Sendable>(
-        _ method: String, _ parameters: [String: JSONValue] = [:], timeout: TimeInterval? = nil
+        _ method: String,
+        _ parameters: [String: JSONValue] = [:],
+        timeout: TimeInterval? = nil
     ) async throws -> Result {
         var failures = 0
         while true {
@@ -167,7 +189,9 @@ public final class BotClient: Sendable {
 
     /// Calls a method once: no retry.
     public func callOnce<Result: Decodable & Sendable>(
-        _ method: String, _ parameters: [String: JSONValue] = [:], timeout: TimeInterval? = nil
+        _ method: String,
+        _ parameters: [String: JSONValue] = [:],
+        timeout: TimeInterval? = nil
     ) async throws -> Result {
         var request = URLRequest(url: methodURL(method))
         request.httpMethod = "POST"
@@ -233,10 +257,12 @@ public final class BotClient: Sendable {
         }
         let envelope = try? decoder.decode(Envelope<JSONValue>.self, from: data)
         throw TelegramError.from(
-            status: status, errorCode: envelope?.error_code,
+            status: status,
+            errorCode: envelope?.error_code,
             description: redact(envelope?.description ?? "HTTP \(status)"),
             retryAfter: envelope?.parameters?.retry_after,
-            migrateToChatID: envelope?.parameters?.migrate_to_chat_id)
+            migrateToChatID: envelope?.parameters?.migrate_to_chat_id
+        )
     }
 
     /// A network error in words, without the URL (which holds the token) and redacted anyway.

@@ -60,7 +60,8 @@ public struct BotSettings: Sendable {
     /// The same, for a program that parses its own `--token-file` option: the token from the file
     /// at `tokenFile` when there is one, else from `TELEGRAM_BOT_TOKEN`.
     public static func load(
-        tokenFile: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+        tokenFile: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(TelegramError) -> BotSettings {
         let token: BotToken
         if let path = tokenFile {
@@ -104,8 +105,10 @@ public struct Redactor: Sendable {
 
     public init(token: BotToken) {
         let raw = token.secretValue
-        var secrets = [raw, raw.replacingOccurrences(of: ":", with: "%3A"),
-                       raw.replacingOccurrences(of: ":", with: "%3a")]
+        var secrets = [
+            raw, raw.replacingOccurrences(of: ":", with: "%3A"),
+            raw.replacingOccurrences(of: ":", with: "%3a"),
+        ]
         // The secret part alone, too: a log line may have cut the token at its colon.
         if let secret = raw.split(separator: ":", maxSplits: 1).last, secret.count >= 8 {
             secrets.append(String(secret))

@@ -38,7 +38,9 @@ public struct Command: Sendable, Hashable {
             return nil
         }
         self.init(
-            name: String(word), botUsername: addressee,
-            arguments: text[commandEnd...].trimmingCharacters(in: .whitespacesAndNewlines))
+            name: String(word),
+            botUsername: addressee,
+            arguments: text[commandEnd...].trimmingCharacters(in: .whitespacesAndNewlines)
+        )
     }
 }

@@ -14,7 +14,11 @@ public struct Context: Sendable {
 
     /// Sends a message to the chat this update came from.
     @discardableResult
-    public func reply(_ text: String, parseMode: ParseMode? = nil, replyMarkup: ReplyMarkup? = nil) async throws
+    public func reply(
+        _ text: String,
+        parseMode: ParseMode? = nil,
+        replyMarkup: ReplyMarkup? = nil
+    ) async throws
         -> Message
     {
         try await client.sendMessage(chatID: chatID, text: text, parseMode: parseMode, replyMarkup: replyMarkup)
@@ -91,9 +95,11 @@ public actor Dispatcher {
     public func run(stopOnSignals: Bool = true) async throws {
         stopRequested = false
         fatalError = nil
-        let signals = stopOnSignals ? SignalStop { [weak self] number in
-            Task { await self?.stopOnSignal(number) }
-        } : nil
+        let signals =
+            stopOnSignals
+            ? SignalStop { [weak self] number in
+                Task { await self?.stopOnSignal(number) }
+            } : nil
         defer { signals?.cancel() }
 
         me = try await client.getMe()
@@ -166,7 +172,8 @@ public actor Dispatcher {
     private func confirm() async {
         guard let nextOffset, nextOffset != confirmedOffset else { return }
         do {
-            _ = try await client.callOnce("getUpdates", ["offset": .int(nextOffset), "limit": 1, "timeout": 0])
+            _ =
+                try await client.callOnce("getUpdates", ["offset": .int(nextOffset), "limit": 1, "timeout": 0])
                 as [Update]
             confirmedOffset = nextOffset
             client.logger.info("stopped; updates before \(nextOffset) confirmed")

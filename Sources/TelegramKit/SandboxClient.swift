@@ -78,7 +78,12 @@ public final class SandboxClient: Sendable {
     /// User `userID` writes `text` to the bot in their private chat (whose id is the user's id). A text starting
     /// with `/` carries a bot_command entity, as Telegram clients send it.
     @discardableResult
-    public func say(_ text: String, from userID: Int64, firstName: String? = nil, username: String? = nil)
+    public func say(
+        _ text: String,
+        from userID: Int64,
+        firstName: String? = nil,
+        username: String? = nil
+    )
         throws(SandboxClientError) -> Sent
     {
         var body: [String: JSONValue] = ["text": .string(text)]
@@ -92,12 +97,19 @@ public final class SandboxClient: Sendable {
     }
 
     /// The bot's messages to `chat` with a message_id above `after`, waiting up to `wait` seconds for the first.
-    public func botMessages(chat: Int64, after: Int64 = 0, wait: Double = 0) throws(SandboxClientError)
+    public func botMessages(
+        chat: Int64,
+        after: Int64 = 0,
+        wait: Double = 0
+    ) throws(SandboxClientError)
         -> [BotMessage]
     {
         let seconds = max(0, min(wait, 50))
         let result = try call(
-            "GET", "/sandbox/chats/\(chat)/messages?after=\(after)&timeout=\(seconds)", waiting: seconds)
+            "GET",
+            "/sandbox/chats/\(chat)/messages?after=\(after)&timeout=\(seconds)",
+            waiting: seconds
+        )
         return (result.arrayValue ?? []).compactMap { item in
             guard let id = item["message_id"]?.intValue else { return nil }
             let entities = (item["entities"]?.arrayValue ?? []).compactMap { entity -> MessageEntity? in
@@ -106,9 +118,13 @@ public final class SandboxClient: Sendable {
                 else { return nil }
                 return MessageEntity(type: type, offset: Int(offset), length: Int(length))
             }
-            return BotMessage(messageID: id, chatID: item["chat_id"]?.intValue ?? chat,
-                              text: item["text"]?.stringValue ?? "", entities: entities,
-                              parseMode: item["parse_mode"]?.stringValue)
+            return BotMessage(
+                messageID: id,
+                chatID: item["chat_id"]?.intValue ?? chat,
+                text: item["text"]?.stringValue ?? "",
+                entities: entities,
+                parseMode: item["parse_mode"]?.stringValue
+            )
         }
     }
 
@@ -129,9 +145,12 @@ public final class SandboxClient: Sendable {
                 for (name, value) in fields { parameters[name] = value.stringValue ?? value.jsonText }
             }
             return RecordedCall(
-                method: item["method"]?.stringValue ?? "", parameters: parameters,
-                status: item["status"]?.intValue.map { Int($0) }, description: item["description"]?.stringValue,
-                date: Date(timeIntervalSince1970: item["date"]?.doubleValue ?? 0))
+                method: item["method"]?.stringValue ?? "",
+                parameters: parameters,
+                status: item["status"]?.intValue.map { Int($0) },
+                description: item["description"]?.stringValue,
+                date: Date(timeIntervalSince1970: item["date"]?.doubleValue ?? 0)
+            )
         }
     }
 
@@ -146,7 +165,12 @@ public final class SandboxClient: Sendable {
 
     /// The next `count` calls of `method` (any method when nil) fail with `errorCode` (a 429 with `retryAfter`),
     /// or, with `errorCode` 0, get no answer at all: the connection is closed.
-    public func addFault(method: String?, errorCode: Int, retryAfter: Int? = nil, count: Int = 1)
+    public func addFault(
+        method: String?,
+        errorCode: Int,
+        retryAfter: Int? = nil,
+        count: Int = 1
+    )
         throws(SandboxClientError)
     {
         var body: [String: JSONValue] = ["error_code": .int(Int64(errorCode)), "count": .int(Int64(count))]
@@ -163,7 +187,12 @@ public final class SandboxClient: Sendable {
     // MARK: - HTTP
 
     /// One request; the `result` of the sandbox's `{"ok": true, "result": …}`, or its description as an error.
-    private func call(_ method: String, _ pathAndQuery: String, body: JSONValue? = nil, waiting: Double = 0)
+    private func call(
+        _ method: String,
+        _ pathAndQuery: String,
+        body: JSONValue? = nil,
+        waiting: Double = 0
+    )
         throws(SandboxClientError) -> JSONValue
     {
         let base = String(baseURL.absoluteString.reversed().drop { $0 == "/" }.reversed())
@@ -184,8 +213,11 @@ public final class SandboxClient: Sendable {
         session.dataTask(with: request) { data, response, error in
             let result: Result<(Data, Int), SandboxClientError>
             if let error {
-                result = .failure(SandboxClientError(
-                    "\(what): \(error.localizedDescription) — is telegram-sandbox running at \(base)?"))
+                result = .failure(
+                    SandboxClientError(
+                        "\(what): \(error.localizedDescription) — is telegram-sandbox running at \(base)?"
+                    )
+                )
             } else {
                 result = .success((data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
             }
@@ -201,7 +233,8 @@ public final class SandboxClient: Sendable {
         }
         guard envelope["ok"]?.boolValue == true else {
             throw SandboxClientError(
-                "\(what): \(envelope["description"]?.stringValue ?? "HTTP \(status)")")
+                "\(what): \(envelope["description"]?.stringValue ?? "HTTP \(status)")"
+            )
         }
         return envelope["result"] ?? .null
     }

@@ -86,8 +86,13 @@ public enum TelegramError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Maps the API's error envelope to a case, as python-telegram-bot does.
-    static func from(status: Int, errorCode: Int?, description: String, retryAfter: Int?,
-                     migrateToChatID: Int64?) -> TelegramError {
+    static func from(
+        status: Int,
+        errorCode: Int?,
+        description: String,
+        retryAfter: Int?,
+        migrateToChatID: Int64?
+    ) -> TelegramError {
         if let retryAfter {
             return .tooManyRequests(retryAfter: retryAfter, description: description)
         }

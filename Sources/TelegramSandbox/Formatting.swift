@@ -8,8 +8,10 @@ public struct SandboxEntity: Sendable, Equatable {
     public var url: String?
 
     public var json: JSON {
-        var fields: [(String, JSON)] = [("offset", .int(Int64(offset))), ("length", .int(Int64(length))),
-                                        ("type", .string(type))]
+        var fields: [(String, JSON)] = [
+            ("offset", .int(Int64(offset))), ("length", .int(Int64(length))),
+            ("type", .string(type)),
+        ]
         if let url { fields.append(("url", .string(url))) }
         return .object(fields)
     }
@@ -55,16 +57,25 @@ enum Formatting {
         var index = 0
         while index < units.count {
             let atStart = index == 0 || [32, 9, 10, 13].contains(units[index - 1])
-            guard units[index] == 47, atStart else { index += 1; continue }  // "/"
+            guard units[index] == 47, atStart else {
+                index += 1
+                continue
+            }  // "/"
             var end = index + 1
             while end < units.count, isWord(units[end]), end - index <= 64 { end += 1 }
-            guard end > index + 1 else { index += 1; continue }
+            guard end > index + 1 else {
+                index += 1
+                continue
+            }
             if end < units.count, units[end] == 64 {  // "@bot_name"
                 var nameEnd = end + 1
                 while nameEnd < units.count, isWord(units[nameEnd]) { nameEnd += 1 }
                 if nameEnd - end - 1 >= 3 { end = nameEnd }
             }
-            if end < units.count, isWord(units[end]) || units[end] == 47 { index = end; continue }
+            if end < units.count, isWord(units[end]) || units[end] == 47 {
+                index = end
+                continue
+            }
             let overlaps = taken.contains { index < $0.offset + $0.length && $0.offset < end }
             if !overlaps { found.append(SandboxEntity(type: "bot_command", offset: index, length: end - index)) }
             index = end
@@ -124,7 +135,9 @@ enum Formatting {
             } else if byte == UInt8(ascii: "<") {
                 // As TDLib reads it: the tag's name runs to a space or ">", so "<3 …>" is the tag "3".
                 var nameEnd = index + 1
-                while nameEnd < bytes.count, ![UInt8(ascii: ">"), 32, 9, 10, 13].contains(bytes[nameEnd]) { nameEnd += 1 }
+                while nameEnd < bytes.count, ![UInt8(ascii: ">"), 32, 9, 10, 13].contains(bytes[nameEnd]) {
+                    nameEnd += 1
+                }
                 guard nameEnd < bytes.count else { throw fail("Unclosed start tag at byte offset \(index)") }
                 let isEndTag = bytes[index + 1] == UInt8(ascii: "/")
                 let name = String(decoding: bytes[(index + 1)..<nameEnd], as: UTF8.self).lowercased()
@@ -141,7 +154,9 @@ enum Formatting {
                         throw fail("Unexpected end tag at byte offset \(index)")
                     }
                     guard closing == open.tag || closing.isEmpty else {
-                        throw fail("Unmatched end tag at byte offset \(index), expected \"</\(open.tag)>\", found \"</\(closing)>\"")
+                        throw fail(
+                            "Unmatched end tag at byte offset \(index), expected \"</\(open.tag)>\", found \"</\(closing)>\""
+                        )
                     }
                     let start = open.start
                     let end = utf16Count(out)
@@ -213,8 +228,10 @@ enum Formatting {
                 entities.append(SandboxEntity(type: top.type, offset: top.start, length: end - top.start, url: url))
             }
         }
-        let names = ["bold": "Bold", "italic": "Italic", "underline": "Underline", "strikethrough": "Strikethrough",
-                     "spoiler": "Spoiler", "code": "Code", "pre": "Pre", "text_link": "TextUrl"]
+        let names = [
+            "bold": "Bold", "italic": "Italic", "underline": "Underline", "strikethrough": "Strikethrough",
+            "spoiler": "Spoiler", "code": "Code", "pre": "Pre", "text_link": "TextUrl",
+        ]
 
         var index = 0
         while index < chars.count {
@@ -268,8 +285,11 @@ enum Formatting {
                         end += 1
                     }
                     guard end < chars.count else {
-                        throw fail(v2 ? "Can't find end of a URL at byte offset \(byteOffset(index + 1))"
-                                      : "Can't find end of the entity starting at byte offset \(top.byteOffset)")
+                        throw fail(
+                            v2
+                                ? "Can't find end of a URL at byte offset \(byteOffset(index + 1))"
+                                : "Can't find end of the entity starting at byte offset \(top.byteOffset)"
+                        )
                     }
                     url = link
                     index = end + 1
@@ -316,7 +336,9 @@ enum Formatting {
         }
         if let open = stack.first {
             if v2 {
-                throw fail("Can't find end of \(names[open.type] ?? open.type) entity at byte offset \(open.byteOffset)")
+                throw fail(
+                    "Can't find end of \(names[open.type] ?? open.type) entity at byte offset \(open.byteOffset)"
+                )
             }
             throw fail("Can't find end of the entity starting at byte offset \(open.byteOffset)")
         }

@@ -11,8 +11,13 @@ public struct SandboxRequest: Sendable {
     public var headers: [String: String]
     public var body: Data
 
-    public init(method: String, path: String, query: String = "", headers: [String: String] = [:],
-                body: Data = Data()) {
+    public init(
+        method: String,
+        path: String,
+        query: String = "",
+        headers: [String: String] = [:],
+        body: Data = Data()
+    ) {
         self.method = method.uppercased()
         self.path = path
         self.query = query
@@ -57,10 +62,16 @@ public struct SandboxResponse: Sendable {
     }
 
     /// `{"ok":false,"error_code":N,"description":"..."}` with HTTP status N.
-    public static func error(_ code: Int, _ description: String, retryAfter: Int? = nil,
-                             migrateToChatID: Int64? = nil) -> SandboxResponse {
-        var fields: [(String, JSON)] = [("ok", false), ("error_code", .int(Int64(code))),
-                                        ("description", .string(description))]
+    public static func error(
+        _ code: Int,
+        _ description: String,
+        retryAfter: Int? = nil,
+        migrateToChatID: Int64? = nil
+    ) -> SandboxResponse {
+        var fields: [(String, JSON)] = [
+            ("ok", false), ("error_code", .int(Int64(code))),
+            ("description", .string(description)),
+        ]
         var parameters: [(String, JSON)] = []
         var headers: [String: String] = [:]
         if let migrateToChatID { parameters.append(("migrate_to_chat_id", .int(migrateToChatID))) }

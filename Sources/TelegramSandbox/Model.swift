@@ -15,9 +15,14 @@ public struct SandboxConfiguration: Sendable {
 
     public static let defaultPort: UInt16 = 8081
 
-    public init(host: String = "127.0.0.1", port: UInt16 = 0, token: String? = nil,
-                botUsername: String = "sandbox_bot", botFirstName: String = "Sandbox Bot",
-                firstUpdateID: Int64? = nil) {
+    public init(
+        host: String = "127.0.0.1",
+        port: UInt16 = 0,
+        token: String? = nil,
+        botUsername: String = "sandbox_bot",
+        botFirstName: String = "Sandbox Bot",
+        firstUpdateID: Int64? = nil
+    ) {
         self.host = host
         self.port = port
         self.token = token
@@ -57,8 +62,13 @@ public struct SandboxFault: Sendable, Equatable {
     public var description: String?
     public var count: Int
 
-    public init(method: String?, errorCode: Int, retryAfter: Int? = nil, description: String? = nil,
-                count: Int = 1) {
+    public init(
+        method: String?,
+        errorCode: Int,
+        retryAfter: Int? = nil,
+        description: String? = nil,
+        count: Int = 1
+    ) {
         self.method = method
         self.errorCode = errorCode
         self.retryAfter = retryAfter
@@ -77,8 +87,10 @@ public struct SandboxFault: Sendable, Equatable {
     }
 
     var json: JSON {
-        var fields: [(String, JSON)] = [("method", method.map(JSON.string) ?? .null),
-                                        ("error_code", .int(Int64(errorCode)))]
+        var fields: [(String, JSON)] = [
+            ("method", method.map(JSON.string) ?? .null),
+            ("error_code", .int(Int64(errorCode))),
+        ]
         if let retryAfter { fields.append(("retry_after", .int(Int64(retryAfter)))) }
         if let description { fields.append(("description", .string(description))) }
         fields.append(("count", .int(Int64(count))))
@@ -125,8 +137,10 @@ public struct HeldPoll: Sendable, Equatable {
     public var since: Date
 
     var json: JSON {
-        .object([("offset", .int(offset)), ("timeout", .int(Int64(timeout))),
-                 ("since", .double(since.timeIntervalSince1970))])
+        .object([
+            ("offset", .int(offset)), ("timeout", .int(Int64(timeout))),
+            ("since", .double(since.timeIntervalSince1970)),
+        ])
     }
 }
 

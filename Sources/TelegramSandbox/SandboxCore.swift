@@ -19,7 +19,8 @@ actor SandboxCore {
 
     // The long poll being held, if any.
     private enum Wake: Sendable { case update, timeout, conflict, webhook }
-    private var held: (id: Int, poll: HeldPoll, continuation: CheckedContinuation<Wake, Never>, timer: Task<Void, Never>)?
+    private var held:
+        (id: Int, poll: HeldPoll, continuation: CheckedContinuation<Wake, Never>, timer: Task<Void, Never>)?
     private var nextWaitID = 0
 
     private var users: [Int64: SandboxUser] = [:]
@@ -28,8 +29,12 @@ actor SandboxCore {
     private var nextMessageID: [Int64: Int64] = [:]
 
     /// What a user-side request can wait for: the bot's next message to a chat, or a long poll being held.
-    private enum Awaited: Sendable, Equatable { case message(chatID: Int64), heldPoll }
-    private var waiters: [Int: (awaited: Awaited, continuation: CheckedContinuation<Void, Never>, timer: Task<Void, Never>)] = [:]
+    private enum Awaited: Sendable, Equatable {
+        case message(chatID: Int64)
+        case heldPoll
+    }
+    private var waiters:
+        [Int: (awaited: Awaited, continuation: CheckedContinuation<Void, Never>, timer: Task<Void, Never>)] = [:]
 
     private var requests: [(id: Int, record: RecordedRequest)] = []
     private var nextRequestID = 0
@@ -80,20 +85,32 @@ actor SandboxCore {
             return record(request, path: loggedPath, method: method, parameters: [], response: .error(404, "Not Found"))
         }
         guard sentToken == token else {
-            return record(request, path: loggedPath, method: method, parameters: [], response: .error(401, "Unauthorized"))
+            return record(
+                request,
+                path: loggedPath,
+                method: method,
+                parameters: [],
+                response: .error(401, "Unauthorized")
+            )
         }
 
         let parameters: [(String, String)]
         do {
             parameters = try ParameterParsing.parameters(of: request)
         } catch {
-            let description = switch error {
-            case .badJSON: "Bad Request: can't parse JSON object"
-            case .jsonNotObject: "Bad Request: JSON object expected"
-            case .badMultipart: "Bad Request: can't parse multipart/form-data body"
-            }
-            return record(request, path: loggedPath, method: method, parameters: request.queryItems,
-                          response: .error(400, description))
+            let description =
+                switch error {
+                case .badJSON: "Bad Request: can't parse JSON object"
+                case .jsonNotObject: "Bad Request: JSON object expected"
+                case .badMultipart: "Bad Request: can't parse multipart/form-data body"
+                }
+            return record(
+                request,
+                path: loggedPath,
+                method: method,
+                parameters: request.queryItems,
+                response: .error(400, description)
+            )
         }
         let id = startRecord(request, path: loggedPath, method: method, parameters: parameters)
         let response = await answer(method: method, Parameters(parameters))
@@ -120,8 +137,12 @@ actor SandboxCore {
         case "setwebhook": return setWebhook(url: p["url"] ?? "", p)
         case "deletewebhook": return setWebhook(url: "", p)
         case "getwebhookinfo":
-            return .ok(.object([("url", .string(webhookURL ?? "")), ("has_custom_certificate", false),
-                                ("pending_update_count", .int(Int64(pending.count)))]))
+            return .ok(
+                .object([
+                    ("url", .string(webhookURL ?? "")), ("has_custom_certificate", false),
+                    ("pending_update_count", .int(Int64(pending.count))),
+                ])
+            )
         default: return .error(404, "Not Found: method not found")
         }
     }
@@ -130,28 +151,38 @@ actor SandboxCore {
         if fault.errorCode == 0 { return .dropConnection }
         if fault.errorCode == 429 {
             let retryAfter = fault.retryAfter ?? 1
-            return .error(429, fault.description ?? "Too Many Requests: retry after \(retryAfter)", retryAfter: retryAfter)
+            return .error(
+                429,
+                fault.description ?? "Too Many Requests: retry after \(retryAfter)",
+                retryAfter: retryAfter
+            )
         }
-        let standard = switch fault.errorCode {
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden: bot was blocked by the user"
-        case 404: "Not Found"
-        case 409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
-        case 500: "Internal Server Error"
-        case 502: "Bad Gateway"
-        default: "Error"
-        }
+        let standard =
+            switch fault.errorCode {
+            case 400: "Bad Request"
+            case 401: "Unauthorized"
+            case 403: "Forbidden: bot was blocked by the user"
+            case 404: "Not Found"
+            case 409:
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+            case 500: "Internal Server Error"
+            case 502: "Bad Gateway"
+            default: "Error"
+            }
         return .error(fault.errorCode, fault.description ?? standard, retryAfter: fault.retryAfter)
     }
 
     private func botJSON(full: Bool) -> JSON {
-        var fields: [(String, JSON)] = [("id", .int(botID)), ("is_bot", true), ("first_name", .string(botFirstName)),
-                                        ("username", .string(botUsername))]
+        var fields: [(String, JSON)] = [
+            ("id", .int(botID)), ("is_bot", true), ("first_name", .string(botFirstName)),
+            ("username", .string(botUsername)),
+        ]
         if full {
-            fields += [("can_join_groups", true), ("can_read_all_group_messages", false),
-                       ("supports_inline_queries", false), ("can_connect_to_business", false),
-                       ("has_main_web_app", false)]
+            fields += [
+                ("can_join_groups", true), ("can_read_all_group_messages", false),
+                ("supports_inline_queries", false), ("can_connect_to_business", false),
+                ("has_main_web_app", false),
+            ]
         }
         return .object(fields)
     }
@@ -160,7 +191,10 @@ actor SandboxCore {
 
     private func getUpdates(_ p: Parameters) async -> SandboxResponse {
         if webhookURL != nil {
-            return .error(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+            return .error(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+            )
         }
         let offset = p.integer("offset", default: 0)
         let limit = min(max(p.integer("limit", default: 100), 1), 100)
@@ -178,7 +212,10 @@ actor SandboxCore {
         if pending.isEmpty, timeout > 0, !isShutDown {
             switch await hold(HeldPoll(offset: offset, timeout: Int(timeout), since: Date())) {
             case .conflict:
-                return .error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
+                return .error(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+                )
             case .webhook:
                 return .error(409, "Conflict: terminated by setWebhook request")
             case .update, .timeout:
@@ -246,18 +283,28 @@ actor SandboxCore {
             return .error(400, "Bad Request: chat not found")
         }
         guard !formatted.text.isEmpty else { return .error(400, "Bad Request: message must be non-empty") }
-        guard formatted.text.unicodeScalars.count <= 4096 else { return .error(400, "Bad Request: message is too long") }
+        guard formatted.text.unicodeScalars.count <= 4096 else {
+            return .error(400, "Bad Request: message is too long")
+        }
         guard !blocked.contains(chatID) else { return .error(403, "Forbidden: bot was blocked by the user") }
 
         let message = SandboxMessage(
-            messageID: takeMessageID(chatID), chatID: chatID, date: Int64(Date().timeIntervalSince1970),
-            text: formatted.text, entities: formatted.entities, fromBot: true,
-            parseMode: parseMode.isEmpty ? nil : parseMode, replyMarkup: markup)
+            messageID: takeMessageID(chatID),
+            chatID: chatID,
+            date: Int64(Date().timeIntervalSince1970),
+            text: formatted.text,
+            entities: formatted.entities,
+            fromBot: true,
+            parseMode: parseMode.isEmpty ? nil : parseMode,
+            replyMarkup: markup
+        )
         messages[chatID, default: []].append(message)
         wake { $0 == .message(chatID: chatID) }
-        var fields: [(String, JSON)] = [("message_id", .int(message.messageID)), ("from", botJSON(full: false)),
-                                        ("chat", user.chatJSON), ("date", .int(message.date)),
-                                        ("text", .string(message.text))]
+        var fields: [(String, JSON)] = [
+            ("message_id", .int(message.messageID)), ("from", botJSON(full: false)),
+            ("chat", user.chatJSON), ("date", .int(message.date)),
+            ("text", .string(message.text)),
+        ]
         if !message.entities.isEmpty { fields.append(("entities", .array(message.entities.map(\.json)))) }
         if let markup, markup["inline_keyboard"] != nil { fields.append(("reply_markup", markup)) }
         return .ok(.object(fields))
@@ -284,7 +331,9 @@ actor SandboxCore {
         guard items.count <= 100 else { return .error(400, "Bad Request: too many commands specified") }
         var list: [JSON] = []
         for item in items {
-            guard case .object = item else { return .error(400, "Bad Request: can't parse BotCommand: expected an Object") }
+            guard case .object = item else {
+                return .error(400, "Bad Request: can't parse BotCommand: expected an Object")
+            }
             guard let commandValue = item["command"] else {
                 return .error(400, "Bad Request: can't parse BotCommand: Can't find field \"command\"")
             }
@@ -295,7 +344,9 @@ actor SandboxCore {
             if command.hasPrefix("/") { command.removeFirst() }
             let description = descriptionValue.parameterText.trimmingCharacters(in: .whitespacesAndNewlines)
             let allowed = command.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }
-            guard (1...32).contains(command.count), allowed else { return .error(400, "Bad Request: BOT_COMMAND_INVALID") }
+            guard (1...32).contains(command.count), allowed else {
+                return .error(400, "Bad Request: BOT_COMMAND_INVALID")
+            }
             guard (1...256).contains(description.count) else {
                 return .error(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
             }
@@ -327,12 +378,22 @@ actor SandboxCore {
 
     // MARK: - Requests log
 
-    private func startRecord(_ request: SandboxRequest, path: String, method: String,
-                             parameters: [(String, String)]) -> Int {
+    private func startRecord(
+        _ request: SandboxRequest,
+        path: String,
+        method: String,
+        parameters: [(String, String)]
+    ) -> Int {
         nextRequestID += 1
         let record = RecordedRequest(
-            httpMethod: request.method, path: path, method: method,
-            parameters: parameters.map { (redact($0.0), redact($0.1)) }, status: nil, description: nil, date: Date())
+            httpMethod: request.method,
+            path: path,
+            method: method,
+            parameters: parameters.map { (redact($0.0), redact($0.1)) },
+            status: nil,
+            description: nil,
+            date: Date()
+        )
         requests.append((nextRequestID, record))
         if requests.count > Self.maxRecordedRequests { requests.removeFirst(requests.count - Self.maxRecordedRequests) }
         return nextRequestID
@@ -347,8 +408,13 @@ actor SandboxCore {
         }
     }
 
-    private func record(_ request: SandboxRequest, path: String, method: String, parameters: [(String, String)],
-                        response: SandboxResponse) -> SandboxResponse {
+    private func record(
+        _ request: SandboxRequest,
+        path: String,
+        method: String,
+        parameters: [(String, String)],
+        response: SandboxResponse
+    ) -> SandboxResponse {
         finishRecord(startRecord(request, path: path, method: method, parameters: parameters), response)
         return response
     }
@@ -361,8 +427,14 @@ actor SandboxCore {
 
     // MARK: - The user side, in process
 
-    func userMessage(userID: Int64, text: String, firstName: String?, lastName: String?, username: String?,
-                     languageCode: String?) -> (updateID: Int64?, messageID: Int64) {
+    func userMessage(
+        userID: Int64,
+        text: String,
+        firstName: String?,
+        lastName: String?,
+        username: String?,
+        languageCode: String?
+    ) -> (updateID: Int64?, messageID: Int64) {
         var user = users[userID] ?? SandboxUser(id: userID, firstName: firstName ?? "User \(userID)")
         if let firstName { user.firstName = firstName }
         if let lastName { user.lastName = lastName }
@@ -372,14 +444,23 @@ actor SandboxCore {
 
         let entities = Formatting.botCommands(in: text)
         let message = SandboxMessage(
-            messageID: takeMessageID(userID), chatID: userID, date: Int64(Date().timeIntervalSince1970), text: text,
-            entities: entities, fromBot: false, parseMode: nil, replyMarkup: nil)
+            messageID: takeMessageID(userID),
+            chatID: userID,
+            date: Int64(Date().timeIntervalSince1970),
+            text: text,
+            entities: entities,
+            fromBot: false,
+            parseMode: nil,
+            replyMarkup: nil
+        )
         messages[userID, default: []].append(message)
         if let allowedUpdates, !allowedUpdates.contains("message") {
             return (nil, message.messageID)
         }
-        var fields: [(String, JSON)] = [("message_id", .int(message.messageID)), ("from", user.json),
-                                        ("chat", user.chatJSON), ("date", .int(message.date)), ("text", .string(text))]
+        var fields: [(String, JSON)] = [
+            ("message_id", .int(message.messageID)), ("from", user.json),
+            ("chat", user.chatJSON), ("date", .int(message.date)), ("text", .string(text)),
+        ]
         if !entities.isEmpty { fields.append(("entities", .array(entities.map(\.json)))) }
         let updateID = nextUpdateID
         nextUpdateID += 1
@@ -461,11 +542,13 @@ actor SandboxCore {
     func clearFaults() { faults = [] }
 
     func info() -> JSON {
-        .object([("bot", botJSON(full: true)), ("pending_update_count", .int(Int64(pending.count))),
-                 ("webhook_url", .string(webhookURL ?? "")),
-                 ("chats", .array(users.keys.sorted().map { .int($0) })),
-                 ("held_poll", heldPoll?.json ?? .null),
-                 ("awaited_chats", .array(awaitedChats.map { .int($0) }))])
+        .object([
+            ("bot", botJSON(full: true)), ("pending_update_count", .int(Int64(pending.count))),
+            ("webhook_url", .string(webhookURL ?? "")),
+            ("chats", .array(users.keys.sorted().map { .int($0) })),
+            ("held_poll", heldPoll?.json ?? .null),
+            ("awaited_chats", .array(awaitedChats.map { .int($0) })),
+        ])
     }
 }
 
@@ -512,13 +595,19 @@ enum ReplyMarkupCheck {
             guard case .array(let rows) = keyboard,
                 rows.allSatisfy({ if case .array = $0 { true } else { false } })
             else {
-                return .failure(Failure(
-                    description: "field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array of Arrays"))
+                return .failure(
+                    Failure(
+                        description:
+                            "field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array of Arrays"
+                    )
+                )
             }
             for case .array(let buttons) in rows {
                 for button in buttons {
                     guard case .object(let fields) = button, button["text"] != nil else {
-                        return .failure(Failure(description: "can't parse inline keyboard button: Can't find field \"text\""))
+                        return .failure(
+                            Failure(description: "can't parse inline keyboard button: Can't find field \"text\"")
+                        )
                     }
                     if fields.count == 1 {
                         return .failure(Failure(description: "Text buttons are not allowed in the inline keyboard"))
@@ -529,8 +618,11 @@ enum ReplyMarkupCheck {
             guard case .array(let rows) = keyboard,
                 rows.allSatisfy({ if case .array = $0 { true } else { false } })
             else {
-                return .failure(Failure(
-                    description: "field \"keyboard\" of the ReplyKeyboardMarkup should be an Array of Arrays"))
+                return .failure(
+                    Failure(
+                        description: "field \"keyboard\" of the ReplyKeyboardMarkup should be an Array of Arrays"
+                    )
+                )
             }
         }
         return .success(json)

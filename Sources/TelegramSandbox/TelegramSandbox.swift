@@ -53,8 +53,13 @@ public actor TelegramSandbox {
         let address = try Self.address(host: configuration.host, port: configuration.port)
         let server = HTTPServer(
             config: HTTPServer.Configuration(
-                address: address, timeout: 75, pool: NoDelayPool(HTTPServer.defaultPool()), logger: .disabled),
-            handler: FlyingFoxHandler(core: core))
+                address: address,
+                timeout: 75,
+                pool: NoDelayPool(HTTPServer.defaultPool()),
+                logger: .disabled
+            ),
+            handler: FlyingFoxHandler(core: core)
+        )
         let failure = FailureBox()
         runTask = Task {
             do { try await server.run() } catch { await failure.set(error) }
@@ -64,7 +69,9 @@ public actor TelegramSandbox {
             if await server.isListening { break }
             if let error = await failure.error {
                 self.server = nil
-                throw SandboxError.couldNotListen("\(configuration.host):\(configuration.port): \(error.localizedDescription)")
+                throw SandboxError.couldNotListen(
+                    "\(configuration.host):\(configuration.port): \(error.localizedDescription)"
+                )
             }
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -98,11 +105,22 @@ public actor TelegramSandbox {
     /// A user writes to the bot in their private chat (whose id is the user's id); answers the
     /// update's id (nil when allowed_updates excludes messages) and the message's id.
     @discardableResult
-    public func userSays(_ text: String, userID: Int64, firstName: String? = nil, username: String? = nil)
+    public func userSays(
+        _ text: String,
+        userID: Int64,
+        firstName: String? = nil,
+        username: String? = nil
+    )
         async -> (updateID: Int64?, messageID: Int64)
     {
-        await core.userMessage(userID: userID, text: text, firstName: firstName, lastName: nil, username: username,
-                               languageCode: nil)
+        await core.userMessage(
+            userID: userID,
+            text: text,
+            firstName: firstName,
+            lastName: nil,
+            username: username,
+            languageCode: nil
+        )
     }
 
     /// The bot's messages to a chat with an id above `after`, waiting up to `timeout` seconds
@@ -185,8 +203,12 @@ private struct FlyingFoxHandler: HTTPHandler {
         var headers: [String: String] = [:]
         for (name, value) in request.headers { headers[name.rawValue.lowercased()] = value }
         let sandboxRequest = SandboxRequest(
-            method: request.method.rawValue, path: request.target.path(), query: request.target.query(),
-            headers: headers, body: body)
+            method: request.method.rawValue,
+            path: request.target.path(),
+            query: request.target.query(),
+            headers: headers,
+            body: body
+        )
         let response = await core.handle(sandboxRequest)
         if response.drop {
             // The connection breaks in the middle of the answer: the status line and headers, then
@@ -194,14 +216,18 @@ private struct FlyingFoxHandler: HTTPHandler {
             // Linux) silently resends a request whose reused connection died without a byte, and
             // URLSession then never sends the body again: the client would hang until its timeout.
             return HTTPResponse(
-                statusCode: .ok, headers: [.contentType: "application/json"],
-                body: HTTPBodySequence(from: BrokenBody(), count: 1024))
+                statusCode: .ok,
+                headers: [.contentType: "application/json"],
+                body: HTTPBodySequence(from: BrokenBody(), count: 1024)
+            )
         }
         var responseHeaders = HTTPHeaders()
         for (name, value) in response.headers { responseHeaders[HTTPHeader(name)] = value }
         return HTTPResponse(
             statusCode: HTTPStatusCode(response.status, phrase: Self.phrase(response.status)),
-            headers: responseHeaders, body: response.body)
+            headers: responseHeaders,
+            body: response.body
+        )
     }
 
     static func phrase(_ status: Int) -> String {

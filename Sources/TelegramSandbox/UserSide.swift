@@ -61,7 +61,10 @@ extension SandboxCore {
             default: return Self.notAllowed("GET, POST, DELETE")
             }
         default:
-            return .error(404, "Not Found: no such sandbox endpoint; see GET /sandbox, /sandbox/users/{id}/messages, /sandbox/chats/{id}/messages, /sandbox/held-poll, /sandbox/requests, /sandbox/faults")
+            return .error(
+                404,
+                "Not Found: no such sandbox endpoint; see GET /sandbox, /sandbox/users/{id}/messages, /sandbox/chats/{id}/messages, /sandbox/held-poll, /sandbox/requests, /sandbox/faults"
+            )
         }
     }
 
@@ -89,7 +92,8 @@ extension SandboxCore {
 
     /// The JSON object a sandbox POST carries, or the error to answer.
     private static func object(_ body: Data) -> Result<JSON, SandboxFailure> {
-        if body.isEmpty || String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if body.isEmpty || String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        {
             return .success(.object([]))
         }
         guard let json = JSON(parsing: body) else { return .failure(SandboxFailure("the body is not JSON")) }
@@ -124,14 +128,19 @@ extension SandboxCore {
             guard let messageText = try Self.optionalString(json, "text").get(), !messageText.isEmpty else {
                 return Self.bad("\"text\" is required: a non-empty string, like {\"text\": \"/start\"}")
             }
-            guard messageText.unicodeScalars.count <= 4096 else { return Self.bad("\"text\" is longer than 4096 characters") }
+            guard messageText.unicodeScalars.count <= 4096 else {
+                return Self.bad("\"text\" is longer than 4096 characters")
+            }
             let firstName = try Self.optionalString(json, "first_name").get()
             if let firstName, firstName.isEmpty { return Self.bad("\"first_name\" must not be empty") }
             let (updateID, messageID) = userMessage(
-                userID: userID, text: messageText, firstName: firstName,
+                userID: userID,
+                text: messageText,
+                firstName: firstName,
                 lastName: try Self.optionalString(json, "last_name").get(),
                 username: try Self.optionalString(json, "username").get(),
-                languageCode: try Self.optionalString(json, "language_code").get())
+                languageCode: try Self.optionalString(json, "language_code").get()
+            )
             return .ok(.object([("update_id", updateID.map { .int($0) } ?? .null), ("message_id", .int(messageID))]))
         } catch {
             return Self.bad(error.description)
@@ -165,8 +174,10 @@ extension SandboxCore {
     }
 
     static func json(for message: SandboxMessage) -> JSON {
-        var fields: [(String, JSON)] = [("message_id", .int(message.messageID)), ("chat_id", .int(message.chatID)),
-                                        ("date", .int(message.date)), ("text", .string(message.text))]
+        var fields: [(String, JSON)] = [
+            ("message_id", .int(message.messageID)), ("chat_id", .int(message.chatID)),
+            ("date", .int(message.date)), ("text", .string(message.text)),
+        ]
         if !message.entities.isEmpty { fields.append(("entities", .array(message.entities.map(\.json)))) }
         if let parseMode = message.parseMode { fields.append(("parse_mode", .string(parseMode))) }
         if let markup = message.replyMarkup { fields.append(("reply_markup", markup)) }
@@ -185,7 +196,9 @@ extension SandboxCore {
                 errorCode = 0
             } else {
                 guard let code else {
-                    return Self.bad("\"error_code\" is required (400 to 599, or 0 to drop the connection), or \"drop\": true")
+                    return Self.bad(
+                        "\"error_code\" is required (400 to 599, or 0 to drop the connection), or \"drop\": true"
+                    )
                 }
                 guard code == 0 || (400...599).contains(code) else {
                     return Self.bad("\"error_code\" must be 400 to 599, or 0 to drop the connection")
@@ -193,12 +206,18 @@ extension SandboxCore {
                 errorCode = Int(code)
             }
             let retryAfter = try Self.optionalInt(json, "retry_after").get()
-            if let retryAfter, !(1...3600).contains(retryAfter) { return Self.bad("\"retry_after\" must be 1 to 3600 seconds") }
+            if let retryAfter, !(1...3600).contains(retryAfter) {
+                return Self.bad("\"retry_after\" must be 1 to 3600 seconds")
+            }
             let count = try Self.optionalInt(json, "count").get() ?? 1
             guard (1...1000).contains(count) else { return Self.bad("\"count\" must be 1 to 1000") }
             let fault = SandboxFault(
-                method: method, errorCode: errorCode, retryAfter: retryAfter.map(Int.init),
-                description: try Self.optionalString(json, "description").get(), count: Int(count))
+                method: method,
+                errorCode: errorCode,
+                retryAfter: retryAfter.map(Int.init),
+                description: try Self.optionalString(json, "description").get(),
+                count: Int(count)
+            )
             addFault(fault)
             return .ok(fault.json)
         } catch {

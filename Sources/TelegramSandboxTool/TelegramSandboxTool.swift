@@ -23,7 +23,8 @@ struct TelegramSandboxTool: AsyncLabCommand {
             POST /sandbox/faults {"method": "getUpdates", "error_code": 429, "retry_after": 2, "count": 1} \
             makes the next calls fail ({"drop": true} or "error_code": 0 breaks the connection before the \
             answer is complete). Stop it with Ctrl-C.
-            """)
+            """
+    )
 
     @Option(help: "The port to listen on; 0 picks a free one.")
     var port: UInt16 = SandboxConfiguration.defaultPort
@@ -40,8 +41,14 @@ struct TelegramSandboxTool: AsyncLabCommand {
     func run() async throws {
         let sandbox: TelegramSandbox
         do {
-            sandbox = try TelegramSandbox(SandboxConfiguration(host: host, port: port, token: token,
-                                                               botUsername: botUsername))
+            sandbox = try TelegramSandbox(
+                SandboxConfiguration(
+                    host: host,
+                    port: port,
+                    token: token,
+                    botUsername: botUsername
+                )
+            )
         } catch {
             throw ValidationError(error.description)
         }

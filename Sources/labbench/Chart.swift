@@ -9,26 +9,44 @@ enum Chart {
 
     static func svg(_ rows: [BenchRow], title: String) -> String {
         let servers = rows.reduce(into: [String]()) { if !$0.contains($1.server) { $0.append($1.server) } }
-        let levels = rows.reduce(into: [Int]()) { if !$0.contains($1.result.connections) { $0.append($1.result.connections) } }
-        func value(_ server: String, _ level: Int, _ pick: (LoadResult) -> Double) -> Double? {
-            rows.first { $0.server == server && $0.result.connections == level && $0.failure == nil }.map { pick($0.result) }
+        let levels = rows.reduce(into: [Int]()) {
+            if !$0.contains($1.result.connections) { $0.append($1.result.connections) }
         }
-        let panelWidth = 460.0, height = 420.0
+        func value(_ server: String, _ level: Int, _ pick: (LoadResult) -> Double) -> Double? {
+            rows.first { $0.server == server && $0.result.connections == level && $0.failure == nil }.map {
+                pick($0.result)
+            }
+        }
+        let panelWidth = 460.0
+        let height = 420.0
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(panelWidth * 2 + 40))" height="\(Int(height + 40 + 22 * Double(servers.count)))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
             <text x="20" y="24" font-size="16" font-weight="bold">\(escaped(title))</text>
 
             """
-        let throughput = Panel(x: 20, y: 40, width: panelWidth, height: height - 40, title: "round trips per second (higher is better)",
-                               logarithmic: false)
-        let latency = Panel(x: 40 + panelWidth, y: 40, width: panelWidth, height: height - 40,
-                            title: "slowest round trip in ms, log scale (lower is better)", logarithmic: true)
+        let throughput = Panel(
+            x: 20,
+            y: 40,
+            width: panelWidth,
+            height: height - 40,
+            title: "round trips per second (higher is better)",
+            logarithmic: false
+        )
+        let latency = Panel(
+            x: 40 + panelWidth,
+            y: 40,
+            width: panelWidth,
+            height: height - 40,
+            title: "slowest round trip in ms, log scale (lower is better)",
+            logarithmic: true
+        )
         svg += throughput.draw(servers: servers, levels: levels) { value($0, $1) { $0.roundTripsPerSecond } }
         svg += latency.draw(servers: servers, levels: levels) { value($0, $1) { ($0.latencies.last ?? 0) / 1000 } }
         for (index, server) in servers.enumerated() {
             let y = height + 20 + 22 * Double(index)
-            svg += "<rect x=\"20\" y=\"\(y - 11)\" width=\"14\" height=\"14\" fill=\"\(colours[index % colours.count])\"/>"
+            svg +=
+                "<rect x=\"20\" y=\"\(y - 11)\" width=\"14\" height=\"14\" fill=\"\(colours[index % colours.count])\"/>"
             svg += "<text x=\"40\" y=\"\(y)\">\(escaped(server))</text>\n"
         }
         return svg + "</svg>\n"
@@ -41,8 +59,12 @@ enum Chart {
 
         func draw(servers: [String], levels: [Int], value: (String, Int) -> Double?) -> String {
             let values = servers.flatMap { server in levels.compactMap { value(server, $0) } }.filter { $0 > 0 }
-            let plotTop = y + 30, plotBottom = y + height - 30, plotLeft = x + 50, plotRight = x + width
-            let (low, high) = logarithmic
+            let plotTop = y + 30
+            let plotBottom = y + height - 30
+            let plotLeft = x + 50
+            let plotRight = x + width
+            let (low, high) =
+                logarithmic
                 ? (pow10(floorLog10(values.min() ?? 0.01)), pow10(floorLog10(values.max() ?? 1) + 1))
                 : (0, niceCeiling(values.max() ?? 1))
             func scaled(_ v: Double) -> Double {
@@ -51,7 +73,8 @@ enum Chart {
             }
             var out = "<text x=\"\(x)\" y=\"\(y + 12)\" font-weight=\"bold\">\(escaped(title))</text>\n"
             // Grid lines and their labels.
-            let ticks = logarithmic
+            let ticks =
+                logarithmic
                 ? stride(from: floorLog10(low), through: floorLog10(high), by: 1).map { pow10($0) }
                 : (0...4).map { high * Double($0) / 4 }
             for tick in ticks {
@@ -63,19 +86,23 @@ enum Chart {
             let barWidth = groupWidth * 0.8 / Double(max(servers.count, 1))
             for (group, level) in levels.enumerated() {
                 let groupLeft = plotLeft + groupWidth * Double(group) + groupWidth * 0.1
-                out += "<text x=\"\(groupLeft + groupWidth * 0.4)\" y=\"\(plotBottom + 16)\" text-anchor=\"middle\">\(level) conn.</text>\n"
+                out +=
+                    "<text x=\"\(groupLeft + groupWidth * 0.4)\" y=\"\(plotBottom + 16)\" text-anchor=\"middle\">\(level) conn.</text>\n"
                 for (index, server) in servers.enumerated() {
                     let barLeft = groupLeft + barWidth * Double(index)
                     guard let v = value(server, level), v > 0 else {
-                        out += "<text x=\"\(barLeft + barWidth / 2)\" y=\"\(plotBottom - 4)\" text-anchor=\"middle\" font-size=\"10\">—</text>\n"
+                        out +=
+                            "<text x=\"\(barLeft + barWidth / 2)\" y=\"\(plotBottom - 4)\" text-anchor=\"middle\" font-size=\"10\">—</text>\n"
                         continue
                     }
                     let top = scaled(v)
-                    out += "<rect x=\"\(barLeft)\" y=\"\(top)\" width=\"\(barWidth - 2)\" height=\"\(plotBottom - top)\" "
+                    out +=
+                        "<rect x=\"\(barLeft)\" y=\"\(top)\" width=\"\(barWidth - 2)\" height=\"\(plotBottom - top)\" "
                         + "fill=\"\(colours[index % colours.count])\"><title>\(escaped(server)), \(level) connections: \(label(v))</title></rect>\n"
                 }
             }
-            out += "<line x1=\"\(plotLeft)\" y1=\"\(plotBottom)\" x2=\"\(plotRight)\" y2=\"\(plotBottom)\" stroke=\"black\"/>\n"
+            out +=
+                "<line x1=\"\(plotLeft)\" y1=\"\(plotBottom)\" x2=\"\(plotRight)\" y2=\"\(plotBottom)\" stroke=\"black\"/>\n"
             return out
         }
 
@@ -102,4 +129,6 @@ func niceCeiling(_ value: Double) -> Double {
 }
 
 func floorLog10(_ value: Double) -> Int { Int(log10(value).rounded(.down)) }
-func pow10(_ exponent: Int) -> Double { exponent >= 0 ? (0..<exponent).reduce(1) { r, _ in r * 10 } : 1 / pow10(-exponent) }
+func pow10(_ exponent: Int) -> Double {
+    exponent >= 0 ? (0..<exponent).reduce(1) { r, _ in r * 10 } : 1 / pow10(-exponent)
+}

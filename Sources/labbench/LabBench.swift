@@ -9,14 +9,18 @@ import SocketKit
 @main
 struct LabBench: LabCommand {
     static let configuration = CommandConfiguration(
-        commandName: "labbench", abstract: "Echo-server benchmarks: closed-loop round trips over many connections.",
-        subcommands: [Load.self, Compare.self], defaultSubcommand: Compare.self)
+        commandName: "labbench",
+        abstract: "Echo-server benchmarks: closed-loop round trips over many connections.",
+        subcommands: [Load.self, Compare.self],
+        defaultSubcommand: Compare.self
+    )
 }
 
 /// One load run against a server that is already running.
 struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Closed-loop echo load: C connections, each sends SIZE bytes, waits for them back, MSGS times.")
+        abstract: "Closed-loop echo load: C connections, each sends SIZE bytes, waits for them back, MSGS times."
+    )
 
     @OptionGroup var endpoint: EndpointOptions
 
@@ -34,8 +38,14 @@ struct Load: ParsableCommand {
 
     func run() throws {
         try raiseOpenFileLimit()
-        let load = LoadGenerator(host: endpoint.host, port: endpoint.port, connections: connections, messages: messages,
-                                 size: size, timeLimit: timeLimit)
+        let load = LoadGenerator(
+            host: endpoint.host,
+            port: endpoint.port,
+            connections: connections,
+            messages: messages,
+            size: size,
+            timeLimit: timeLimit
+        )
         let result = try load.run()
         print(result.summary)
         if result.errors > 0 || result.unfinished > 0 { throw ExitCode.failure }
@@ -45,7 +55,9 @@ struct Load: ParsableCommand {
 /// The suite: every server at 1, 100, 1000 and 5000 connections; a table, a CSV file and a chart.
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure lab 3's blocking server, lab 4's selector server and the lecture's Python server side by side.")
+        abstract:
+            "Measure lab 3's blocking server, lab 4's selector server and the lecture's Python server side by side."
+    )
 
     @Option(help: "Where the lab programs are built.")
     var binDir: String
@@ -79,11 +91,28 @@ struct Compare: ParsableCommand {
         let limit = try raiseOpenFileLimit()  // the servers started below inherit it
         let suffix = solution ? "-solution" : ""
         var servers = [
-            BenchServer(id: "blocking", name: "blocking, one client at a time (lab 3)", executable: "\(binDir)/lab3-echo-server\(suffix)", arguments: ListeningLine.anyPort),
-            BenchServer(id: "selector", name: "selector (lab 4)", executable: "\(binDir)/lab4-mux-server\(suffix)", arguments: ["--quiet"] + ListeningLine.anyPort),
+            BenchServer(
+                id: "blocking",
+                name: "blocking, one client at a time (lab 3)",
+                executable: "\(binDir)/lab3-echo-server\(suffix)",
+                arguments: ListeningLine.anyPort
+            ),
+            BenchServer(
+                id: "selector",
+                name: "selector (lab 4)",
+                executable: "\(binDir)/lab4-mux-server\(suffix)",
+                arguments: ["--quiet"] + ListeningLine.anyPort
+            ),
         ]
         if let python = onPath("python3") {
-            servers.append(BenchServer(id: "python", name: "python selectors (lecture)", executable: python, arguments: [pythonServer, "0"]))
+            servers.append(
+                BenchServer(
+                    id: "python",
+                    name: "python selectors (lecture)",
+                    executable: python,
+                    arguments: [pythonServer, "0"]
+                )
+            )
         } else {
             print("python3 is not installed: the lecture's Python server is left out.")
         }
@@ -93,9 +122,15 @@ struct Compare: ParsableCommand {
         }
         let connections = levels.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let suite = Suite(
-            servers: servers, levels: connections.map { ($0, max(10, roundTrips / $0)) }, size: size, timeLimit: timeLimit)
+            servers: servers,
+            levels: connections.map { ($0, max(10, roundTrips / $0)) },
+            size: size,
+            timeLimit: timeLimit
+        )
 
-        print("\(size)-byte closed-loop round trips; each run stops after \(Int(timeLimit)) s; descriptor limit \(limit)")
+        print(
+            "\(size)-byte closed-loop round trips; each run stops after \(Int(timeLimit)) s; descriptor limit \(limit)"
+        )
         let rows = suite.run { row in
             let figures = row.failure.map { "FAILED: \($0)" } ?? row.result.summary
             print("  \(row.server) · \(row.result.connections) connections: \(figures)")
@@ -107,13 +142,17 @@ struct Compare: ParsableCommand {
         let title = "Echo servers, \(size)-byte round trips, loader and server on one machine"
         try Chart.svg(rows, title: title).write(toFile: "\(out)/bench.svg", atomically: true, encoding: .utf8)
         print("Written: \(out)/bench.csv, and the chart \(out)/bench.svg (open it in a browser).")
-        print("Errors and unfinished connections are real results: a blocking server serves one client at a time, "
-            + "so at many connections most of them wait — or time out.")
+        print(
+            "Errors and unfinished connections are real results: a blocking server serves one client at a time, "
+                + "so at many connections most of them wait — or time out."
+        )
     }
 }
 
 /// The full path of `command` if it is on PATH.
 func onPath(_ command: String) -> String? {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    return path.split(separator: ":").map { "\($0)/\(command)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    return path.split(separator: ":").map { "\($0)/\(command)" }.first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 }

@@ -91,7 +91,9 @@ final class LoadGenerator {
             for (key, mask) in try sel.select(timeout: min(1, Double(deadline - now) / 1e9)) {
                 let conn = key.data
                 do {
-                    if try service(conn, mask) { try sel.modify(key, events: conn.sent < message.count ? .write : .read) }
+                    if try service(conn, mask) {
+                        try sel.modify(key, events: conn.sent < message.count ? .write : .read)
+                    }
                 } catch {
                     result.errors += 1
                     finish(conn, in: sel)
@@ -111,7 +113,9 @@ final class LoadGenerator {
     private func service(_ conn: Connection, _ mask: SelectorEvents) throws -> Bool {
         if !conn.connected {
             let code = try conn.sock.getSockOpt(.error)
-            if code != 0 { throw SocketError(call: "connect", target: "\(host):\(port)", reason: .system(errno: Int32(code))) }
+            if code != 0 {
+                throw SocketError(call: "connect", target: "\(host):\(port)", reason: .system(errno: Int32(code)))
+            }
             conn.connected = true
             conn.started = monotonicNanoseconds()
         }
@@ -119,7 +123,9 @@ final class LoadGenerator {
         if mask.contains(.write) && conn.sent < message.count { try send(conn) }
         if mask.contains(.read) {
             let count = try buffer.withUnsafeMutableBytes { try conn.sock.recvInto($0) }
-            if count == 0 { throw SocketError(call: "recv", reason: .invalidArgument("the server closed the connection")) }
+            if count == 0 {
+                throw SocketError(call: "recv", reason: .invalidArgument("the server closed the connection"))
+            }
             let expected = message[conn.received..<conn.received + count]
             guard buffer[..<count].elementsEqual(expected) else {
                 throw SocketError(call: "recv", reason: .invalidArgument("the echo differs from what was sent"))
@@ -142,7 +148,9 @@ final class LoadGenerator {
 
     private func send(_ conn: Connection) throws {
         do {
-            conn.sent += try message.withUnsafeBytes { try conn.sock.send(UnsafeRawBufferPointer(rebasing: $0[conn.sent...])) }
+            conn.sent += try message.withUnsafeBytes {
+                try conn.sock.send(UnsafeRawBufferPointer(rebasing: $0[conn.sent...]))
+            }
         } catch let error as SocketError where error.isWouldBlock {}
     }
 

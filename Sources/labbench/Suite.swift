@@ -42,11 +42,21 @@ struct Suite {
     private func measure(_ server: BenchServer, connections: Int, messages: Int) -> BenchRow {
         let empty = LoadResult(connections: connections, messages: messages, size: size)
         do {
-            let process = try ChildProcess(server.executable, server.arguments, timeLimit: .seconds(Int64(timeLimit) + 30))
+            let process = try ChildProcess(
+                server.executable,
+                server.arguments,
+                timeLimit: .seconds(Int64(timeLimit) + 30)
+            )
             defer { process.stop() }
             let port = try process.waitForListeningPort()
-            let load = LoadGenerator(host: "127.0.0.1", port: port, connections: connections, messages: messages,
-                                     size: size, timeLimit: timeLimit)
+            let load = LoadGenerator(
+                host: "127.0.0.1",
+                port: port,
+                connections: connections,
+                messages: messages,
+                size: size,
+                timeLimit: timeLimit
+            )
             return BenchRow(server: server.name, result: try load.run(), failure: nil)
         } catch {
             return BenchRow(server: server.name, result: empty, failure: "\(error)")
@@ -57,14 +67,21 @@ struct Suite {
 // MARK: Reporting
 
 enum Report {
-    static let header = ["server", "conns", "msgs/conn", "round trips/s", "p50 ms", "p99 ms", "max ms", "errors", "unfinished"]
+    static let header = [
+        "server", "conns", "msgs/conn", "round trips/s", "p50 ms", "p99 ms", "max ms", "errors", "unfinished",
+    ]
 
     static func cells(_ row: BenchRow) -> [String] {
         let r = row.result
-        guard row.failure == nil else { return [row.server, "\(r.connections)", "\(r.messages)", "—", "—", "—", "—", "—", "—"] }
-        return [row.server, "\(r.connections)", "\(r.messages)", grouped(Int(r.roundTripsPerSecond)),
-                format(r.percentile(0.5) / 1000, 3), format(r.percentile(0.99) / 1000, 2), format((r.latencies.last ?? 0) / 1000, 1),
-                "\(r.errors)", "\(r.unfinished)"]
+        guard row.failure == nil else {
+            return [row.server, "\(r.connections)", "\(r.messages)", "—", "—", "—", "—", "—", "—"]
+        }
+        return [
+            row.server, "\(r.connections)", "\(r.messages)", grouped(Int(r.roundTripsPerSecond)),
+            format(r.percentile(0.5) / 1000, 3), format(r.percentile(0.99) / 1000, 2),
+            format((r.latencies.last ?? 0) / 1000, 1),
+            "\(r.errors)", "\(r.unfinished)",
+        ]
     }
 
     static func table(_ rows: [BenchRow]) -> String {
@@ -72,7 +89,8 @@ enum Report {
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.enumerated().map { index, cells in
             let line = cells.enumerated().map { column, cell in
-                column == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0)
+                column == 0
+                    ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[column] - cell.count) + cell
             }.joined(separator: "  ")
             return index == 0 ? line + "\n" + String(repeating: "-", count: line.count) : line
@@ -80,17 +98,25 @@ enum Report {
     }
 
     static func csv(_ rows: [BenchRow]) -> String {
-        let head = "server,connections,messages_per_connection,size,round_trips,errors,unfinished,seconds,round_trips_per_s,p50_us,p99_us,max_us"
-        return ([head] + rows.map { row in
-            let r = row.result
-            return [quotedCSV(row.server), "\(r.connections)", "\(r.messages)", "\(r.size)", "\(r.roundTrips)", "\(r.errors)",
-                    "\(r.unfinished)", format(r.seconds, 3), "\(Int(r.roundTripsPerSecond))", "\(Int(r.percentile(0.5)))",
-                    "\(Int(r.percentile(0.99)))", "\(Int(r.latencies.last ?? 0))"].joined(separator: ",")
-        }).joined(separator: "\n") + "\n"
+        let head =
+            "server,connections,messages_per_connection,size,round_trips,errors,unfinished,seconds,round_trips_per_s,p50_us,p99_us,max_us"
+        return
+            ([head]
+            + rows.map { row in
+                let r = row.result
+                return [
+                    quotedCSV(row.server), "\(r.connections)", "\(r.messages)", "\(r.size)", "\(r.roundTrips)",
+                    "\(r.errors)",
+                    "\(r.unfinished)", format(r.seconds, 3), "\(Int(r.roundTripsPerSecond))",
+                    "\(Int(r.percentile(0.5)))",
+                    "\(Int(r.percentile(0.99)))", "\(Int(r.latencies.last ?? 0))",
+                ].joined(separator: ",")
+            }).joined(separator: "\n") + "\n"
     }
 
     private static func quotedCSV(_ text: String) -> String {
-        text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        text.contains(",") || text.contains("\"")
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }
 

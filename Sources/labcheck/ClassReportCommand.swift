@@ -8,7 +8,9 @@ import LabSupport
 struct ClassReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "class-report",
-        abstract: "A class's results as a CSV, a heatmap and the steps that fail most (make class-report DIR=results/ [OUT=report/]).")
+        abstract:
+            "A class's results as a CSV, a heatmap and the steps that fail most (make class-report DIR=results/ [OUT=report/])."
+    )
 
     @Option(help: "The folder of results: one file per student, student.json, written by make grade FORMAT=json.")
     var dir: String
@@ -19,7 +21,9 @@ struct ClassReportCommand: ParsableCommand {
     func validate() throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isFolder), isFolder.boolValue else {
-            throw Failure("DIR=\(dir) is not a folder: give the folder of the students' results (make grade FORMAT=json OUT=results/NAME.json)")
+            throw Failure(
+                "DIR=\(dir) is not a folder: give the folder of the students' results (make grade FORMAT=json OUT=results/NAME.json)"
+            )
         }
     }
 
@@ -27,10 +31,13 @@ struct ClassReportCommand: ParsableCommand {
         let report = try ClassReport(folder: dir)
         guard !report.students.isEmpty else {
             print(report.summary(folder: dir, files: []))
-            throw Failure("no results could be read from \(dir): it needs files NAME.json written by make grade FORMAT=json")
+            throw Failure(
+                "no results could be read from \(dir): it needs files NAME.json written by make grade FORMAT=json"
+            )
         }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let csv = out + "/class.csv", svg = out + "/class-heatmap.svg"
+        let csv = out + "/class.csv"
+        let svg = out + "/class-heatmap.svg"
         try Data(report.csv.utf8).write(to: URL(fileURLWithPath: csv), options: .atomic)
         try Data(report.heatmapSVG.utf8).write(to: URL(fileURLWithPath: svg), options: .atomic)
         print(report.summary(folder: dir, files: [csv + " (a row per student and step)", svg]))

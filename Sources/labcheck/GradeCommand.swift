@@ -3,6 +3,7 @@ import Foundation
 import LabCheckKit
 import LabSupport
 import ProcessKit
+
 #if canImport(HeldBackChecks)
 import HeldBackChecks
 #endif
@@ -12,7 +13,9 @@ import HeldBackChecks
 struct GradeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grade",
-        abstract: "Grade the labs and write the result (make grade [LAB=n] FORMAT=json|junit|gradescope|classroom [OUT=path]).")
+        abstract:
+            "Grade the labs and write the result (make grade [LAB=n] FORMAT=json|junit|gradescope|classroom [OUT=path])."
+    )
 
     @Option(help: "Only this lab (1–\(allLabs.count)).")
     var lab: Int?
@@ -26,9 +29,13 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "The seed of the held-back checks' values (a number a result recorded); without it, a new one.")
     var seed: String?
 
-    @Option(help: ArgumentHelp(
-        "An autograder kit only: grade this submission (a copy of the kit, its Sources/ folder, or a zip of either).",
-        discussion: "Its lab folders replace this kit's (Sources/Lab*); the kit's own starters (\(Self.starters)) stand in for any it lacks."))
+    @Option(
+        help: ArgumentHelp(
+            "An autograder kit only: grade this submission (a copy of the kit, its Sources/ folder, or a zip of either).",
+            discussion:
+                "Its lab folders replace this kit's (Sources/Lab*); the kit's own starters (\(Self.starters)) stand in for any it lacks."
+        )
+    )
     var submission: String?
 
     /// Where `make autograder` keeps the kit's untouched lab folders; only an autograder kit has it.
@@ -47,13 +54,19 @@ struct GradeCommand: ParsableCommand {
 
     func validate() throws {
         if let lab { _ = try ProgramOptions.lab(lab) }
-        if let seed, UInt64(seed) == nil { throw Failure("SEED=\(seed) is not a seed: use the number a result recorded") }
+        if let seed, UInt64(seed) == nil {
+            throw Failure("SEED=\(seed) is not a seed: use the number a result recorded")
+        }
         if submission != nil && !FileManager.default.fileExists(atPath: Self.starters) {
             // A submission's lab folders replace this copy's: never an instructor's or a student's own work.
-            throw Failure("SUBMISSION is for the autograder's copy of the kit (make autograder), whose \(Self.starters) keeps the starters: this copy's lab folders are not to be overwritten")
+            throw Failure(
+                "SUBMISSION is for the autograder's copy of the kit (make autograder), whose \(Self.starters) keeps the starters: this copy's lab folders are not to be overwritten"
+            )
         }
         guard GradeFormat(rawValue: format) != nil else {
-            throw Failure("FORMAT=\(format) is not a format: use \(GradeFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw Failure(
+                "FORMAT=\(format) is not a format: use \(GradeFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
     }
 
@@ -65,7 +78,13 @@ struct GradeCommand: ParsableCommand {
         var graded: [Grade.LabGrade] = []
         for lab in labs {
             if let failure = options.buildPrograms(of: lab) {
-                graded.append(Grade.LabGrade(lab: lab, doesNotCompile: failure.firstError, heldBack: Self.heldBack[lab.number] ?? []))
+                graded.append(
+                    Grade.LabGrade(
+                        lab: lab,
+                        doesNotCompile: failure.firstError,
+                        heldBack: Self.heldBack[lab.number] ?? []
+                    )
+                )
                 continue
             }
             let transcript = Transcript()
@@ -79,11 +98,16 @@ struct GradeCommand: ParsableCommand {
             try? transcript.write(to: options.transcriptPath(for: lab))
             graded.append(Grade.LabGrade(lab: lab, results: results))
         }
-        let progress = options.solution || !FileManager.default.fileExists(atPath: options.progressPath)
+        let progress =
+            options.solution || !FileManager.default.fileExists(atPath: options.progressPath)
             ? nil : StudentProgress(path: options.progressPath)
         let grade = Grade(
-            labs: graded, solution: options.solution, duration: ContinuousClock.now - started, notes: notes,
-            progress: progress)
+            labs: graded,
+            solution: options.solution,
+            duration: ContinuousClock.now - started,
+            notes: notes,
+            progress: progress
+        )
         let format = GradeFormat(rawValue: format)!
         try write(format.render(grade), as: format)
     }
@@ -91,11 +115,19 @@ struct GradeCommand: ParsableCommand {
     /// The submission's lab folders in place of this kit's, the starters where it has none, and its progress file;
     /// returns what the student should read about it.
     private func takeSubmission(_ folder: String) throws -> [String] {
-        guard FileManager.default.fileExists(atPath: folder) else { throw Failure("SUBMISSION=\(folder): no such folder") }
-        let names = Set(try FileManager.default.contentsOfDirectory(atPath: Self.starters).filter { !$0.hasPrefix(".") })
+        guard FileManager.default.fileExists(atPath: folder) else {
+            throw Failure("SUBMISSION=\(folder): no such folder")
+        }
+        let names = Set(
+            try FileManager.default.contentsOfDirectory(atPath: Self.starters).filter { !$0.hasPrefix(".") }
+        )
         let submission = Submission.locate(in: folder, names: names)
         defer { submission.cleanUp() }
-        let notes = try submission.take(into: "Sources", starters: Self.starters, progressDestination: options.progressPath)
+        let notes = try submission.take(
+            into: "Sources",
+            starters: Self.starters,
+            progressDestination: options.progressPath
+        )
         for note in notes { FileHandle.standardError.write(Data((note + "\n").utf8)) }
         return notes
     }
@@ -110,7 +142,10 @@ struct GradeCommand: ParsableCommand {
             try handle.write(contentsOf: Data("result=\(text)\n".utf8))
         } else if let out {
             let url = URL(fileURLWithPath: out)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try Data(text.utf8).write(to: url, options: .atomic)
         } else {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")

@@ -6,7 +6,9 @@ import LabSupport
 /// `make hint LAB=n STEP=k`: the step's next hint layer, each closer to the answer than the last.
 struct HintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "hint", abstract: "Show a step's next hint (make hint LAB=n STEP=k).")
+        commandName: "hint",
+        abstract: "Show a step's next hint (make hint LAB=n STEP=k)."
+    )
 
     @Option(help: "The lab (1–\(allLabs.count)).")
     var lab: Int
@@ -19,7 +21,9 @@ struct HintCommand: ParsableCommand {
 
     func validate() throws {
         let found = try ProgramOptions.lab(lab)
-        if found.step(step) == nil { throw Failure("lab \(lab) has no step \(step): its steps are 1–\(found.steps.count)") }
+        if found.step(step) == nil {
+            throw Failure("lab \(lab) has no step \(step): its steps are 1–\(found.steps.count)")
+        }
     }
 
     func run() throws {

@@ -15,7 +15,8 @@ struct LabCheckCommand: LabCommand {
             CheckCommand.self, WatchCommand.self, HintCommand.self, GradeCommand.self, ClassReportCommand.self,
             SubmitCheckCommand.self, ResetCommand.self,
         ],
-        defaultSubcommand: CheckCommand.self)
+        defaultSubcommand: CheckCommand.self
+    )
 }
 
 /// What every subcommand needs: which programs to check, where they are, and whether to build them first.
@@ -26,7 +27,10 @@ struct ProgramOptions: ParsableArguments {
     @Option(help: "Where the built lab programs are (swift build --show-bin-path).")
     var binDir: String
 
-    @Option(help: "Where the reference programs are, built, in a copy of the kit without Solutions/ (the student copy's Labs/reference/PLATFORM).")
+    @Option(
+        help:
+            "Where the reference programs are, built, in a copy of the kit without Solutions/ (the student copy's Labs/reference/PLATFORM)."
+    )
     var referenceDir: String?
 
     @Option(help: "Where to write the transcripts and replay scripts.")
@@ -52,11 +56,13 @@ struct ProgramOptions: ParsableArguments {
     private var missingReferencePrograms: String? {
         guard usesPrebuiltReference else { return nil }
         guard let referenceDir else {
-            return "this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n"
+            return
+                "this copy of the kit has no reference solutions (Solutions/ is missing): check your own code with make check LAB=n"
         }
         if FileManager.default.fileExists(atPath: referenceDir) { return nil }
         let folder = URL(fileURLWithPath: referenceDir)
-        let others = (try? FileManager.default.contentsOfDirectory(atPath: folder.deletingLastPathComponent().path)) ?? []
+        let others =
+            (try? FileManager.default.contentsOfDirectory(atPath: folder.deletingLastPathComponent().path)) ?? []
         return "this copy of the kit has no reference programs for this machine (\(referenceDir) is missing"
             + (others.isEmpty ? "" : "; it has them for \(others.sorted().joined(separator: ", "))")
             + "). Play that side yourself with labrepl (make repl): the handout says how, where it uses a reference program."
@@ -105,7 +111,8 @@ struct ProgramOptions: ParsableArguments {
         guard build else { return nil }
         let swift = ProcessInfo.processInfo.environment["SWIFT"] ?? "swift"
         for product in products {
-            guard let built = try? ChildProcess.run(swift, ["build", "-q", "--product", product], timeout: .seconds(900))
+            guard
+                let built = try? ChildProcess.run(swift, ["build", "-q", "--product", product], timeout: .seconds(900))
             else { return BuildFailure(product: product, output: "could not run `\(swift) build`: is Swift on PATH?") }
             guard built.termination.succeeded else {
                 return BuildFailure(product: product, output: built.standardOutput + built.standardError)
@@ -133,7 +140,9 @@ struct BuildFailure {
         guard let start = lines.firstIndex(where: { $0.contains(": error: ") }) else {
             return lines.prefix(10).joined(separator: "\n")
         }
-        let context = lines[(start + 1)...].prefix { !$0.isEmpty && !$0.contains(": error: ") && !$0.contains(": warning: ") }
+        let context = lines[(start + 1)...].prefix {
+            !$0.isEmpty && !$0.contains(": error: ") && !$0.contains(": warning: ")
+        }
         return ([shortSourcePath(lines[start])] + context.prefix(8)).joined(separator: "\n")
     }
 }
@@ -141,7 +150,9 @@ struct BuildFailure {
 /// `make check`: a lab's steps, one line each, the first failure in full.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Check a lab's steps (make check LAB=n [STEP=k] [SOLUTION=1]).")
+        commandName: "check",
+        abstract: "Check a lab's steps (make check LAB=n [STEP=k] [SOLUTION=1])."
+    )
 
     @Option(help: "The lab to check (1–\(allLabs.count)). Without it, each lab's progress so far (no checking).")
     var lab: Int?
@@ -172,7 +183,9 @@ struct CheckCommand: ParsableCommand {
         }
         if step != nil && lab == nil { throw Failure("STEP needs a LAB: make check LAB=n STEP=k") }
         if productOf != nil && lab == nil { throw Failure("PROG needs a LAB: make run LAB=n PROG=name") }
-        if SeedChoice(seed) == nil { throw Failure("SEED=\(seed ?? "") is not a seed: use a number a failure printed, or SEED=random") }
+        if SeedChoice(seed) == nil {
+            throw Failure("SEED=\(seed ?? "") is not a seed: use a number a failure printed, or SEED=random")
+        }
         if let count = `repeat` {
             if lab == nil { throw Failure("REPEAT needs a LAB: make check LAB=n REPEAT=20") }
             if count < 1 { throw Failure("REPEAT=\(count): repeat at least once") }
@@ -211,7 +224,9 @@ struct CheckCommand: ParsableCommand {
                 print(report.header(lab))
                 results = runner.run(only: step, transcript: transcript) { print(report.line($0, in: lab)) }
                 print(report.summary(lab, results, transcript: path))
-                if step == nil { allPassed = checkOwnChecks(of: lab, report: report, transcript: transcript) && allPassed }
+                if step == nil {
+                    allPassed = checkOwnChecks(of: lab, report: report, transcript: transcript) && allPassed
+                }
             }
             try? transcript.write(to: path)
             if !options.solution { options.recordProgress(results) }
@@ -231,7 +246,11 @@ struct CheckCommand: ParsableCommand {
             return false
         }
         let results = OwnChecks.run(
-            checks, of: lab, binDirectory: options.programsDirectory, solution: options.solution, transcript: transcript
+            checks,
+            of: lab,
+            binDirectory: options.programsDirectory,
+            solution: options.solution,
+            transcript: transcript
         ) { print(report.line($0, in: lab)) }
         print(report.ownChecksSummary(results))
         return results.allSatisfy(\.passed)
@@ -267,7 +286,9 @@ struct CheckCommand: ParsableCommand {
     private func printProduct(_ program: String, of lab: Lab) throws {
         guard lab.programs.contains(program) else {
             let list = lab.programs.map { "PROG=\($0)" }.joined(separator: " or ")
-            throw Failure("lab \(lab.number) has no program \(program.isEmpty ? "without a name" : "named \"\(program)\""): use \(list), e.g. make run LAB=\(lab.number) PROG=\(lab.programs[0])")
+            throw Failure(
+                "lab \(lab.number) has no program \(program.isEmpty ? "without a name" : "named \"\(program)\""): use \(list), e.g. make run LAB=\(lab.number) PROG=\(lab.programs[0])"
+            )
         }
         print(lab.product(program, solution: options.solution))
     }

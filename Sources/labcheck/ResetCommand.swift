@@ -15,7 +15,8 @@ import LabSupport
 struct ResetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset",
-        abstract: "Put back a lab's starter code, or only one step's functions (make reset LAB=n [STEP=k] [FORCE=1]).")
+        abstract: "Put back a lab's starter code, or only one step's functions (make reset LAB=n [STEP=k] [FORCE=1])."
+    )
 
     @Option(help: "The lab (1–\(allLabs.count)).")
     var lab: Int
@@ -47,16 +48,21 @@ struct ResetCommand: ParsableCommand {
         }
         let what = step.map { "lab \(lab.number) step \($0)" } ?? "lab \(lab.number)"
         let untracked = (try? reset.untrackedFiles()) ?? []
-        let keeping = untracked.isEmpty ? "" : "\nLeft as they are (yours, not in git): " + untracked.joined(separator: ", ")
+        let keeping =
+            untracked.isEmpty ? "" : "\nLeft as they are (yours, not in git): " + untracked.joined(separator: ", ")
         let writing = changes.filter { $0.current != $0.result }
         guard !writing.isEmpty else {
             for change in changes { print(missingNote(change)) }
-            print("Nothing to put back: \(what) is as the starter has it\(step == nil ? "" : " (every function of that step)").\(keeping)")
+            print(
+                "Nothing to put back: \(what) is as the starter has it\(step == nil ? "" : " (every function of that step)").\(keeping)"
+            )
             return
         }
-        print(step == nil
-            ? "make reset puts back the starter of \(what) · \(lab.title):"
-            : "make reset puts back the starter's body of step \(step!)'s functions, and nothing else:")
+        print(
+            step == nil
+                ? "make reset puts back the starter of \(what) · \(lab.title):"
+                : "make reset puts back the starter's body of step \(step!)'s functions, and nothing else:"
+        )
         for change in changes { print(describe(change)) }
         print("Your versions are saved first, under \(transcripts)/saved/.\(keeping)")
         guard try force || confirm() else {
@@ -69,7 +75,10 @@ struct ResetCommand: ParsableCommand {
         } catch {
             throw Failure("could not put the starter back: \(error)")
         }
-        print("Done: \(writing.count) file\(writing.count == 1 ? "" : "s") put back" + (saved.map { "; your versions are in \($0)/" } ?? "") + ".")
+        print(
+            "Done: \(writing.count) file\(writing.count == 1 ? "" : "s") put back"
+                + (saved.map { "; your versions are in \($0)/" } ?? "") + "."
+        )
         print("Check again with: make check LAB=\(lab.number)" + (step.map { " STEP=\($0)" } ?? ""))
     }
 
@@ -99,7 +108,9 @@ struct ResetCommand: ParsableCommand {
     private func confirm() throws -> Bool {
         guard isatty(STDIN_FILENO) == 1 else {
             let command = "make reset LAB=\(lab)" + (step.map { " STEP=\($0)" } ?? "") + " FORCE=1"
-            throw Failure("there is no terminal here to ask in, so nothing changed — to go ahead (your versions are saved first): \(command)")
+            throw Failure(
+                "there is no terminal here to ask in, so nothing changed — to go ahead (your versions are saved first): \(command)"
+            )
         }
         StandardStream.output.write("Overwrite? [y/N] ")
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""

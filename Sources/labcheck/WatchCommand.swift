@@ -14,7 +14,9 @@ import ProcessKit
 /// failing step in full; says when a step starts to pass. Enter checks again, `h` shows the next hint, `q` quits.
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "watch", abstract: "Check a lab each time you save one of its files (make watch LAB=n).")
+        commandName: "watch",
+        abstract: "Check a lab each time you save one of its files (make watch LAB=n)."
+    )
 
     @Option(help: "The lab to watch (1–\(allLabs.count)).")
     var lab: Int
@@ -24,7 +26,10 @@ struct WatchCommand: ParsableCommand {
     @Option(help: "Watch this folder instead of the lab's folders under Sources/ (repeatable).")
     var folder: [String] = []
 
-    @Flag(name: .customLong("poll"), help: "Look at the files twice a second instead of asking the system (for network and synced folders).")
+    @Flag(
+        name: .customLong("poll"),
+        help: "Look at the files twice a second instead of asking the system (for network and synced folders)."
+    )
     var forcePolling = false
 
     func validate() throws {
@@ -39,8 +44,14 @@ struct WatchCommand: ParsableCommand {
         let watcher = FileWatcher(folders: folders, method: forcePolling ? .polling : nil)
         let keys = Keyboard()
         var session = WatchSession(lab: lab, options: options, colors: isatty(1) == 1)
-        print("Watching \(folders.joined(separator: ", ")) (\(watcher.method.rawValue)) for lab \(lab.number) · \(lab.title).")
-        print(keys.isInteractive ? "Save a file to check again. Enter: check now · h: next hint · q: quit" : "Save a file to check again. Ctrl-C: quit")
+        print(
+            "Watching \(folders.joined(separator: ", ")) (\(watcher.method.rawValue)) for lab \(lab.number) · \(lab.title)."
+        )
+        print(
+            keys.isInteractive
+                ? "Save a file to check again. Enter: check now · h: next hint · q: quit"
+                : "Save a file to check again. Ctrl-C: quit"
+        )
         session.check(because: nil)
         while true {
             switch wait(for: watcher, keys: keys) {
@@ -70,7 +81,9 @@ struct WatchCommand: ParsableCommand {
         while true {
             var descriptors: [pollfd] = []
             if keys.isInteractive { descriptors.append(pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)) }
-            if let inotify = watcher.descriptor { descriptors.append(pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)) }
+            if let inotify = watcher.descriptor {
+                descriptors.append(pollfd(fd: inotify, events: Int16(POLLIN), revents: 0))
+            }
             let timeout: Int32 = watcher.descriptor == nil ? 500 : -1
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
             if ready < 0 { continue }  // EINTR
@@ -102,11 +115,14 @@ struct WatchSession {
     mutating func check(because files: [String]?) {
         let started = ContinuousClock.now
         let time = Date().formatted(date: .omitted, time: .standard)
-        let why = files.map { files in
-            // An editor's temporary file, written and renamed away, is no news.
-            let saved = files.filter { FileManager.default.fileExists(atPath: $0) }
-            return saved.isEmpty ? "a file was removed" : "saved " + saved.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
-        } ?? "checking"
+        let why =
+            files.map { files in
+                // An editor's temporary file, written and renamed away, is no news.
+                let saved = files.filter { FileManager.default.fileExists(atPath: $0) }
+                return saved.isEmpty
+                    ? "a file was removed"
+                    : "saved " + saved.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
+            } ?? "checking"
         print("\n── \(time) · \(why) " + String(repeating: "─", count: max(0, 60 - why.count)))
         if let failure = options.buildPrograms(of: lab) {
             print("\(failure.product) does not compile — the first error:\n" + failure.firstError)
@@ -126,7 +142,10 @@ struct WatchSession {
             if previous.isEmpty, let last = results.last(where: \.passed) { print(report.line(last, in: lab)) }
             print(report.line(failed, in: lab))
         } else {
-            print("Every step of lab \(lab.number) passes." + (Lab.numbered(lab.number + 1).map { " Next: \($0.handout)" } ?? ""))
+            print(
+                "Every step of lab \(lab.number) passes."
+                    + (Lab.numbered(lab.number + 1).map { " Next: \($0.handout)" } ?? "")
+            )
         }
         let seconds = Check.describe(ContinuousClock.now - started)
         print(report.summary(lab, results, transcript: options.transcriptPath(for: lab)) + " · checked in \(seconds)")

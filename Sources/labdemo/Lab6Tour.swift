@@ -9,12 +9,19 @@ import Darwin
 #endif
 
 func lab6Tour(_ tour: Tour) throws {
-    tour.section("Lab 6 · Telegram bot", """
+    tour.section(
+        "Lab 6 · Telegram bot",
+        """
         The bot against telegram-sandbox, an offline Bot API: the same program would run against Telegram with \
         only TELEGRAM_BOT_TOKEN set. curl plays a Telegram user through the sandbox's /sandbox/ endpoints.
-        """)
+        """
+    )
     let sandbox = try tour.startBackground(
-        "telegram-sandbox", ["--port", "0"], shownAs: "telegram-sandbox --port 0", waitingFor: "bot: ")
+        "telegram-sandbox",
+        ["--port", "0"],
+        shownAs: "telegram-sandbox --port 0",
+        waitingFor: "bot: "
+    )
     let printed = sandbox.standardOutput.split(separator: "\n")
     guard let address = printed.lazy.compactMap({ ListeningLine.address(in: String($0)) }).first,
         let tokenLine = printed.first(where: { $0.hasPrefix("token: ") })
@@ -24,17 +31,28 @@ func lab6Tour(_ tour: Tour) throws {
     let token = String(tokenLine.dropFirst("token: ".count))
 
     let bot = try tour.startBackground(
-        "lab6-telegram-bot-solution", ["--conversation-timeout", "60"],
+        "lab6-telegram-bot-solution",
+        ["--conversation-timeout", "60"],
         environment: ["TELEGRAM_API_URL": url, "TELEGRAM_BOT_TOKEN": token],
-        shownAs: "TELEGRAM_API_URL=\(url) TELEGRAM_BOT_TOKEN=$TOKEN lab6-telegram-bot", waitingFor: "polling")
+        shownAs: "TELEGRAM_API_URL=\(url) TELEGRAM_BOT_TOKEN=$TOKEN lab6-telegram-bot",
+        waitingFor: "polling"
+    )
     tour.show(bot.standardOutput)
 
     tour.note("a user (id 1001) writes /start: one POST, and the bot's answer with a GET that waits for it")
-    try tour.runPeer("curl", ["-s", "-X", "POST", "\(url)/sandbox/users/1001/messages",
-                              "-d", #"{"text": "/start", "first_name": "Kim"}"#],
-                     shownAs: #"curl -s -X POST \#(url)/sandbox/users/1001/messages -d '{"text": "/start", "first_name": "Kim"}'"#)
-    try tour.runPeer("curl", ["-s", "\(url)/sandbox/chats/1001/messages?after=0&timeout=5"],
-                     shownAs: "curl -s '\(url)/sandbox/chats/1001/messages?after=0&timeout=5'")
+    try tour.runPeer(
+        "curl",
+        [
+            "-s", "-X", "POST", "\(url)/sandbox/users/1001/messages",
+            "-d", #"{"text": "/start", "first_name": "Kim"}"#,
+        ],
+        shownAs: #"curl -s -X POST \#(url)/sandbox/users/1001/messages -d '{"text": "/start", "first_name": "Kim"}'"#
+    )
+    try tour.runPeer(
+        "curl",
+        ["-s", "\(url)/sandbox/chats/1001/messages?after=0&timeout=5"],
+        shownAs: "curl -s '\(url)/sandbox/chats/1001/messages?after=0&timeout=5'"
+    )
     tour.note("sent with parse_mode HTML: the <b> around the name became a bold entity, and the tags are gone")
 
     tour.note("the greeting, as a chat (the same two calls for each line)")
@@ -53,10 +71,14 @@ func lab6Tour(_ tour: Tour) throws {
 
     tour.note("Ctrl-C: the bot confirms the updates it handled (getUpdates with the next offset) and stops")
     bot.signal(SIGINT)
-    guard bot.waitForExit(timeout: .seconds(10)) == .exited(0) else { throw TourError("the bot did not stop on SIGINT") }
+    guard bot.waitForExit(timeout: .seconds(10)) == .exited(0) else {
+        throw TourError("the bot did not stop on SIGINT")
+    }
     let polls = try user.calls(method: "getUpdates")
-    tour.show("last getUpdates: offset=\(polls.last?.parameter("offset") ?? "?") timeout=\(polls.last?.parameter("timeout") ?? "?")"
-              + " (\(polls.count) long polls in all)")
+    tour.show(
+        "last getUpdates: offset=\(polls.last?.parameter("offset") ?? "?") timeout=\(polls.last?.parameter("timeout") ?? "?")"
+            + " (\(polls.count) long polls in all)"
+    )
 }
 
 /// One line from the user and the bot's answer, as a chat.

@@ -8,9 +8,14 @@ import ProcessKit
 @main
 struct LabDemo: LabCommand {
     static let configuration = CommandConfiguration(
-        commandName: "labdemo", abstract: "Run the reference programs of every lab, end to end.")
+        commandName: "labdemo",
+        abstract: "Run the reference programs of every lab, end to end."
+    )
 
-    @Option(help: "Where the reference programs and telegram-sandbox are: the build's (swift build --show-bin-path), or the student copy's Labs/reference/PLATFORM.")
+    @Option(
+        help:
+            "Where the reference programs and telegram-sandbox are: the build's (swift build --show-bin-path), or the student copy's Labs/reference/PLATFORM."
+    )
     var binDir: String
 
     @Option(help: "Show only this lab.")
@@ -21,9 +26,11 @@ struct LabDemo: LabCommand {
         guard FileManager.default.fileExists(atPath: binDir + "/lab1-greeting-solution") else {
             let folder = URL(fileURLWithPath: binDir).deletingLastPathComponent().path
             let others = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.sorted() ?? []
-            print("The tour runs the reference programs, and this copy of the kit has none for this machine (\(binDir) is missing"
-                + (others.isEmpty ? ")." : "; it has them for \(others.joined(separator: ", "))).")
-                + " Your teacher can make a copy on a machine like yours (make student-kit).")
+            print(
+                "The tour runs the reference programs, and this copy of the kit has none for this machine (\(binDir) is missing"
+                    + (others.isEmpty ? ")." : "; it has them for \(others.joined(separator: ", "))).")
+                    + " Your teacher can make a copy on a machine like yours (make student-kit)."
+            )
             print("Start with Labs/01-oo-greeting/README.md and `make check LAB=1`.")
             throw ExitCode.failure
         }
@@ -40,7 +47,9 @@ struct LabDemo: LabCommand {
             print("\nThe tour stopped short: \(tour.failures.count) problem(s) above.")
             throw ExitCode.failure
         }
-        print("\nEvery lab's reference programs ran as expected. Next: make check LAB=1, and Labs/01-oo-greeting/README.md")
+        print(
+            "\nEvery lab's reference programs ran as expected. Next: make check LAB=1, and Labs/01-oo-greeting/README.md"
+        )
     }
 }
 

@@ -29,7 +29,11 @@ final class Tour {
     @discardableResult
     func startInBackground(_ product: String, _ arguments: [String], until prefix: String) throws -> String {
         let process = try startBackground(
-            product + "-solution", arguments, shownAs: shownCommand(product, arguments), waitingFor: prefix)
+            product + "-solution",
+            arguments,
+            shownAs: shownCommand(product, arguments),
+            waitingFor: prefix
+        )
         let line = process.waitForLine(timeout: .zero) { $0.hasPrefix(prefix) }!
         print("  " + line)
         return line
@@ -37,11 +41,20 @@ final class Tour {
 
     /// Starts a program in the background (a kit tool such as telegram-sandbox, or a reference program with its
     /// `-solution` suffix), shows it as `$ shownAs &`, and waits for its line starting with `prefix`.
-    func startBackground(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                         shownAs: String, waitingFor prefix: String) throws -> ChildProcess {
+    func startBackground(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        shownAs: String,
+        waitingFor prefix: String
+    ) throws -> ChildProcess {
         print("$ \(shownAs) &")
-        let process = try ChildProcess(binDirectory + "/" + executable, arguments, environment: environment,
-                                       timeLimit: .seconds(120))
+        let process = try ChildProcess(
+            binDirectory + "/" + executable,
+            arguments,
+            environment: environment,
+            timeLimit: .seconds(120)
+        )
         servers.append((executable.replacingOccurrences(of: "-solution", with: ""), process))
         guard process.waitForLine(timeout: .seconds(10), where: { $0.hasPrefix(prefix) }) != nil else {
             throw TourError("\(executable) did not start: \(process.standardError)")
@@ -51,9 +64,19 @@ final class Tour {
 
     /// Runs a reference program to its end and shows what it printed; it must succeed unless `expectFailure`.
     @discardableResult
-    func run(_ product: String, _ arguments: [String], input: String? = nil, expectFailure: Bool = false) throws -> String {
+    func run(
+        _ product: String,
+        _ arguments: [String],
+        input: String? = nil,
+        expectFailure: Bool = false
+    ) throws -> String {
         print("$ " + (input.map { "printf \(printfArgument($0)) | " } ?? "") + shownCommand(product, arguments))
-        let finished = try ChildProcess.run(binDirectory + "/" + product + "-solution", arguments, input: input, timeout: .seconds(30))
+        let finished = try ChildProcess.run(
+            binDirectory + "/" + product + "-solution",
+            arguments,
+            input: input,
+            timeout: .seconds(30)
+        )
         show(finished.standardOutput + finished.standardError)
         if finished.termination.succeeded == expectFailure {
             throw TourError("\(product) ended with \(finished.termination)")
@@ -92,7 +115,9 @@ final class Tour {
 
     /// Shows output, indented under the command that printed it.
     func show(_ output: String) {
-        for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(
+            output.hasSuffix("\n") ? 1 : 0
+        ) {
             print("  " + line)
         }
     }

@@ -7,8 +7,10 @@ import ProcessKit
 /// descriptor limit), and `labdev mutants` runs two at once. Prints a `CheckOutcome` as JSON.
 struct CheckMutantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check-mutant", abstract: "Check a lab's reference programs in one folder (used by `mutants`).",
-        shouldDisplay: false)
+        commandName: "check-mutant",
+        abstract: "Check a lab's reference programs in one folder (used by `mutants`).",
+        shouldDisplay: false
+    )
 
     @Option(help: "The lab.")
     var lab: Int
@@ -29,11 +31,17 @@ struct CheckMutantCommand: ParsableCommand {
         let results = LabRunner(lab: through.map { lab.through(step: $0) } ?? lab, binDirectory: binDir, solution: true)
             .run(stopAtFirstFailure: true, transcript: log)
         if let transcript { try? log.write(to: transcript) }
-        let outcome = CheckOutcome(steps: results.map { result in
-            CheckOutcome.Step(
-                number: result.step.number, passed: result.passed, failure: result.failure,
-                cause: result.stepFailure?.cause.rawValue, seconds: seconds(result.duration))
-        })
+        let outcome = CheckOutcome(
+            steps: results.map { result in
+                CheckOutcome.Step(
+                    number: result.step.number,
+                    passed: result.passed,
+                    failure: result.failure,
+                    cause: result.stepFailure?.cause.rawValue,
+                    seconds: seconds(result.duration)
+                )
+            }
+        )
         print(String(decoding: try JSONEncoder().encode(outcome), as: UTF8.self))
     }
 }

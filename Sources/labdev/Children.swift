@@ -15,13 +15,17 @@ enum Children {
 
     /// Runs a program to its end, or stops it once `timeout` has passed; in `directory`, when given.
     static func run(
-        _ executable: String, _ arguments: [String], directory: URL? = nil, environment: [String: String] = [:],
+        _ executable: String,
+        _ arguments: [String],
+        directory: URL? = nil,
+        environment: [String: String] = [:],
         timeout: Duration
     ) throws(SpawnError) -> Finished {
         // ChildProcess starts its programs in this process's folder: a shell changes folder first.
-        let (executable, arguments) = directory.map {
-            ("/bin/sh", ["-c", #"cd "$0" && exec "$@""#, $0.path, executable] + arguments)
-        } ?? (executable, arguments)
+        let (executable, arguments) =
+            directory.map {
+                ("/bin/sh", ["-c", #"cd "$0" && exec "$@""#, $0.path, executable] + arguments)
+            } ?? (executable, arguments)
         let child = try ChildProcess(executable, arguments, environment: environment, timeLimit: timeout + .seconds(10))
         running.withLock { $0[child.pid] = child }
         defer { running.withLock { $0[child.pid] = nil } }

@@ -14,7 +14,8 @@ struct ConsistencyCommand: ParsableCommand {
             stray folder under Sources/, Solutions/ or Tests/; every Solutions/X file beside its Sources/X twin, with \
             the code the starter gives whole equal to the reference's; every step with a hint, a TODO that names it \
             and its handout anchor id="step-N"; every folder the student copy leaves out a real one.
-            """)
+            """
+    )
 
     /// Steps that no TODO can name, and why: each checks again, in another way, code that earlier steps' TODOs
     /// name. (`make mutants` lists them among the steps no mutant fails first.)
@@ -37,15 +38,20 @@ struct ConsistencyCommand: ParsableCommand {
         for reference in layout.targets where reference.path.hasPrefix(PackageLayout.referenceRoot) {
             let starterFolder = PackageLayout.starterRoot + reference.path.dropFirst(PackageLayout.referenceRoot.count)
             problems += Consistency.mirrorProblems(
-                starterFolder: starterFolder, starter: swiftFiles(in: starterFolder),
-                referenceFolder: reference.path, reference: swiftFiles(in: reference.path))
+                starterFolder: starterFolder,
+                starter: swiftFiles(in: starterFolder),
+                referenceFolder: reference.path,
+                reference: swiftFiles(in: reference.path)
+            )
         }
 
         for lab in labs { problems += Consistency.stepProblems(lab) }
         for omission in StudentKit.instructorOnly where !FileManager.default.fileExists(atPath: omission.path) {
             // The autograding workflow is the grading helper's to write; the rest must exist to be left out.
             if omission.path != ".github/classroom" {
-                problems.append("the student copy leaves out \(omission.path), which does not exist (StudentKit.instructorOnly)")
+                problems.append(
+                    "the student copy leaves out \(omission.path), which does not exist (StudentKit.instructorOnly)"
+                )
             }
         }
 
@@ -55,9 +61,11 @@ struct ConsistencyCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let steps = labs.map(\.steps.count).reduce(0, +)
-        print("Consistent: \(labs.flatMap(\.programs).count) lab programs, \(steps) steps in \(labs.count) labs, "
-            + "\(layout.targets.filter { $0.path.hasPrefix(PackageLayout.referenceRoot) }.count) mirrored modules, "
-            + "\(folders.count) folders.")
+        print(
+            "Consistent: \(labs.flatMap(\.programs).count) lab programs, \(steps) steps in \(labs.count) labs, "
+                + "\(layout.targets.filter { $0.path.hasPrefix(PackageLayout.referenceRoot) }.count) mirrored modules, "
+                + "\(folders.count) folders."
+        )
     }
 
     private func facts(_ lab: Lab) -> Consistency.LabFacts {
@@ -66,16 +74,22 @@ struct ConsistencyCommand: ParsableCommand {
             for (name, text) in swiftFiles(in: folder) { starterFiles[folder + "/" + name] = text }
         }
         return Consistency.LabFacts(
-            number: lab.number, programs: lab.programs, steps: lab.steps.map { ($0.number, $0.hint) },
-            handoutPath: lab.handout, handout: try? String(contentsOfFile: lab.handout, encoding: .utf8),
-            starterFiles: starterFiles, provenOtherwise: Self.provenOtherwise[lab.number] ?? [:])
+            number: lab.number,
+            programs: lab.programs,
+            steps: lab.steps.map { ($0.number, $0.hint) },
+            handoutPath: lab.handout,
+            handout: try? String(contentsOfFile: lab.handout, encoding: .utf8),
+            starterFiles: starterFiles,
+            provenOtherwise: Self.provenOtherwise[lab.number] ?? [:]
+        )
     }
 
     private func subfolders(of folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { name in
             var isFolder: ObjCBool = false
             return !name.hasPrefix(".")
-                && FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isFolder) && isFolder.boolValue
+                && FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isFolder)
+                && isFolder.boolValue
         }
     }
 

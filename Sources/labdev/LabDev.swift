@@ -7,9 +7,11 @@ import LabSupport
 struct LabDev: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "labdev",
-        abstract: "Instructor tools: prove the labs' checks and the kit's consistency; make the student copy and prove it.",
+        abstract:
+            "Instructor tools: prove the labs' checks and the kit's consistency; make the student copy and prove it.",
         subcommands: [
             MutantsCommand.self, CheckMutantCommand.self, ConsistencyCommand.self, StudentKitCommand.self,
             StudentKitTestCommand.self,
-        ])
+        ]
+    )
 }

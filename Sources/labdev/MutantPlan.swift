@@ -37,7 +37,8 @@ struct MutantPlan {
                     missingStarters.append(module.starterFolder)
                     continue
                 }
-                let files = ((FileManager.default.enumerator(atPath: starterFolder.path)?.allObjects as? [String]) ?? [])
+                let files =
+                    ((FileManager.default.enumerator(atPath: starterFolder.path)?.allObjects as? [String]) ?? [])
                     .filter { $0.hasSuffix(".swift") }.sorted()
                 for file in files {
                     let starterPath = module.starterFolder + "/" + file
@@ -45,8 +46,12 @@ struct MutantPlan {
                     let starter = try String(contentsOf: root.appendingPathComponent(starterPath), encoding: .utf8)
                     let reference = try? String(contentsOf: root.appendingPathComponent(referencePath), encoding: .utf8)
                     let mirrored = MirroredFile(
-                        starterPath: starterPath, starter: starter, referencePath: referencePath, reference: reference,
-                        referenceModuleNames: layout.referenceModuleNames)
+                        starterPath: starterPath,
+                        starter: starter,
+                        referencePath: referencePath,
+                        reference: reference,
+                        referenceModuleNames: layout.referenceModuleNames
+                    )
                     for mutant in mirrored.mutants {
                         entries.append(Entry(id: entries.count + 1, lab: lab, module: module, mutant: mutant))
                     }

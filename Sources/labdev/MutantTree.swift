@@ -39,7 +39,10 @@ struct MutantTree {
     private func packageFiles() throws -> [String] {
         var files: [String]
         if let listed = try? Children.run(
-            "git", ["-C", root.path, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], timeout: .seconds(60)),
+            "git",
+            ["-C", root.path, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            timeout: .seconds(60)
+        ),
             listed.termination.succeeded
         {
             files = listed.standardOutput.split(separator: "\0").map(String.init)
@@ -74,9 +77,14 @@ struct MutantTree {
     func build(_ product: String) -> Build {
         let started = ContinuousClock.now
         let built = try? Children.run(
-            swift, ["build", "-q", "--package-path", tree.path, "--product", product], timeout: .seconds(1800))
+            swift,
+            ["build", "-q", "--package-path", tree.path, "--product", product],
+            timeout: .seconds(1800)
+        )
         let elapsed = seconds(ContinuousClock.now - started)
-        guard let built else { return Build(succeeded: false, errors: "could not run `\(swift) build`", seconds: elapsed) }
+        guard let built else {
+            return Build(succeeded: false, errors: "could not run `\(swift) build`", seconds: elapsed)
+        }
         let output = built.standardOutput + built.standardError
         return Build(succeeded: built.termination.succeeded, errors: Self.errors(in: output), seconds: elapsed)
     }
@@ -101,7 +109,11 @@ struct MutantTree {
 
     /// Where the tree's builds put their programs.
     func binPath() throws -> URL {
-        let shown = try Children.run(swift, ["build", "--package-path", tree.path, "--show-bin-path"], timeout: .seconds(120))
+        let shown = try Children.run(
+            swift,
+            ["build", "--package-path", tree.path, "--show-bin-path"],
+            timeout: .seconds(120)
+        )
         guard shown.termination.succeeded else {
             throw ValidationError("`swift build --show-bin-path` failed: \(shown.standardError)")
         }
@@ -127,7 +139,9 @@ struct MutantTree {
         try copy(products, from: bin, to: folder)
         for other in others where !products.contains(other) {
             try FileManager.default.createSymbolicLink(
-                at: folder.appendingPathComponent(other), withDestinationURL: referenceBin.appendingPathComponent(other))
+                at: folder.appendingPathComponent(other),
+                withDestinationURL: referenceBin.appendingPathComponent(other)
+            )
         }
         return folder
     }

@@ -15,7 +15,8 @@ struct MutantsCommand: ParsableCommand {
             has it, and the lab's check is run on it. The check must fail, and the first step to fail must be one \
             the body's TODOs or markers name. Anything else is a survivor; a mutant that does not compile is broken \
             (the two trees disagree). The mutants are built in .build-mutants/, never in your own files.
-            """)
+            """
+    )
 
     @Option(help: "Only this lab.")
     var lab: Int?
@@ -31,7 +32,9 @@ struct MutantsCommand: ParsableCommand {
             throw ValidationError("there is no lab \(lab): the labs are 1–\(allLabs.count)")
         }
         guard FileManager.default.fileExists(atPath: "Solutions") else {
-            throw ValidationError("the proof needs the reference solutions (Solutions/), which this copy of the kit does not have")
+            throw ValidationError(
+                "the proof needs the reference solutions (Solutions/), which this copy of the kit does not have"
+            )
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }

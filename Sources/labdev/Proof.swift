@@ -46,12 +46,15 @@ final class Proof: Sendable {
     func run() throws -> Bool {
         let started = ContinuousClock.now
         let written = try tree.sync()
-        print("Mutant tree: \(tree.tree.relativePath(from: tree.root)) (files updated: \(written)). Building the reference programs…")
+        print(
+            "Mutant tree: \(tree.tree.relativePath(from: tree.root)) (files updated: \(written)). Building the reference programs…"
+        )
 
         // The reference programs and the tools the checks need, unmutated.
         var products: [String] = []
         for lab in labs {
-            for product in lab.programs.map({ lab.product($0, solution: true) }) + lab.tools where !products.contains(product) {
+            for product in lab.programs.map({ lab.product($0, solution: true) }) + lab.tools
+            where !products.contains(product) {
                 products.append(product)
             }
         }
@@ -67,11 +70,15 @@ final class Proof: Sendable {
         try tree.copy(products, from: bin, to: tree.referenceBin)
         try? FileManager.default.removeItem(at: tree.transcripts)
         try? FileManager.default.removeItem(at: tree.mutantBins)
-        print("Built in \(format(seconds(ContinuousClock.now - firstBuild))) s. \(plan.count) mutants in \(labs.count) lab(s).\n")
+        print(
+            "Built in \(format(seconds(ContinuousClock.now - firstBuild))) s. \(plan.count) mutants in \(labs.count) lab(s).\n"
+        )
         print(ProofReport.header)
 
         for lab in labs {
-            check(lab: lab, binDirectory: tree.referenceBin, naming: [], name: "lab\(lab.number)-reference") { verdict, time in
+            check(lab: lab, binDirectory: tree.referenceBin, naming: [], name: "lab\(lab.number)-reference") {
+                verdict,
+                time in
                 self.baselines.withLock { $0[lab.number] = verdict }
                 if case .survived = verdict { return }
                 print("lab \(lab.number): THE REFERENCE FAILS — \(ProofReport.describe(verdict)) (\(format(time)) s)")
@@ -88,9 +95,18 @@ final class Proof: Sendable {
         for entry in plan {
             guard let row = rows.withLock({ $0[entry.id] }), Self.worthAnotherRun(row.verdict) else { continue }
             let folder = tree.mutantBins.appendingPathComponent("\(entry.id)")
-            let (again, time) = runCheck(lab: entry.lab, binDirectory: folder, naming: entry.mutant.steps, name: "\(entry.id)-again")
+            let (again, time) = runCheck(
+                lab: entry.lab,
+                binDirectory: folder,
+                naming: entry.mutant.steps,
+                name: "\(entry.id)-again"
+            )
             var retried = Row(
-                entry: entry.id, verdict: again, buildSeconds: row.buildSeconds, checkSeconds: row.checkSeconds + time)
+                entry: entry.id,
+                verdict: again,
+                buildSeconds: row.buildSeconds,
+                checkSeconds: row.checkSeconds + time
+            )
             retried.firstRun = row.verdict
             rows.withLock { $0[entry.id] = retried }
             print(ProofReport.line(entry, retried, retried: true))
@@ -99,9 +115,15 @@ final class Proof: Sendable {
 
         let all = rows.withLock { $0 }
         let report = ProofReport(
-            plan: plan, rows: all, baselines: baselines.withLock { $0 }, labs: labs, strays: strays,
-            missingStarters: missingStarters, transcripts: tree.transcripts.relativePath(from: tree.root),
-            total: seconds(ContinuousClock.now - started))
+            plan: plan,
+            rows: all,
+            baselines: baselines.withLock { $0 },
+            labs: labs,
+            strays: strays,
+            missingStarters: missingStarters,
+            transcripts: tree.transcripts.relativePath(from: tree.root),
+            total: seconds(ContinuousClock.now - started)
+        )
         print(report.summary)
         return report.holds
     }
@@ -109,7 +131,14 @@ final class Proof: Sendable {
     /// Builds one mutant and hands it to a check.
     private func prove(_ entry: MutantPlan.Entry, bin: URL) throws {
         guard let text = entry.mutant.text else {
-            finish(Row(entry: entry.id, verdict: .problem(entry.mutant.problem ?? .noCounterpart), buildSeconds: 0, checkSeconds: 0))
+            finish(
+                Row(
+                    entry: entry.id,
+                    verdict: .problem(entry.mutant.problem ?? .noCounterpart),
+                    buildSeconds: 0,
+                    checkSeconds: 0
+                )
+            )
             return
         }
         backlog.wait()
@@ -152,7 +181,10 @@ final class Proof: Sendable {
 
     /// Runs a check in the background once a slot is free; `done` gets its verdict and how long it took.
     private func check(
-        lab: Lab, binDirectory: URL, naming steps: [Int], name: String,
+        lab: Lab,
+        binDirectory: URL,
+        naming steps: [Int],
+        name: String,
         done: @escaping @Sendable (Verdict, Double) -> Void
     ) {
         checks.enter()

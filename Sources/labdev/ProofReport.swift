@@ -13,7 +13,8 @@ struct ProofReport {
     let transcripts: String
     let total: Double
 
-    static let header = column("lab", 3) + "  " + column("mutant (file:declaration)", 58) + "  " + column("steps", 7)
+    static let header =
+        column("lab", 3) + "  " + column("mutant (file:declaration)", 58) + "  " + column("steps", 7)
         + "  " + column("verdict", 30) + "  " + "build s  check s"
 
     static func line(_ entry: MutantPlan.Entry, _ row: Row, retried: Bool) -> String {
@@ -26,12 +27,15 @@ struct ProofReport {
 
     /// `--list`: the mutants and what they name, without building anything.
     static func listing(_ plan: MutantPlan) -> String {
-        var lines = [column("lab", 3) + "  " + column("mutant (file:declaration)", 58) + "  " + column("steps", 7) + "  line"]
+        var lines = [
+            column("lab", 3) + "  " + column("mutant (file:declaration)", 58) + "  " + column("steps", 7) + "  line"
+        ]
         for entry in plan.entries {
             let problem = entry.mutant.problem.map { "  " + describe($0) } ?? ""
             lines.append(
                 column("\(entry.lab.number)", 3, right: true) + "  " + column(entry.mutant.label, 58) + "  "
-                    + column(steps(entry.mutant.steps), 7) + "  \(entry.mutant.declaration.line)" + problem)
+                    + column(steps(entry.mutant.steps), 7) + "  \(entry.mutant.declaration.line)" + problem
+            )
         }
         lines.append("\(plan.entries.count) mutants.")
         lines += strayLines(plan.strays)
@@ -54,7 +58,8 @@ struct ProofReport {
             let mutant = entry.mutant
             lines.append(
                 "\(Self.short(row.verdict).uppercased()) · lab \(entry.lab.number) · \(mutant.starterPath):\(mutant.declaration.line) "
-                    + "· \(mutant.declaration.qualifiedName) · names \(Self.steps(mutant.steps, long: true))")
+                    + "· \(mutant.declaration.qualifiedName) · names \(Self.steps(mutant.steps, long: true))"
+            )
             lines.append(Self.indented(Self.describe(row.verdict, mutant: mutant)))
             if let first = row.firstRun {
                 lines.append("    (checked alone after the first run, which said: \(Self.short(first)))")
@@ -83,16 +88,19 @@ struct ProofReport {
                 baseline = " · THE REFERENCE FAILS: \(Self.short(verdict))"
             }
             lines.append(
-                "lab \(lab.number): \(killed)/\(entries.count) mutants killed · build \(format(build)) s, checks \(format(check)) s\(baseline)")
+                "lab \(lab.number): \(killed)/\(entries.count) mutants killed · build \(format(build)) s, checks \(format(check)) s\(baseline)"
+            )
         }
         let counts = Dictionary(grouping: plan.compactMap { rows[$0.id]?.verdict }, by: Self.kind).mapValues(\.count)
         let order = ["killed", "survived", "fails an unnamed step", "broken", "no mutant", "checker failed"]
         let tally = order.compactMap { kind in counts[kind].map { "\($0) \(kind)" } }.joined(separator: ", ")
         lines.append("\(plan.count) mutants: \(tally) · \(format(total)) s in all (\(Self.minutes(total)))")
-        lines.append(holds
-            ? "The proof holds: every starter body's missing work fails a step its TODO names, and every step is the "
-                + "first to fail for some body's missing work."
-            : "The proof does not hold: see above.")
+        lines.append(
+            holds
+                ? "The proof holds: every starter body's missing work fails a step its TODO names, and every step is the "
+                    + "first to fail for some body's missing work."
+                : "The proof does not hold: see above."
+        )
         return lines.joined(separator: "\n")
     }
 
@@ -103,10 +111,12 @@ struct ProofReport {
         var lines: [String] = []
         for lab in labs {
             let entries = plan.filter { $0.lab.number == lab.number }
-            let killedAt = Set(entries.compactMap { entry -> Int? in
-                if case .killed(let step) = rows[entry.id]?.verdict { return step }
-                return nil
-            })
+            let killedAt = Set(
+                entries.compactMap { entry -> Int? in
+                    if case .killed(let step) = rows[entry.id]?.verdict { return step }
+                    return nil
+                }
+            )
             let unproven = lab.steps.map(\.number).filter { !killedAt.contains($0) }.map { step in
                 let naming = entries.filter { $0.mutant.steps.contains(step) }.map(\.mutant.declaration.qualifiedName)
                 return "step \(step) (" + (naming.isEmpty ? "no TODO names it" : naming.joined(separator: ", ")) + ")"
@@ -114,7 +124,9 @@ struct ProofReport {
             if !unproven.isEmpty { lines.append("  lab \(lab.number): " + unproven.joined(separator: "; ")) }
         }
         guard !lines.isEmpty else { return [] }
-        return ["UNPROVEN STEPS · no mutant fails first at them (their bodies fail first at another step they name, or survive):"] + lines
+        return [
+            "UNPROVEN STEPS · no mutant fails first at them (their bodies fail first at another step they name, or survive):"
+        ] + lines
     }
 
     private func isPass(_ verdict: Verdict) -> Bool {
@@ -190,7 +202,9 @@ struct ProofReport {
     }
 
     static func indented(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).prefix(14).map { "    " + $0 }.joined(separator: "\n")
+        text.split(separator: "\n", omittingEmptySubsequences: false).prefix(14).map { "    " + $0 }.joined(
+            separator: "\n"
+        )
     }
 
     private static func column(_ text: String, _ width: Int, right: Bool = false) -> String {

@@ -12,7 +12,8 @@ struct ReferenceBuild {
     /// student's own checks (`Labs/NN-…/my-checks`) against the programs beside it.
     var products: [String] {
         var seen = Set<String>()
-        return (allLabs.flatMap { lab in lab.programs.map { lab.product($0, solution: true) } + lab.tools } + ["labrepl"])
+        return
+            (allLabs.flatMap { lab in lab.programs.map { lab.product($0, solution: true) } + lab.tools } + ["labrepl"])
             .filter { seen.insert($0).inserted }
     }
 
@@ -33,7 +34,9 @@ struct ReferenceBuild {
         for product in products {
             let run = try Children.run(swift, buildArguments + ["--product", product], timeout: .seconds(3600))
             guard run.termination.succeeded else {
-                throw ValidationError("\(product) does not build:\n\(MutantTree.errors(in: run.standardOutput + run.standardError))")
+                throw ValidationError(
+                    "\(product) does not build:\n\(MutantTree.errors(in: run.standardOutput + run.standardError))"
+                )
             }
         }
     }
@@ -42,7 +45,9 @@ struct ReferenceBuild {
     /// in `folder/lib`. Returns how many libraries.
     func install(_ products: [String], into folder: URL) throws -> Int {
         let shown = try Children.run(swift, buildArguments + ["--show-bin-path"], timeout: .seconds(300))
-        guard shown.termination.succeeded else { throw ValidationError("swift build --show-bin-path failed: \(shown.standardError)") }
+        guard shown.termination.succeeded else {
+            throw ValidationError("swift build --show-bin-path failed: \(shown.standardError)")
+        }
         let bin = URL(fileURLWithPath: shown.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -67,11 +72,18 @@ struct ReferenceBuild {
         let runtime = try runtimeLibraryFolder()
         var libraries = Set<String>()
         for program in programs {
-            let listed = try Children.run("ldd", [program.path], environment: ["LD_LIBRARY_PATH": runtime], timeout: .seconds(60))
+            let listed = try Children.run(
+                "ldd",
+                [program.path],
+                environment: ["LD_LIBRARY_PATH": runtime],
+                timeout: .seconds(60)
+            )
             for line in listed.standardOutput.split(separator: "\n") {
                 // "\tlibswiftCore.so => /usr/lib/swift/linux/libswiftCore.so (0x…)"
                 let parts = line.split(separator: " ")
-                if let arrow = parts.firstIndex(of: "=>"), arrow + 1 < parts.count, parts[arrow + 1].hasPrefix(runtime + "/") {
+                if let arrow = parts.firstIndex(of: "=>"), arrow + 1 < parts.count,
+                    parts[arrow + 1].hasPrefix(runtime + "/")
+                {
                     libraries.insert(String(parts[arrow + 1]))
                 }
             }
@@ -80,13 +92,21 @@ struct ReferenceBuild {
         for library in libraries.sorted() {
             try FileManager.default.copyItem(
                 at: URL(fileURLWithPath: library).resolvingSymlinksInPath(),
-                to: lib.appendingPathComponent(URL(fileURLWithPath: library).lastPathComponent))
+                to: lib.appendingPathComponent(URL(fileURLWithPath: library).lastPathComponent)
+            )
         }
         for program in programs {
-            let listed = try Children.run("ldd", [program.path], environment: ["LD_LIBRARY_PATH": ""], timeout: .seconds(60))
+            let listed = try Children.run(
+                "ldd",
+                [program.path],
+                environment: ["LD_LIBRARY_PATH": ""],
+                timeout: .seconds(60)
+            )
             let missing = listed.standardOutput.split(separator: "\n").filter { $0.contains("not found") }
             guard missing.isEmpty else {
-                throw ValidationError("\(program.lastPathComponent) still misses libraries: \(missing.joined(separator: ", "))")
+                throw ValidationError(
+                    "\(program.lastPathComponent) still misses libraries: \(missing.joined(separator: ", "))"
+                )
             }
         }
         return libraries.count

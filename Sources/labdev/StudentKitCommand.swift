@@ -9,22 +9,29 @@ import LabDevKit
 struct StudentKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "student-kit",
-        abstract: "Write the copy of the kit to hand out: the last commit, without the solutions, with the reference programs built.",
+        abstract:
+            "Write the copy of the kit to hand out: the last commit, without the solutions, with the reference programs built.",
         discussion: """
             The copy is made from HEAD (git archive), so uncommitted changes are never in it. It leaves out \
             Solutions/ and whatever else only instructors need (Sources/LabDevKit/StudentKit.swift lists them), puts \
             the reference programs in Labs/reference/PLATFORM/ as optimised executables (built in \
             .build-student-kit/, never from your working files), a README of its own, and Labs/KIT-VERSION, which \
             names the commit.
-            """)
+            """
+    )
 
     @Option(help: "The folder to write the copy to; it must not exist yet.")
     var dest: String
 
-    @Option(help: "The kind of machine the reference programs are built for, as the Makefile names it (linux-x86_64, darwin-arm64).")
+    @Option(
+        help:
+            "The kind of machine the reference programs are built for, as the Makefile names it (linux-x86_64, darwin-arm64)."
+    )
     var platform: String
 
-    @Option(help: ArgumentHelp("Where to build the reference programs (default: .build-student-kit).", valueName: "folder"))
+    @Option(
+        help: ArgumentHelp("Where to build the reference programs (default: .build-student-kit).", valueName: "folder")
+    )
     var work: String?
 
     func validate() throws {
@@ -43,14 +50,17 @@ struct StudentKitCommand: ParsableCommand {
         Children.stopAllOnInterrupt()
         let started = ContinuousClock.now
         let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        let work = work.map { URL(fileURLWithPath: $0, relativeTo: root).standardizedFileURL }
+        let work =
+            work.map { URL(fileURLWithPath: $0, relativeTo: root).standardizedFileURL }
             ?? root.appendingPathComponent(".build-student-kit")
         let destination = URL(fileURLWithPath: dest, relativeTo: root).standardizedFileURL
 
         let commit = try CommittedTree(root: root)
         print("Making the student copy from commit \(commit.shortID) (\(commit.date)): \(commit.subject)")
         if commit.uncommittedChanges > 0 {
-            print("  (\(commit.uncommittedChanges) uncommitted change(s) in this checkout are not in it: it is made from the last commit)")
+            print(
+                "  (\(commit.uncommittedChanges) uncommitted change(s) in this checkout are not in it: it is made from the last commit)"
+            )
         }
         let export = work.appendingPathComponent("export")
         try commit.export(to: export)
@@ -60,7 +70,9 @@ struct StudentKitCommand: ParsableCommand {
         try FolderSync.make(tree, hold: commit.files, from: export)
         let reference = ReferenceBuild(tree: tree)
         let products = reference.products
-        print("Building the reference programs optimised (\(products.count) programs; the first time takes a few minutes)…")
+        print(
+            "Building the reference programs optimised (\(products.count) programs; the first time takes a few minutes)…"
+        )
         try reference.build(products)
 
         let copied = try writeCopy(from: export, files: commit.files, to: destination, commit: commit)
@@ -70,19 +82,22 @@ struct StudentKitCommand: ParsableCommand {
         let size = Self.folderSize(destination)
         let programsSize = Self.folderSize(programs)
         let seconds = Double((ContinuousClock.now - started).components.seconds)
-        print("""
+        print(
+            """
             Student kit written to \(dest): \(copied) files from commit \(commit.shortID), and \(products.count) reference \
             programs for \(platform)\(libraries > 0 ? " with the \(libraries) Swift runtime libraries they need" : "") \
             in \(StudentKit.referenceFolder)/\(platform)/ — \(Self.megabytes(size)) in all, \
             \(Self.megabytes(programsSize)) of them the programs (\(Int(seconds)) s).
             It has no Solutions/. Try: cd \(dest) && make demo && make check LAB=1
             For students on another kind of machine, make a copy there too and add its \(StudentKit.referenceFolder)/ folder to this one.
-            """)
+            """
+        )
     }
 
     /// Copies the committed files the student copy keeps, and writes what it has of its own. Returns how many
     /// files it has.
-    private func writeCopy(from export: URL, files: [String], to destination: URL, commit: CommittedTree) throws -> Int {
+    private func writeCopy(from export: URL, files: [String], to destination: URL, commit: CommittedTree) throws -> Int
+    {
         let manager = FileManager.default
         let kept = files.filter { !StudentKit.isInstructorOnly($0) }
         for path in kept {
@@ -99,7 +114,9 @@ struct StudentKitCommand: ParsableCommand {
             try Data(text.utf8).write(to: target)
         }
         let template = try String(
-            contentsOf: export.appendingPathComponent(StudentKit.readmeTemplate), encoding: .utf8)
+            contentsOf: export.appendingPathComponent(StudentKit.readmeTemplate),
+            encoding: .utf8
+        )
         try write(StudentKit.readme(template: template, commit: commit.shortID, date: commit.date), to: "README.md")
         if files.contains(".gitignore") {
             let ignored = try String(contentsOf: export.appendingPathComponent(".gitignore"), encoding: .utf8)
@@ -107,7 +124,10 @@ struct StudentKitCommand: ParsableCommand {
         }
         let classroom = StudentKit.classroomWorkflow
         if files.contains(classroom.source) {
-            try write(try String(contentsOf: export.appendingPathComponent(classroom.source), encoding: .utf8), to: classroom.copy)
+            try write(
+                try String(contentsOf: export.appendingPathComponent(classroom.source), encoding: .utf8),
+                to: classroom.copy
+            )
         }
         try write(
             """
@@ -116,13 +136,18 @@ struct StudentKitCommand: ParsableCommand {
             subject \(commit.subject)
             reference programs \(platform), built \(ISO8601DateFormatter().string(from: Date())) with \(ReferenceBuild.swiftVersion())
 
-            """, to: StudentKit.versionFile)
+            """,
+            to: StudentKit.versionFile
+        )
         return written
     }
 
     /// Bytes of every file under `folder`.
     static func folderSize(_ folder: URL) -> Int {
-        let walk = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey])
+        let walk = FileManager.default.enumerator(
+            at: folder,
+            includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey]
+        )
         var total = 0
         while let url = walk?.nextObject() as? URL {
             let values = try? url.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey])
@@ -153,12 +178,17 @@ struct CommittedTree {
         func git(_ arguments: String...) throws -> String {
             let run = try Children.run("git", ["-C", root.path] + arguments, timeout: .seconds(120))
             guard run.termination.succeeded else {
-                throw ValidationError("`git \(arguments.joined(separator: " "))` failed: \(run.standardError)"
-                    + "\nThe student copy is made from the last commit: run make student-kit in a git checkout of the kit.")
+                throw ValidationError(
+                    "`git \(arguments.joined(separator: " "))` failed: \(run.standardError)"
+                        + "\nThe student copy is made from the last commit: run make student-kit in a git checkout of the kit."
+                )
             }
             return run.standardOutput
         }
-        let shown = try git("log", "-1", "--format=%H%n%h%n%cs%n%s", "HEAD").split(separator: "\n", omittingEmptySubsequences: false)
+        let shown = try git("log", "-1", "--format=%H%n%h%n%cs%n%s", "HEAD").split(
+            separator: "\n",
+            omittingEmptySubsequences: false
+        )
         guard shown.count >= 4 else { throw ValidationError("git log printed no commit") }
         (id, shortID, date, subject) = (String(shown[0]), String(shown[1]), String(shown[2]), String(shown[3]))
         files = try git("ls-tree", "-r", "-z", "--name-only", "HEAD").split(separator: "\0").map(String.init)

@@ -14,7 +14,9 @@ import ProcessKit
 struct StudentKitTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "student-kit-test",
-        abstract: "Make a student copy from a checkout with solved, uncommitted code, and prove it as a student gets it.")
+        abstract:
+            "Make a student copy from a checkout with solved, uncommitted code, and prove it as a student gets it."
+    )
 
     @Option(help: "The kind of machine, as the Makefile names it (linux-x86_64).")
     var platform: String
@@ -69,9 +71,14 @@ final class StudentKitProof {
         // (incremental: the same commit).
         try step("make student-kit from that checkout") {
             let made = try run(
-                labdev, ["student-kit", "--dest", copy.path, "--platform", platform,
-                         "--work", root.appendingPathComponent(".build-student-kit").path],
-                in: clone, timeout: .seconds(3600))
+                labdev,
+                [
+                    "student-kit", "--dest", copy.path, "--platform", platform,
+                    "--work", root.appendingPathComponent(".build-student-kit").path,
+                ],
+                in: clone,
+                timeout: .seconds(3600)
+            )
             print(made.standardOutput.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             madeSize = StudentKitCommand.folderSize(copy)
         }
@@ -91,7 +98,11 @@ final class StudentKitProof {
             if !starter.standardOutput.contains("not implemented") {
                 fail("make check LAB=1 does not say \"not implemented\":\n\(starter.standardOutput)")
             }
-            try expect(make(["check", "LAB=1", "SOLUTION=1"], timeout: .seconds(900)), succeeds: true, "make check LAB=1 SOLUTION=1")
+            try expect(
+                make(["check", "LAB=1", "SOLUTION=1"], timeout: .seconds(900)),
+                succeeds: true,
+                "make check LAB=1 SOLUTION=1"
+            )
         }
         try step("make test") {
             try expect(make(["test"], timeout: .seconds(3600)), succeeds: true, "make test")
@@ -102,8 +113,11 @@ final class StudentKitProof {
         let lines = timings.map { String(format: "  %6.1f s  ", $0.1) + $0.0 }
         let total = timings.map(\.1).reduce(0, +)
         let built = StudentKitCommand.megabytes(StudentKitCommand.folderSize(copy))
-        return (["The student copy, proved step by step:"] + lines + [String(format: "  %6.1f s  in all", total)]
-            + ["The copy: \(StudentKitCommand.megabytes(madeSize)) as made, \(built) after its make test (with its .build/)"]
+        return
+            (["The student copy, proved step by step:"] + lines + [String(format: "  %6.1f s  in all", total)]
+            + [
+                "The copy: \(StudentKitCommand.megabytes(madeSize)) as made, \(built) after its make test (with its .build/)"
+            ]
             + (failures.isEmpty
                 ? ["The student copy holds: no solved code, and every command works there."]
                 : ["The student copy FAILS:"] + failures.map { "  ✘ " + $0 }))
@@ -133,13 +147,19 @@ final class StudentKitProof {
                 try manager.copyItem(at: solutions.appendingPathComponent("\(module)/\(file)"), to: starter)
             }
         }
-        let human = try String(contentsOf: clone.appendingPathComponent("Sources/Lab1Greeting/Human.swift"), encoding: .utf8)
-        guard !human.contains("notImplemented(") else { throw ValidationError("the clone's Human.swift is still the starter") }
+        let human = try String(
+            contentsOf: clone.appendingPathComponent("Sources/Lab1Greeting/Human.swift"),
+            encoding: .utf8
+        )
+        guard !human.contains("notImplemented(") else {
+            throw ValidationError("the clone's Human.swift is still the starter")
+        }
     }
 
     private func inspectFiles(commit: CommittedTree) throws {
         let manager = FileManager.default
-        for omission in StudentKit.instructorOnly where manager.fileExists(atPath: copy.appendingPathComponent(omission.path).path) {
+        for omission in StudentKit.instructorOnly
+        where manager.fileExists(atPath: copy.appendingPathComponent(omission.path).path) {
             fail("the copy has \(omission.path) (\(omission.why))")
         }
         // Every file of the copy that the commit has is the commit's, byte for byte: the starters, not the clone's
@@ -155,9 +175,12 @@ final class StudentKitProof {
             if inCopy != committed { fail("\(path) in the copy is not the committed file (solved code handed out?)") }
             compared += 1
         }
-        let human = (try? String(contentsOf: copy.appendingPathComponent("Sources/Lab1Greeting/Human.swift"), encoding: .utf8)) ?? ""
+        let human =
+            (try? String(contentsOf: copy.appendingPathComponent("Sources/Lab1Greeting/Human.swift"), encoding: .utf8))
+            ?? ""
         if !human.contains("notImplemented(") { fail("the copy's Human.swift is not the starter") }
-        let version = (try? String(contentsOf: copy.appendingPathComponent(StudentKit.versionFile), encoding: .utf8)) ?? ""
+        let version =
+            (try? String(contentsOf: copy.appendingPathComponent(StudentKit.versionFile), encoding: .utf8)) ?? ""
         if !version.contains(commit.id) { fail("\(StudentKit.versionFile) does not name commit \(commit.id)") }
         let readme = (try? String(contentsOf: copy.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
         if !readme.contains(commit.shortID) { fail("the copy's README does not name commit \(commit.shortID)") }
@@ -170,13 +193,20 @@ final class StudentKitProof {
     }
 
     private func inspectManifest() throws {
-        let described = try run("swift", ["package", "--package-path", copy.path, "describe", "--type", "json"], timeout: .seconds(600))
+        let described = try run(
+            "swift",
+            ["package", "--package-path", copy.path, "describe", "--type", "json"],
+            timeout: .seconds(600)
+        )
         let layout = try PackageLayout(describeJSON: Data(described.standardOutput.utf8))
         let targets = Set(layout.targets.map(\.path))
         for root in ["Sources", "Tests"] {
-            let folders = (try? FileManager.default.contentsOfDirectory(atPath: copy.appendingPathComponent(root).path)) ?? []
+            let folders =
+                (try? FileManager.default.contentsOfDirectory(atPath: copy.appendingPathComponent(root).path)) ?? []
             for folder in folders.sorted() where !targets.contains(root + "/" + folder) {
-                fail("the copy has \(root)/\(folder), which its manifest does not build: leave it out (StudentKit.instructorOnly) or declare it for the student copy too")
+                fail(
+                    "the copy has \(root)/\(folder), which its manifest does not build: leave it out (StudentKit.instructorOnly) or declare it for the student copy too"
+                )
             }
         }
         for target in layout.targets where target.path.hasPrefix(PackageLayout.referenceRoot) {
@@ -215,15 +245,19 @@ final class StudentKitProof {
     /// runs it.
     private func inspectRepository(commit: CommittedTree) throws {
         // The kit's own .gitignore decides, not this machine's global one (core.excludesFile).
-        let git = ["-C", copy.path, "-c", "user.name=Teacher", "-c", "user.email=teacher@example.invalid",
-                   "-c", "core.excludesFile=/dev/null"]
+        let git = [
+            "-C", copy.path, "-c", "user.name=Teacher", "-c", "user.email=teacher@example.invalid",
+            "-c", "core.excludesFile=/dev/null",
+        ]
         try run("git", git + ["init", "--quiet"])
         try run("git", git + ["add", "--all"])
         try run("git", git + ["commit", "--quiet", "-m", "The kit, as handed out"])
         let committed = Set(try run("git", git + ["ls-files"]).standardOutput.split(separator: "\n").map(String.init))
         for product in ReferenceBuild(tree: root).products {
             let path = "\(StudentKit.referenceFolder)/\(platform)/\(product)"
-            if !committed.contains(path) { fail("\(path) is not in the copy's first commit: its .gitignore keeps it out") }
+            if !committed.contains(path) {
+                fail("\(path) is not in the copy's first commit: its .gitignore keeps it out")
+            }
         }
         let workflow = StudentKit.classroomWorkflow
         if commit.files.contains(workflow.source) {
@@ -235,14 +269,21 @@ final class StudentKitProof {
         }
         // Exit status 0: ignored; 1: not.
         let ignored = try Children.run(
-            "git", git + ["check-ignore", "--no-index", ".labcheck/progress.log"], timeout: .seconds(60))
-        if ignored.termination.succeeded { fail("the copy's .gitignore keeps .labcheck/progress.log, the student's progress, out of git") }
+            "git",
+            git + ["check-ignore", "--no-index", ".labcheck/progress.log"],
+            timeout: .seconds(60)
+        )
+        if ignored.termination.succeeded {
+            fail("the copy's .gitignore keeps .labcheck/progress.log, the student's progress, out of git")
+        }
     }
 
     private func referenceServerAnswers() throws {
         let server = try ChildProcess(
-            "make", ["-s", "-C", copy.path, "run", "LAB=3", "PROG=echo-server", "SOLUTION=1", "ARGS=--port 0"],
-            timeLimit: .seconds(600))
+            "make",
+            ["-s", "-C", copy.path, "run", "LAB=3", "PROG=echo-server", "SOLUTION=1", "ARGS=--port 0"],
+            timeLimit: .seconds(600)
+        )
         defer { server.stop() }
         let port: Int
         do {
@@ -262,7 +303,9 @@ final class StudentKitProof {
             """
         let answered = try run("python3", ["-c", python, String(port)], timeout: .seconds(30))
         if answered.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) != "hello from the student copy" {
-            fail("the reference echo server answered \(answered.standardOutput.debugDescription) \(answered.standardError)")
+            fail(
+                "the reference echo server answered \(answered.standardOutput.debugDescription) \(answered.standardError)"
+            )
         }
     }
 
@@ -274,13 +317,20 @@ final class StudentKitProof {
     }
 
     @discardableResult
-    private func run(_ command: String, _ arguments: [String], in folder: URL? = nil, timeout: Duration = .seconds(120))
+    private func run(
+        _ command: String,
+        _ arguments: [String],
+        in folder: URL? = nil,
+        timeout: Duration = .seconds(120)
+    )
         throws -> Children.Finished
     {
         let finished = try Children.run(command, arguments, directory: folder, timeout: timeout)
         if command == "git" || command == labdev, !finished.termination.succeeded {
-            throw ValidationError("\(command) \(arguments.joined(separator: " ")) failed (\(finished.termination)):\n"
-                + finished.standardOutput + finished.standardError)
+            throw ValidationError(
+                "\(command) \(arguments.joined(separator: " ")) failed (\(finished.termination)):\n"
+                    + finished.standardOutput + finished.standardError
+            )
         }
         return finished
     }
@@ -288,8 +338,10 @@ final class StudentKitProof {
     private func expect(_ finished: Children.Finished, succeeds: Bool, _ what: String) {
         guard finished.termination.succeeded != succeeds else { return }
         let output = (finished.standardOutput + finished.standardError).split(separator: "\n").suffix(40)
-        fail("\(what) \(succeeds ? "failed (\(finished.termination))" : "passed, but should fail"):\n"
-            + output.map { "    " + $0 }.joined(separator: "\n"))
+        fail(
+            "\(what) \(succeeds ? "failed (\(finished.termination))" : "passed, but should fail"):\n"
+                + output.map { "    " + $0 }.joined(separator: "\n")
+        )
     }
 
     private func fail(_ message: String) {

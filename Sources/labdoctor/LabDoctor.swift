@@ -9,7 +9,8 @@ import LabSupport
 struct LabDoctor: LabCommand {
     static let configuration = CommandConfiguration(
         commandName: "labdoctor",
-        abstract: "Check that this machine has what the labs need (make doctor).")
+        abstract: "Check that this machine has what the labs need (make doctor)."
+    )
 
     @Option(help: "The kit's folder: its disk and its path are checked too.")
     var packageDir = "."
@@ -26,7 +27,9 @@ struct LabDoctor: LabCommand {
         let advice = findings.filter { $0.status == .advice }.count
         print("")
         if missing > 0 {
-            print("\(missing) thing\(missing == 1 ? "" : "s") the labs need \(missing == 1 ? "is" : "are") missing: fix the ✗ lines, then run make doctor again.")
+            print(
+                "\(missing) thing\(missing == 1 ? "" : "s") the labs need \(missing == 1 ? "is" : "are") missing: fix the ✗ lines, then run make doctor again."
+            )
             print("Or work in the dev container, where everything is ready: README.md, \"Every laptop\".")
             throw ExitCode(1)
         }
@@ -34,11 +37,12 @@ struct LabDoctor: LabCommand {
     }
 
     private func painted(_ finding: Finding) -> String {
-        let colour = switch finding.status {
-        case .ok: "\u{1B}[32m"
-        case .advice: "\u{1B}[33m"
-        case .missing: "\u{1B}[31m"
-        }
+        let colour =
+            switch finding.status {
+            case .ok: "\u{1B}[32m"
+            case .advice: "\u{1B}[33m"
+            case .missing: "\u{1B}[31m"
+            }
         return colour + finding.description + "\u{1B}[0m"
     }
 }

@@ -13,7 +13,8 @@ struct LabRepl: LabCommand {
             On a terminal, labrepl is interactive: type help. With standard input from a file or a pipe, or \
             with --script, it runs the commands in order without prompts and exits with status 1 if any failed \
             (a failed expect included).
-            """)
+            """
+    )
 
     @Option(help: ArgumentHelp("Run the commands in this file, then exit.", valueName: "file"), completion: .file())
     var script: String?
@@ -22,7 +23,9 @@ struct LabRepl: LabCommand {
         name: .customLong("map-port"),
         help: ArgumentHelp(
             "Use port TO wherever a command names port FROM (connect, listen, tg connect); repeatable. make check runs your own checks, which name the lecture's port 65432, this way.",
-            valueName: "FROM=TO"))
+            valueName: "FROM=TO"
+        )
+    )
     var mapPort: [String] = []
 
     func run() throws {

@@ -37,19 +37,25 @@ func asker(wait: Duration = .seconds(5)) throws -> AskerModel {
     try AskerModel(
         "Asker",
         initial: "ASK",
-        phases: [Phase("ASK", .zero), Phase("WAIT", .after(wait)), Phase("DONE", .infinity), Phase("GAVE_UP", .infinity)],
+        phases: [
+            Phase("ASK", .zero), Phase("WAIT", .after(wait)), Phase("DONE", .infinity), Phase("GAVE_UP", .infinity),
+        ],
         inputs: ["answer"],
         outputs: ["ask", "timeout"],
         transitions: [
             .internal(from: "ASK", output: "ask", emit: { _ in .ask }, to: "WAIT"),
             .external(
-                from: "WAIT", on: "answer",
-                when: Condition("not empty") { _, input in input != .answer("") }, to: "DONE",
+                from: "WAIT",
+                on: "answer",
+                when: Condition("not empty") { _, input in input != .answer("") },
+                to: "DONE",
                 action: { state, input in
                     if case .answer(let text) = input { state.answer = text }
-                }),
+                }
+            ),
             .external(from: "WAIT", on: "answer", when: .otherwise, to: "ASK"),
             .internal(from: "WAIT", output: "timeout", emit: { _ in .timeout }, to: "GAVE_UP"),
             .external(from: "GAVE_UP", on: "answer", to: "GAVE_UP"),
-        ])
+        ]
+    )
 }

@@ -25,29 +25,48 @@ import Testing
 
     @Test func phaseNames() {
         for name in ["", "[*]", "A\nB", "A\u{7F}"] {
-            #expect(throws: DeclarationError.invalidPhaseName(name)) { try tiny(initial: name, phases: [Phase(name, .infinity)], []) }
+            #expect(throws: DeclarationError.invalidPhaseName(name)) {
+                try tiny(initial: name, phases: [Phase(name, .infinity)], [])
+            }
         }
-        #expect(throws: DeclarationError.duplicateName("A")) { try tiny(phases: [Phase("A", .infinity), Phase("A", .zero)], []) }
-        #expect(throws: DeclarationError.negativeDeadline(phase: "A")) { try tiny(phases: [Phase("A", .after(.seconds(-1)))], []) }
+        #expect(throws: DeclarationError.duplicateName("A")) {
+            try tiny(phases: [Phase("A", .infinity), Phase("A", .zero)], [])
+        }
+        #expect(throws: DeclarationError.negativeDeadline(phase: "A")) {
+            try tiny(phases: [Phase("A", .after(.seconds(-1)))], [])
+        }
         #expect(throws: DeclarationError.unknownPhase("Z")) { try tiny(initial: "Z", phases: two, []) }
     }
 
     @Test func ports() {
         #expect(throws: DeclarationError.duplicateName("poke")) { try tiny(phases: two, inputs: ["poke", "poke"], []) }
-        #expect(throws: DeclarationError.duplicateName("beep")) { try tiny(phases: two, outputs: ["beep", "beep"], []) }
-        #expect(throws: DeclarationError.unknownInput("stray")) { try tiny(phases: two, [.external(from: "A", on: "stray", to: "B")]) }
+        #expect(throws: DeclarationError.duplicateName("beep")) {
+            try tiny(phases: two, outputs: ["beep", "beep"], [])
+        }
+        #expect(throws: DeclarationError.unknownInput("stray")) {
+            try tiny(phases: two, [.external(from: "A", on: "stray", to: "B")])
+        }
         #expect(throws: DeclarationError.unknownOutput("boop")) {
-            try tiny(phases: [Phase("A", .zero), Phase("B", .infinity)], [.internal(from: "A", output: "boop", emit: beep, to: "B")])
+            try tiny(
+                phases: [Phase("A", .zero), Phase("B", .infinity)],
+                [.internal(from: "A", output: "boop", emit: beep, to: "B")]
+            )
         }
     }
 
     @Test func transitionEnds() {
-        #expect(throws: DeclarationError.unknownPhase("Z")) { try tiny(phases: two, [.external(from: "A", on: "poke", to: "Z")]) }
-        #expect(throws: DeclarationError.unknownPhase("Z")) { try tiny(phases: two, [.external(from: "Z", on: "poke", to: "A")]) }
+        #expect(throws: DeclarationError.unknownPhase("Z")) {
+            try tiny(phases: two, [.external(from: "A", on: "poke", to: "Z")])
+        }
+        #expect(throws: DeclarationError.unknownPhase("Z")) {
+            try tiny(phases: two, [.external(from: "Z", on: "poke", to: "A")])
+        }
     }
 
     @Test func deadlinesAndInternalTransitions() {
-        #expect(throws: DeclarationError.internalFromPassivePhase("A")) { try tiny(phases: two, [.internal(from: "A", to: "B")]) }
+        #expect(throws: DeclarationError.internalFromPassivePhase("A")) {
+            try tiny(phases: two, [.internal(from: "A", to: "B")])
+        }
         #expect(throws: DeclarationError.noInternalTransition(phase: "B")) {
             try tiny(phases: [Phase("A", .infinity), Phase("B", .after(.seconds(1)))], [])
         }
@@ -60,23 +79,31 @@ import Testing
             [.external(from: "A", on: "poke", to: "A"), .external(from: "A", on: "poke", to: "B")],
             [.external(from: "A", on: "poke", when: .otherwise, to: "A")],
             [
-                .external(from: "A", on: "poke", when: holds, to: "A"), .external(from: "A", on: "poke", when: .otherwise, to: "B"),
+                .external(from: "A", on: "poke", when: holds, to: "A"),
+                .external(from: "A", on: "poke", when: .otherwise, to: "B"),
                 .external(from: "A", on: "poke", when: .otherwise, to: "A"),
             ],
         ]
         for transitions in cases {
-            #expect(throws: DeclarationError.overlappingConditions(phase: "A", event: "?poke")) { try tiny(phases: two, transitions) }
+            #expect(throws: DeclarationError.overlappingConditions(phase: "A", event: "?poke")) {
+                try tiny(phases: two, transitions)
+            }
         }
         #expect(throws: DeclarationError.overlappingConditions(phase: "A", event: "@1s")) {
             try tiny(
                 phases: [Phase("A", .after(.seconds(1))), Phase("B", .infinity)],
-                [.internal(from: "A", to: "B"), .internal(from: "A", when: Condition("y") { _ in true }, to: "A")])
+                [.internal(from: "A", to: "B"), .internal(from: "A", when: Condition("y") { _ in true }, to: "A")]
+            )
         }
         // Different inputs, or the same input in different phases, do not overlap.
         #expect(throws: Never.self) {
             try tiny(
                 phases: two,
-                [.external(from: "A", on: "poke", to: "B"), .external(from: "A", on: "other", to: "B"), .external(from: "B", on: "poke", to: "A")])
+                [
+                    .external(from: "A", on: "poke", to: "B"), .external(from: "A", on: "other", to: "B"),
+                    .external(from: "B", on: "poke", to: "A"),
+                ]
+            )
         }
     }
 
@@ -87,7 +114,8 @@ import Testing
                 [
                     .external(from: "A", on: "poke", to: "B", keepingDeadline: true),
                     .internal(from: "A", to: "A"), .internal(from: "B", to: "B"),
-                ])
+                ]
+            )
         }
         #expect(throws: DeclarationError.keptDeadlineMismatch(from: "A", to: "A")) {
             try tiny(phases: two, [.external(from: "A", on: "poke", to: "A", keepingDeadline: true)])
@@ -95,7 +123,13 @@ import Testing
     }
 
     @Test func errorsSayWhatIsWrong() {
-        #expect(DeclarationError.noInternalTransition(phase: "HEADER").description == "phase HEADER has a deadline but no internal transition")
-        #expect(DeclarationError.keptDeadlineMismatch(from: "A", to: "B").description == "A → B keeps its deadline, so both phases need the same finite deadline")
+        #expect(
+            DeclarationError.noInternalTransition(phase: "HEADER").description
+                == "phase HEADER has a deadline but no internal transition"
+        )
+        #expect(
+            DeclarationError.keptDeadlineMismatch(from: "A", to: "B").description
+                == "A → B keeps its deadline, so both phases need the same finite deadline"
+        )
     }
 }

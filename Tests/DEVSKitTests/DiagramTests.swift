@@ -6,34 +6,55 @@ import Testing
     /// Every kind of arrow: unconditional, conditional, else, internal with and without output.
     static func blink() throws -> Tiny {
         try Tiny(
-            "Blink", initial: "OFF",
+            "Blink",
+            initial: "OFF",
             phases: [Phase("OFF", .infinity), Phase("ON", .after(.seconds(2))), Phase("FLASH", .zero)],
-            inputs: ["poke"], outputs: ["beep"],
+            inputs: ["poke"],
+            outputs: ["beep"],
             transitions: [
                 .external(from: "OFF", on: "poke", to: "ON"),
-                .external(from: "ON", on: "poke", when: Condition("big") { _, input in value(input) > 100 }, to: "FLASH"),
+                .external(
+                    from: "ON",
+                    on: "poke",
+                    when: Condition("big") { _, input in value(input) > 100 },
+                    to: "FLASH"
+                ),
                 .external(from: "ON", on: "poke", when: .otherwise, to: "OFF"),
                 .internal(from: "ON", to: "OFF"),
                 .internal(from: "FLASH", output: "beep", emit: beep, to: "OFF"),
-            ])
+            ]
+        )
     }
 
     /// Names and labels with every character either format gives a meaning to.
     static func awkward() throws -> Tiny {
         try Tiny(
-            #"Esc "x""#, initial: #"wait "here""#,
+            #"Esc "x""#,
+            initial: #"wait "here""#,
             phases: [
                 Phase(#"wait "here""#, .after(.milliseconds(250))), Phase("state", .infinity), Phase("p1", .infinity),
                 Phase("대기", .infinity),
             ],
-            inputs: ["poke"], outputs: [],
+            inputs: ["poke"],
+            outputs: [],
             transitions: [
                 .internal(from: #"wait "here""#, when: Condition("a: b; #1 <i>") { _ in true }, to: "state"),
                 .external(from: "state", on: "poke", when: Condition("x [y] ?z") { _, _ in true }, to: "p1"),
-                .external(from: "p1", on: "poke", when: Condition("line1\nline2 \"q\" 100%") { _, _ in true }, to: "대기"),
-                .external(from: "대기", on: "poke", when: Condition(#"set Direction LR & go \ now"#) { _, _ in true }, to: "대기"),
+                .external(
+                    from: "p1",
+                    on: "poke",
+                    when: Condition("line1\nline2 \"q\" 100%") { _, _ in true },
+                    to: "대기"
+                ),
+                .external(
+                    from: "대기",
+                    on: "poke",
+                    when: Condition(#"set Direction LR & go \ now"#) { _, _ in true },
+                    to: "대기"
+                ),
                 .external(from: "대기", on: "poke", when: Condition("bell\u{07}") { _, _ in false }, to: "state"),
-            ])
+            ]
+        )
     }
 
     @Test func mermaidOfASmallModel() throws {
@@ -50,7 +71,8 @@ import Testing
                     ON --> OFF : @2s
                     FLASH --> OFF : !beep
 
-                """)
+                """
+        )
     }
 
     @Test func dotOfASmallModel() throws {
@@ -71,7 +93,8 @@ import Testing
                     "FLASH" -> "OFF" [label="!beep", style=dashed];
                 }
 
-                """)
+                """
+        )
     }
 
     @Test func mermaidOfATimedModel() throws {
@@ -89,7 +112,8 @@ import Testing
                     WAIT --> GAVE_UP : !timeout
                     GAVE_UP --> GAVE_UP : ?answer
 
-                """)
+                """
+        )
     }
 
     @Test func mermaidEscapesWhatItsGrammarWouldRead() throws {
@@ -107,7 +131,8 @@ import Testing
                     p3 --> p3 : ?poke [set Directi#111;n LR #amp; go \ now]
                     p3 --> p1_ : ?poke [bell\u{7}]
 
-                """#)
+                """#
+        )
     }
 
     @Test func dotEscapesQuotesBackslashesAndNewlines() throws {
@@ -129,7 +154,8 @@ import Testing
                     "대기" -> "state" [label="?poke [bell\\u{7}]"];
                 }
 
-                """#)
+                """#
+        )
     }
 
     @Test func outputIsTheSameEveryTime() throws {
@@ -165,7 +191,9 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr

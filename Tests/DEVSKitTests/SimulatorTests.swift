@@ -44,8 +44,11 @@ typealias Tiny = AtomicModel<Counter, Poke, Beep>
 typealias TinyTransition = Transition<Counter, Poke, Beep>
 
 func tiny(
-    initial: String = "A", phases: [Phase], inputs: [InputPort<Counter, Poke>] = ["poke", "other"],
-    outputs: [String] = ["beep"], _ transitions: [TinyTransition]
+    initial: String = "A",
+    phases: [Phase],
+    inputs: [InputPort<Counter, Poke>] = ["poke", "other"],
+    outputs: [String] = ["beep"],
+    _ transitions: [TinyTransition]
 ) throws -> Tiny {
     try Tiny("Tiny", initial: initial, phases: phases, inputs: inputs, outputs: outputs, transitions: transitions)
 }
@@ -65,16 +68,22 @@ func value(_ input: Poke) -> Int {
                 .external(from: "WAIT", on: "poke", to: "POKED"),
                 .internal(from: "WAIT", output: "beep", emit: beep, to: "LATE"),
                 .external(from: "LATE", on: "poke", to: "LATE"),
-            ])
+            ]
+        )
         let tie = try model.simulate(from: Counter(), inputs: [Timed(.seconds(2), .poke(1))], until: .seconds(10))
         #expect(tie.outputs == [Timed(.seconds(2), .beep(0))])
         #expect(
             tie.trace == [
                 TraceEntry(time: .seconds(2), from: "WAIT", to: "LATE", event: .output("beep")),
                 TraceEntry(time: .seconds(2), from: "LATE", to: "LATE", event: .input("poke(1)")),
-            ])
+            ]
+        )
 
-        let early = try model.simulate(from: Counter(), inputs: [Timed(.seconds(2) - .nanoseconds(1), .poke(1))], until: .seconds(10))
+        let early = try model.simulate(
+            from: Counter(),
+            inputs: [Timed(.seconds(2) - .nanoseconds(1), .poke(1))],
+            until: .seconds(10)
+        )
         #expect(early.outputs.isEmpty)
         #expect(early.phase == "POKED")
     }
@@ -87,7 +96,8 @@ func value(_ input: Poke) -> Int {
                 .external(from: "A", on: "poke", to: "A", keepingDeadline: keeping),
                 .internal(from: "A", output: "beep", emit: beep, to: "B"),
                 .external(from: "B", on: "poke", to: "B"),
-            ])
+            ]
+        )
         let ticks = (1...4).map { Timed(Duration.seconds($0), Poke.poke($0)) }
         let result = try model.simulate(from: Counter(), inputs: ticks, until: .seconds(20))
         // Restarting: the last tick at 4 s sets the deadline to 7 s. Keeping: the deadline set
@@ -97,10 +107,16 @@ func value(_ input: Poke) -> Int {
 
     @Test func internalSelfLoopsRestartAndOutputComesBeforeTheAction() throws {
         let model = try tiny(
-            initial: "GEN", phases: [Phase("GEN", .after(.seconds(1)))],
-            [.internal(from: "GEN", output: "beep", emit: beep, to: "GEN", action: { $0.count += 1 })])
+            initial: "GEN",
+            phases: [Phase("GEN", .after(.seconds(1)))],
+            [.internal(from: "GEN", output: "beep", emit: beep, to: "GEN", action: { $0.count += 1 })]
+        )
         let result = try model.simulate(from: Counter(), inputs: [], until: .milliseconds(3_500))
-        #expect(result.outputs == [Timed(.seconds(1), .beep(0)), Timed(.seconds(2), .beep(1)), Timed(.seconds(3), .beep(2))])
+        #expect(
+            result.outputs == [
+                Timed(.seconds(1), .beep(0)), Timed(.seconds(2), .beep(1)), Timed(.seconds(3), .beep(2)),
+            ]
+        )
         #expect(result.state.count == 3)
     }
 
@@ -111,7 +127,8 @@ func value(_ input: Poke) -> Int {
                 .external(from: "A", on: "poke", to: "B", action: { s, input in s.count = value(input) }),
                 .internal(from: "B", output: "beep", emit: beep, to: "C", action: { $0.count += 1 }),
                 .internal(from: "C", output: "beep", emit: beep, to: "D"),
-            ])
+            ]
+        )
         var simulator = AtomicSimulator(model, state: Counter())
         #expect(simulator.nextEventTime == nil)
         let outputs = try simulator.receive(.poke(10), at: .seconds(4))
@@ -143,7 +160,8 @@ func value(_ input: Poke) -> Int {
             lines == [
                 "    0.000s  ASK → WAIT  !ask",
                 "    0.412s  WAIT → DONE  ?answer(Kim) [not empty]",
-            ])
+            ]
+        )
     }
 }
 
@@ -152,21 +170,42 @@ func value(_ input: Poke) -> Int {
         try tiny(
             phases: [Phase("A", .infinity), Phase("EVEN", .infinity), Phase("BIG", .infinity)],
             [
-                .external(from: "A", on: "poke", when: Condition("even") { _, input in value(input) % 2 == 0 }, to: "EVEN"),
+                .external(
+                    from: "A",
+                    on: "poke",
+                    when: Condition("even") { _, input in value(input) % 2 == 0 },
+                    to: "EVEN"
+                ),
                 .external(from: "A", on: "poke", when: Condition("big") { _, input in value(input) > 100 }, to: "BIG"),
-            ])
+            ]
+        )
     }
 
     @Test func noConditionHolding() throws {
         var simulator = AtomicSimulator(try Self.guarded(), state: Counter())
         let error = try #require(throws: DEVSError.self) { try simulator.receive(.poke(3), at: .seconds(1)) }
-        #expect(error == DEVSError(.noTransition(tried: ["[even] → EVEN", "[big] → BIG"]), time: .seconds(1), phase: "A", event: "?poke"))
+        #expect(
+            error
+                == DEVSError(
+                    .noTransition(tried: ["[even] → EVEN", "[big] → BIG"]),
+                    time: .seconds(1),
+                    phase: "A",
+                    event: "?poke"
+                )
+        )
         #expect(error.description == "at 1.000s in A on ?poke: no condition holds among [even] → EVEN, [big] → BIG")
     }
 
     @Test func moreThanOneConditionHolding() throws {
         var simulator = AtomicSimulator(try Self.guarded(), state: Counter())
-        #expect(throws: DEVSError(.ambiguous(matching: ["[even] → EVEN", "[big] → BIG"]), time: .zero, phase: "A", event: "?poke")) {
+        #expect(
+            throws: DEVSError(
+                .ambiguous(matching: ["[even] → EVEN", "[big] → BIG"]),
+                time: .zero,
+                phase: "A",
+                event: "?poke"
+            )
+        ) {
             try simulator.receive(.poke(200), at: .zero)
         }
     }
@@ -188,7 +227,8 @@ func value(_ input: Poke) -> Int {
     @Test func noConditionHoldingAtTheDeadline() throws {
         let model = try tiny(
             phases: [Phase("A", .after(.seconds(1))), Phase("B", .infinity)],
-            [.internal(from: "A", when: Condition("never") { _ in false }, to: "B")])
+            [.internal(from: "A", when: Condition("never") { _ in false }, to: "B")]
+        )
         var simulator = AtomicSimulator(model, state: Counter())
         #expect(throws: DEVSError(.noTransition(tried: ["[never] → B"]), time: .seconds(1), phase: "A", event: "@1s")) {
             try simulator.advance(to: .seconds(5))
@@ -198,9 +238,17 @@ func value(_ input: Poke) -> Int {
     @Test func anOutputOnAnotherPortThanDeclared() throws {
         let model = try tiny(
             phases: [Phase("A", .zero), Phase("B", .infinity)],
-            [.internal(from: "A", output: "beep", emit: { _ in .wrong }, to: "B")])
+            [.internal(from: "A", output: "beep", emit: { _ in .wrong }, to: "B")]
+        )
         var simulator = AtomicSimulator(model, state: Counter())
-        #expect(throws: DEVSError(.outputMismatch(declared: "beep", emitted: "wrong"), time: .zero, phase: "A", event: "!beep")) {
+        #expect(
+            throws: DEVSError(
+                .outputMismatch(declared: "beep", emitted: "wrong"),
+                time: .zero,
+                phase: "A",
+                event: "!beep"
+            )
+        ) {
             try simulator.advance(to: .zero)
         }
     }

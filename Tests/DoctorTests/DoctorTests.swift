@@ -1,9 +1,10 @@
-@testable import DoctorKit
 import Foundation
 import ProcessKit
 import SocketKit
-import Testing
 import TestSupport
+import Testing
+
+@testable import DoctorKit
 
 /// `make doctor` on a machine where a tool is missing: a PATH of our own making, with everything the doctor looks
 /// for linked into it except the tool under test.
@@ -14,7 +15,8 @@ import TestSupport
         let directory: String
 
         init(leavingOut leftOut: Set<String>) throws {
-            directory = FileManager.default.temporaryDirectory
+            directory =
+                FileManager.default.temporaryDirectory
                 .appendingPathComponent("doctor-path-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let wanted = ["swift", "pkg-config", "apt-get", "dnf", "brew", "xcrun"] + Doctor.Tool.all.map(\.command)
@@ -29,15 +31,21 @@ import TestSupport
 
     func runDoctor(path: FakePath) throws -> (lines: [String], status: Termination) {
         let run = try ChildProcess.run(
-            try productsDirectory() + "/labdoctor", ["--package-dir", FileManager.default.currentDirectoryPath],
-            environment: ["PATH": path.directory, "NO_COLOR": "1"], timeout: .seconds(60))
+            try productsDirectory() + "/labdoctor",
+            ["--package-dir", FileManager.default.currentDirectoryPath],
+            environment: ["PATH": path.directory, "NO_COLOR": "1"],
+            timeout: .seconds(60)
+        )
         return (run.standardOutput.split(separator: "\n").map(String.init), run.termination)
     }
 
     @Test(.enabled(if: commandExists("nc"), "the machine has no nc to leave out"))
     func aToolALabNeedsIsMissing() throws {
         let (lines, status) = try runDoctor(path: try FakePath(leavingOut: ["nc"]))
-        let line = try #require(lines.first { $0.hasPrefix("✗ nc ") }, "no ✗ line for nc in:\n\(lines.joined(separator: "\n"))")
+        let line = try #require(
+            lines.first { $0.hasPrefix("✗ nc ") },
+            "no ✗ line for nc in:\n\(lines.joined(separator: "\n"))"
+        )
         #expect(line.contains("not found"))
         #expect(line.contains("Fix: "))
         #expect(status == .exited(1))
@@ -47,7 +55,10 @@ import TestSupport
     @Test(.enabled(if: ["nc", "python3", "pkg-config", "socat"].allSatisfy(commandExists)))
     func aToolOnlyTheTestsNeedIsAdviceAndDoesNotFail() throws {
         let (lines, status) = try runDoctor(path: try FakePath(leavingOut: ["socat"]))
-        let line = try #require(lines.first { $0.hasPrefix("! socat ") }, "no ! line for socat in:\n\(lines.joined(separator: "\n"))")
+        let line = try #require(
+            lines.first { $0.hasPrefix("! socat ") },
+            "no ! line for socat in:\n\(lines.joined(separator: "\n"))"
+        )
         #expect(line.contains("make test only"))
         #expect(!lines.contains { $0.hasPrefix("✗ ") }, "\(lines.joined(separator: "\n"))")
         #expect(status == .exited(0))
@@ -55,8 +66,10 @@ import TestSupport
 
     @Test func everyRequirementHasOneLine() throws {
         let (lines, _) = try runDoctor(path: try FakePath(leavingOut: []))
-        for requirement in ["swift", "libedit", "python3", "nc", "socat", "tmux", "dot", "descriptors", "free port",
-                            "port 65432", "port 8081", "disk space", "folder"] {
+        for requirement in [
+            "swift", "libedit", "python3", "nc", "socat", "tmux", "dot", "descriptors", "free port",
+            "port 65432", "port 8081", "disk space", "folder",
+        ] {
             #expect(lines.filter { $0.dropFirst(2).hasPrefix(requirement + " ") }.count == 1, "\(requirement)")
         }
     }
@@ -69,13 +82,20 @@ import TestSupport
 
     @Test func theFixNamesThePackageOfThisSystem() {
         let tool = Doctor.Tool.all.first { $0.command == "nc" }!
-        #expect(Doctor.PackageManager.apt.install([tool.debian], dnf: [tool.fedora]) == "sudo apt-get install netcat-openbsd")
+        #expect(
+            Doctor.PackageManager.apt.install([tool.debian], dnf: [tool.fedora])
+                == "sudo apt-get install netcat-openbsd"
+        )
         #expect(Doctor.PackageManager.dnf.install([tool.debian], dnf: [tool.fedora]) == "sudo dnf install nmap-ncat")
         #expect(Doctor.PackageManager.brew.install(["graphviz"], brew: ["graphviz"]) == "brew install graphviz")
     }
 
     @Test func swiftVersions() {
-        #expect(Doctor.version(in: "Swift version 6.3.1 (swift-6.3.1-RELEASE)\nTarget: x86_64-unknown-linux-gnu") == [6, 3, 1])
+        #expect(
+            Doctor.version(in: "Swift version 6.3.1 (swift-6.3.1-RELEASE)\nTarget: x86_64-unknown-linux-gnu") == [
+                6, 3, 1,
+            ]
+        )
         #expect(Doctor.version(in: "Apple Swift version 6.2 (swiftlang-6.2.0.19.9 clang-1700.3.19.1)") == [6, 2, 0])
         #expect(Doctor.version(in: "command not found") == nil)
     }
@@ -95,7 +115,9 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: base) }
         let spaced = base.appendingPathComponent("My Labs").path
         let synced = base.appendingPathComponent("Dropbox/labs").path
-        for folder in [spaced, synced] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        for folder in [spaced, synced] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
 
         let space = Doctor(packageDirectory: spaced).folder()
         #expect(space.status == .missing)

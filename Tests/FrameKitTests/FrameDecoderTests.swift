@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// Feeds `chunks` in order, taking every frame as soon as it is complete, as a server loop does.
-private func decode(_ chunks: [[UInt8]], bodyLimit: Int = Frame.defaultBodyLimit) throws -> (frames: [Frame], left: Int) {
+private func decode(_ chunks: [[UInt8]], bodyLimit: Int = Frame.defaultBodyLimit) throws -> (frames: [Frame], left: Int)
+{
     var decoder = FrameDecoder(bodyLimit: bodyLimit)
     var frames: [Frame] = []
     for chunk in chunks {
@@ -80,10 +81,13 @@ private func decode(_ chunks: [[UInt8]], bodyLimit: Int = Frame.defaultBodyLimit
             var random = SeededRandom(seed: seed)
             let frames = (0..<Int.random(in: 0...20, using: &random)).map { _ in
                 // A third of the bodies empty, most short, a few long enough to span many chunks.
-                let size = Int.random(in: 0..<3, using: &random) == 0 ? 0 : Int.random(in: 1...(Int.random(in: 0..<10, using: &random) == 0 ? 3000 : 40), using: &random)
+                let size =
+                    Int.random(in: 0..<3, using: &random) == 0
+                    ? 0 : Int.random(in: 1...(Int.random(in: 0..<10, using: &random) == 0 ? 3000 : 40), using: &random)
                 return Frame(
                     types.randomElement(using: &random)!,
-                    body: (0..<size).map { _ in UInt8.random(in: 0...255, using: &random) })
+                    body: (0..<size).map { _ in UInt8.random(in: 0...255, using: &random) }
+                )
             }
             let stream = frames.flatMap { $0.encoded() }
             var chunks: [[UInt8]] = []
@@ -131,9 +135,10 @@ private func decode(_ chunks: [[UInt8]], bodyLimit: Int = Frame.defaultBodyLimit
 
     @Test(arguments: [UInt32(65_537), 0x7FFF_FFFF, 0xFFFF_FFFF])
     func oversizedHeaderIsAnErrorOnceItsSixthByteIsIn(length: UInt32) throws {
-        let header = Frame(.ping).encoded().prefix(2) + [
-            UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF),
-        ]
+        let header =
+            Frame(.ping).encoded().prefix(2) + [
+                UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF),
+            ]
         var decoder = FrameDecoder()
         for byte in header.prefix(5) {
             decoder.feed([byte])
@@ -146,17 +151,23 @@ private func decode(_ chunks: [[UInt8]], bodyLimit: Int = Frame.defaultBodyLimit
     }
 
     @Test func theLimitIsConfigurableAndInclusive() throws {
-        #expect(try decode([Frame(.ping, body: Array(repeating: 1, count: 10)).encoded()], bodyLimit: 10).frames.count == 1)
+        #expect(
+            try decode([Frame(.ping, body: Array(repeating: 1, count: 10)).encoded()], bodyLimit: 10).frames.count == 1
+        )
         #expect(throws: FrameError.tooLarge(length: 11, limit: 10)) {
             try decode([Frame(.ping, body: Array(repeating: 1, count: 11)).encoded()], bodyLimit: 10)
         }
         #expect(try decode([Frame(.list).encoded()], bodyLimit: 0).frames == [Frame(.list)])
-        #expect(throws: FrameError.tooLarge(length: 1, limit: 0)) { try decode([Frame(.ping, body: [1]).encoded()], bodyLimit: 0) }
+        #expect(throws: FrameError.tooLarge(length: 1, limit: 0)) {
+            try decode([Frame(.ping, body: [1]).encoded()], bodyLimit: 0)
+        }
     }
 
     @Test func framesBeforeAnOversizedHeaderAreStillReturned() throws {
         var decoder = FrameDecoder(bodyLimit: 100)
-        decoder.feed(Frame(.hello, text: "Kim").encoded() + Frame(.list).encoded() + [0x00, 0x05, 0x00, 0x00, 0x01, 0x00])
+        decoder.feed(
+            Frame(.hello, text: "Kim").encoded() + Frame(.list).encoded() + [0x00, 0x05, 0x00, 0x00, 0x01, 0x00]
+        )
         #expect(try decoder.next() == Frame(.hello, text: "Kim"))
         #expect(try decoder.next() == Frame(.list))
         #expect(throws: FrameError.tooLarge(length: 256, limit: 100)) { try decoder.next() }

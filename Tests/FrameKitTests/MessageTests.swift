@@ -32,17 +32,21 @@ import Testing
         #expect(Message.ping([1, 2]).frame == Frame(.ping, body: [1, 2]))
         #expect(Message.pong([1, 2]).frame == Frame(.pong, body: [1, 2]))
         #expect(Message.bye.frame == Frame(.bye))
-        #expect(Message.error(code: .noSuchUser, message: "no Lee").frame == Frame(.error, text: "no-such-user\nno Lee"))
+        #expect(
+            Message.error(code: .noSuchUser, message: "no Lee").frame == Frame(.error, text: "no-such-user\nno Lee")
+        )
         #expect(
             Message.deliver(from: "Hong", text: "hi").frame.encoded()
-                == [0x00, 0x82, 0x00, 0x00, 0x00, 0x07, 0x48, 0x6F, 0x6E, 0x67, 0x0A, 0x68, 0x69])
+                == [0x00, 0x82, 0x00, 0x00, 0x00, 0x07, 0x48, 0x6F, 0x6E, 0x67, 0x0A, 0x68, 0x69]
+        )
     }
 
     @Test func errorCodesAreTheExactWireStrings() {
         #expect(
             ErrorCode.allCases.map(\.rawValue) == [
                 "bad-name", "name-taken", "not-logged-in", "no-such-user", "unknown-type", "too-large", "timeout",
-            ])
+            ]
+        )
     }
 
     @Test func goodNames() throws {

@@ -1,8 +1,9 @@
 import DoctorKit
 import Foundation
 import ProcessKit
-import Testing
 import TestSupport
+import Testing
+
 @testable import LabCheckKit
 
 /// What of Gradescope's autograder can be tested without Gradescope's Ubuntu image: the scripts parse, setup.sh
@@ -19,14 +20,20 @@ import TestSupport
     }
 
     /// `setup.sh --dry-run` on a pretend machine: its lines, by their names.
-    func dryRun(ubuntu version: String, id: String = "ubuntu", arch: String = "amd64") throws -> (ChildProcess.Finished, [String: String]) {
+    func dryRun(
+        ubuntu version: String,
+        id: String = "ubuntu",
+        arch: String = "amd64"
+    ) throws -> (ChildProcess.Finished, [String: String]) {
         let folder = try makeTemporaryDirectory(prefix: "setup-dry-run")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try write("NAME=\"Ubuntu\"\nID=\(id)\nVERSION_ID=\"\(version)\"\n", to: folder + "/os-release")
         let ran = try ChildProcess.run(
-            "bash", [Self.scripts + "/setup.sh", "--dry-run"],
+            "bash",
+            [Self.scripts + "/setup.sh", "--dry-run"],
             environment: ["SETUP_OS_RELEASE": folder + "/os-release", "SETUP_ARCH": arch, "SETUP_KIT": kitRoot],
-            timeout: .seconds(20))
+            timeout: .seconds(20)
+        )
         var fields: [String: String] = [:]
         for line in ran.standardOutput.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -38,16 +45,23 @@ import TestSupport
     @Test func theToolchainIsSwiftOrgsTarballOfTheKitsVersionForThisUbuntu() throws {
         let version = Doctor.testedSwift
         let tag = "swift-\(version)-RELEASE"
-        for (ubuntu, arch, platform) in [("22.04", "amd64", "ubuntu22.04"), ("24.04", "amd64", "ubuntu24.04"), ("24.04", "arm64", "ubuntu24.04-aarch64")] {
+        for (ubuntu, arch, platform) in [
+            ("22.04", "amd64", "ubuntu22.04"), ("24.04", "amd64", "ubuntu24.04"),
+            ("24.04", "arm64", "ubuntu24.04-aarch64"),
+        ] {
             let (ran, fields) = try dryRun(ubuntu: ubuntu, arch: arch)
             try #require(ran.termination.succeeded, "\(ran.standardError)")
             #expect(fields["swift"] == version)
             let directory = platform.replacingOccurrences(of: ".", with: "")
-            let url = "https://download.swift.org/swift-\(version)-release/\(directory)/\(tag)/\(tag)-\(platform).tar.gz"
+            let url =
+                "https://download.swift.org/swift-\(version)-release/\(directory)/\(tag)/\(tag)-\(platform).tar.gz"
             #expect(fields["toolchain"] == url)
             #expect(fields["signature"] == url + ".sig")
             #expect(fields["signing key"]?.hasPrefix("52BB7E3DE28A71BE22EC05FFEF80A866B47A981F ") == true)
-            #expect(fields["toolchain packages"]?.contains(ubuntu == "22.04" ? "libstdc++-11-dev" : "libstdc++-13-dev") == true)
+            #expect(
+                fields["toolchain packages"]?.contains(ubuntu == "22.04" ? "libstdc++-11-dev" : "libstdc++-13-dev")
+                    == true
+            )
         }
     }
 
@@ -80,12 +94,19 @@ import TestSupport
         let root = try makeTemporaryDirectory(prefix: "autograder")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let zip = root + "/autograder.zip"
-        let made = try run(["make", "--no-print-directory", "autograder", "OUT=\(zip)"], in: kitRoot, timeout: .seconds(120))
+        let made = try run(
+            ["make", "--no-print-directory", "autograder", "OUT=\(zip)"],
+            in: kitRoot,
+            timeout: .seconds(120)
+        )
         try #require(made.termination.succeeded, "make autograder: \(made.standardOutput)\(made.standardError)")
 
         // Gradescope: the zip in source/, run_autograder beside it.
         let entries = try unzip(zip, into: root + "/source")
-        #expect(entries["setup.sh"] == 0o755 && entries["run_autograder"] == 0o755, "the scripts must be executable in the zip")
+        #expect(
+            entries["setup.sh"] == 0o755 && entries["run_autograder"] == 0o755,
+            "the scripts must be executable in the zip"
+        )
         #expect(!entries.keys.contains { $0.hasPrefix("kit/Solutions/") }, "the zip carries the reference solutions")
         #expect(entries.keys.contains { $0.hasPrefix("kit/Sources/HeldBackChecks/") })
         #expect(entries.keys.contains("kit/.autograder/starters/Lab1Greeting/Human.swift"))
@@ -99,14 +120,20 @@ import TestSupport
         // 1. The untouched starter, as its Sources/ folder: zero, every test failed with its reason.
         try submit { submission in
             for name in try labFolders(kit + "/.autograder/starters") {
-                try FileManager.default.copyItem(atPath: kit + "/.autograder/starters/" + name, toPath: submission + "/Sources/" + name)
+                try FileManager.default.copyItem(
+                    atPath: kit + "/.autograder/starters/" + name,
+                    toPath: submission + "/Sources/" + name
+                )
             }
         }
         let starter = try grade(root)
         #expect(starter.score == 0)
         #expect(!starter.tests.isEmpty && starter.tests.allSatisfy { $0.status == "failed" })
         for test in starter.tests {
-            #expect(test.output.contains("not implemented") || test.output.contains("not run: needs"), "\(test.name): \(test.output)")
+            #expect(
+                test.output.contains("not implemented") || test.output.contains("not run: needs"),
+                "\(test.name): \(test.output)"
+            )
         }
 
         // 2. The reference solutions, as a student's copy of the kit: full marks, held-back checks included.
@@ -120,21 +147,31 @@ import TestSupport
         let started = ContinuousClock.now
         let reference = try grade(root)
         let took = ContinuousClock.now - started
-        print("autograder: the reference solutions of all six labs graded in \(took.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))) (build and checks, setup done)")
+        print(
+            "autograder: the reference solutions of all six labs graded in \(took.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))) (build and checks, setup done)"
+        )
         #expect(reference.score == reference.maxScore && reference.maxScore > 0)
         let failed = reference.tests.filter { $0.status != "passed" }
         #expect(failed.isEmpty, "\(failed.map { "\($0.name): \($0.output)" })")
         #expect(reference.tests.contains { $0.number.hasSuffix("h") }, "no held-back check ran")
         #expect(reference.tests.count == starter.tests.count)
         #expect(reference.output.contains("Taken from your submission: Lab1Greeting"), "\(reference.output)")
-        #expect(reference.output.contains("Not in it, so the kit's own copy stands in (the starter): Lab5Given"), "\(reference.output)")
+        #expect(
+            reference.output.contains("Not in it, so the kit's own copy stands in (the starter): Lab5Given"),
+            "\(reference.output)"
+        )
 
         // 3. A zip of a kit whose labs do not compile: zero, each test naming the compiler's error.
         try submit { submission in
             let staging = root + "/broken"
             for name in try labFolders(kit + "/.autograder/starters") {
-                try FileManager.default.copyItem(atPath: kit + "/.autograder/starters/" + name, toPath: staging + "/kit/Sources/" + name)
-                guard let file = try FileManager.default.contentsOfDirectory(atPath: staging + "/kit/Sources/" + name).sorted().first
+                try FileManager.default.copyItem(
+                    atPath: kit + "/.autograder/starters/" + name,
+                    toPath: staging + "/kit/Sources/" + name
+                )
+                guard
+                    let file = try FileManager.default.contentsOfDirectory(atPath: staging + "/kit/Sources/" + name)
+                        .sorted().first
                 else { continue }
                 let path = staging + "/kit/Sources/" + name + "/" + file
                 try write(try read(path) + "\nthis is not Swift\n", to: path)
@@ -147,7 +184,10 @@ import TestSupport
         #expect(broken.tests.count == starter.tests.count)
         for test in broken.tests {
             #expect(test.status == "failed")
-            #expect(test.output.contains("do not compile") && test.output.contains("error:"), "\(test.name): \(test.output)")
+            #expect(
+                test.output.contains("do not compile") && test.output.contains("error:"),
+                "\(test.name): \(test.output)"
+            )
         }
         #expect(broken.output.contains("(unpacked from work.zip)"), "\(broken.output)")
 
@@ -165,11 +205,18 @@ import TestSupport
         let folder = try makeTemporaryDirectory(prefix: "setup-signature")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let home = folder + "/gnupg"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: home,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
         func gpg(_ arguments: [String]) throws -> String {
             let ran = try ChildProcess.run(
-                "gpg", ["--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", ""] + arguments,
-                environment: ["GNUPGHOME": home], timeout: .seconds(60))
+                "gpg",
+                ["--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", ""] + arguments,
+                environment: ["GNUPGHOME": home],
+                timeout: .seconds(60)
+            )
             try #require(ran.termination.succeeded, "gpg \(arguments.joined(separator: " ")): \(ran.standardError)")
             return ran.standardOutput
         }
@@ -177,17 +224,33 @@ import TestSupport
         for who in ["release@example.org", "other@example.org"] {
             _ = try gpg(["--quick-gen-key", "Test <\(who)>", "ed25519", "sign", "never"])
             let listed = try gpg(["--list-keys", "--with-colons", who])
-            fingerprints.append(try #require(listed.split(separator: "\n").first { $0.hasPrefix("fpr:") }?.split(separator: ":").last.map(String.init)))
+            fingerprints.append(
+                try #require(
+                    listed.split(separator: "\n").first { $0.hasPrefix("fpr:") }?.split(separator: ":").last.map(
+                        String.init
+                    )
+                )
+            )
         }
         try write("a toolchain", to: folder + "/swift.tar.gz")
-        _ = try gpg(["--local-user", fingerprints[0], "--detach-sign", "-o", folder + "/good.sig", folder + "/swift.tar.gz"])
-        _ = try gpg(["--local-user", fingerprints[1], "--detach-sign", "-o", folder + "/other.sig", folder + "/swift.tar.gz"])
+        _ = try gpg([
+            "--local-user", fingerprints[0], "--detach-sign", "-o", folder + "/good.sig", folder + "/swift.tar.gz",
+        ])
+        _ = try gpg([
+            "--local-user", fingerprints[1], "--detach-sign", "-o", folder + "/other.sig", folder + "/swift.tar.gz",
+        ])
         try write(try gpg(["--armor", "--export"]), to: folder + "/keys.asc")
 
         func verify(_ signature: String) throws -> ChildProcess.Finished {
             try ChildProcess.run(
-                "bash", [AutograderScriptTests.scripts + "/setup.sh", "--verify", folder + "/swift.tar.gz", folder + "/" + signature],
-                environment: ["SETUP_KEYS": folder + "/keys.asc", "SETUP_SIGNING_KEY": fingerprints[0]], timeout: .seconds(60))
+                "bash",
+                [
+                    AutograderScriptTests.scripts + "/setup.sh", "--verify", folder + "/swift.tar.gz",
+                    folder + "/" + signature,
+                ],
+                environment: ["SETUP_KEYS": folder + "/keys.asc", "SETUP_SIGNING_KEY": fingerprints[0]],
+                timeout: .seconds(60)
+            )
         }
         let good = try verify("good.sig")
         #expect(good.termination.succeeded, "\(good.standardError)")
@@ -214,16 +277,31 @@ import TestSupport
     /// Runs run_autograder as Gradescope would, against the fake root; reads results/results.json.
     func grade(_ root: String) throws -> Results {
         let ran = try run(
-            [root + "/run_autograder"], in: root + "/source", environment: ["AUTOGRADER_ROOT": root], timeout: .seconds(900))
-        #expect(ran.termination.succeeded, "run_autograder: \(ran.standardOutput.suffix(3000))\(ran.standardError.suffix(2000))")
+            [root + "/run_autograder"],
+            in: root + "/source",
+            environment: ["AUTOGRADER_ROOT": root],
+            timeout: .seconds(900)
+        )
+        #expect(
+            ran.termination.succeeded,
+            "run_autograder: \(ran.standardOutput.suffix(3000))\(ran.standardError.suffix(2000))"
+        )
         let json = try jsonObject(try read(root + "/results/results.json"))
         let tests = try #require(json["tests"] as? [[String: Any]]).map { test in
             Results.Test(
-                name: test["name"] as? String ?? "", number: test["number"] as? String ?? "",
-                status: test["status"] as? String ?? "", output: test["output"] as? String ?? "")
+                name: test["name"] as? String ?? "",
+                number: test["number"] as? String ?? "",
+                status: test["status"] as? String ?? "",
+                output: test["output"] as? String ?? ""
+            )
         }
         let maxScore = try #require(json["tests"] as? [[String: Any]]).reduce(0) { $0 + ($1["max_score"] as? Int ?? 0) }
-        return Results(score: json["score"] as? Int ?? -1, maxScore: maxScore, output: json["output"] as? String ?? "", tests: tests)
+        return Results(
+            score: json["score"] as? Int ?? -1,
+            maxScore: maxScore,
+            output: json["output"] as? String ?? "",
+            tests: tests
+        )
     }
 
     func labFolders(_ folder: String) throws -> [String] {
@@ -234,7 +312,10 @@ import TestSupport
     func copyAsStudentsOwn(_ source: String, to destination: String) throws {
         for file in try FileManager.default.contentsOfDirectory(atPath: source) {
             let text = try read(source + "/" + file)
-            try write(text.replacing(/(?m)^import (Lab\d\w*)Solution$/) { "import \($0.1)" }, to: destination + "/" + file)
+            try write(
+                text.replacing(/(?m)^import (Lab\d\w*)Solution$/) { "import \($0.1)" },
+                to: destination + "/" + file
+            )
         }
     }
 

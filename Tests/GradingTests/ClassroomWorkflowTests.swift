@@ -1,8 +1,9 @@
 import DoctorKit
 import Foundation
 import ProcessKit
-import Testing
 import TestSupport
+import Testing
+
 @testable import LabCheckKit
 
 /// .github/classroom/classroom.yml, the student copy's GitHub Classroom workflow, read as GitHub reads it (YAML,
@@ -56,7 +57,8 @@ import TestSupport
         let read = try ChildProcess.run("python3", ["-c", script, Self.path], timeout: .seconds(30))
         try #require(
             read.termination.succeeded,
-            "the workflow does not parse (python3 needs PyYAML: the Debian package python3-yaml, in .ci/packages): \(read.standardError)")
+            "the workflow does not parse (python3 needs PyYAML: the Debian package python3-yaml, in .ci/packages): \(read.standardError)"
+        )
         return try JSONDecoder().decode(Workflow.self, from: Data(read.standardOutput.utf8))
     }
 
@@ -75,9 +77,14 @@ import TestSupport
 
     @Test func itInstallsThePackagesAndGradesEachLabForTheReporter() throws {
         let steps = try workflow().job.steps
-        let install = try #require(steps.firstIndex { $0.run == ".ci/install-packages" }, "no step installs .ci/packages")
+        let install = try #require(
+            steps.firstIndex { $0.run == ".ci/install-packages" },
+            "no step installs .ci/packages"
+        )
         #expect(steps.firstIndex { $0.uses?.hasPrefix("actions/checkout@") == true }.map { $0 < install } == true)
-        let reporter = try #require(steps.firstIndex { $0.uses == "classroom-resources/autograding-grading-reporter@v1" })
+        let reporter = try #require(
+            steps.firstIndex { $0.uses == "classroom-resources/autograding-grading-reporter@v1" }
+        )
         for lab in allLabs {
             let id = "lab\(lab.number)"
             let grading = try #require(steps.firstIndex { $0.id == id }, "no grading step with id \(id)")
@@ -113,8 +120,11 @@ import TestSupport
         let words = line.split(separator: " ").map(String.init)
         #expect(words.first == "make")
         let ran = try run(
-            words + ["BIN=\(try productsDirectory())", "--no-print-directory"], in: kitRoot,
-            environment: ["GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": outputs, "SWIFT": "true"], timeout: .seconds(120))
+            words + ["BIN=\(try productsDirectory())", "--no-print-directory"],
+            in: kitRoot,
+            environment: ["GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": outputs, "SWIFT": "true"],
+            timeout: .seconds(120)
+        )
         #expect(ran.termination.succeeded, "\(line): \(ran.standardOutput)\(ran.standardError)")
         let lines = try read(outputs).split(separator: "\n")
         #expect(lines.first == "earlier=1", "the outputs file is appended to")

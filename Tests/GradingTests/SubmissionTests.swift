@@ -1,7 +1,8 @@
 import Foundation
 import ProcessKit
-import Testing
 import TestSupport
+import Testing
+
 @testable import LabCheckKit
 
 /// What the autograder takes from a submission, whatever shape a student gave it, and what it never takes.
@@ -45,7 +46,8 @@ import TestSupport
 
     @Test func aZipOfTheKitIsUnpacked() throws {
         try withFolder { root in
-            let staging = root + "/staging", submission = root + "/submission"
+            let staging = root + "/staging"
+            let submission = root + "/submission"
             try write("// mine", to: staging + "/kit/Sources/Lab1Greeting/Human.swift")
             try FileManager.default.createDirectory(atPath: submission, withIntermediateDirectories: true)
             let zipped = try run(["python3", "-m", "zipfile", "-c", submission + "/work.zip", "kit"], in: staging)
@@ -57,7 +59,10 @@ import TestSupport
             #expect(found.unpacked == [submission + "/work.zip"])
             #expect(found.unreadableZips == [submission + "/old.zip"])
             let notes = found.account(starters: ["Lab1Greeting", "Lab3EchoServer"], leftOut: [])
-            #expect(notes.first == "Taken from your submission (unpacked from work.zip): Lab1Greeting. Not in it, so the kit's own copy stands in (the starter): Lab3EchoServer.")
+            #expect(
+                notes.first
+                    == "Taken from your submission (unpacked from work.zip): Lab1Greeting. Not in it, so the kit's own copy stands in (the starter): Lab3EchoServer."
+            )
             #expect(notes.last == "Could not unpack old.zip: is it a zip file?")
         }
     }
@@ -77,7 +82,9 @@ import TestSupport
     /// it has none (after another submission), links left out, unchanged files untouched (no rebuild).
     @Test func takingASubmissionMirrorsItsLabFoldersAndRestoresTheStarters() throws {
         try withFolder { root in
-            let kit = root + "/kit", starters = kit + "/.autograder/starters", submission = root + "/submission"
+            let kit = root + "/kit"
+            let starters = kit + "/.autograder/starters"
+            let submission = root + "/submission"
             for folder in [starters, kit + "/Sources"] {
                 try write("// starter human", to: folder + "/Lab1Greeting/Human.swift")
                 try write("// starter main", to: folder + "/Lab1Greeting/Greeting.swift")
@@ -86,25 +93,46 @@ import TestSupport
             try write("// the last student's server", to: kit + "/Sources/Lab3EchoServer/EchoServer.swift")
             try write("// the last student's extra", to: kit + "/Sources/Lab3EchoServer/Extra.swift")
             let old = Date(timeIntervalSince1970: 1_000_000)
-            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: kit + "/Sources/Lab1Greeting/Greeting.swift")
+            try FileManager.default.setAttributes(
+                [.modificationDate: old],
+                ofItemAtPath: kit + "/Sources/Lab1Greeting/Greeting.swift"
+            )
 
             try write("// starter main", to: submission + "/Sources/Lab1Greeting/Greeting.swift")  // unchanged
             try write("// helpers", to: submission + "/Sources/Lab1Greeting/Helpers/Names.swift")
-            try FileManager.default.createSymbolicLink(atPath: submission + "/Sources/Lab1Greeting/Secrets.swift", withDestinationPath: "/etc/passwd")
+            try FileManager.default.createSymbolicLink(
+                atPath: submission + "/Sources/Lab1Greeting/Secrets.swift",
+                withDestinationPath: "/etc/passwd"
+            )
             try write("2026-11-30T10:00:00Z lab 1 step 1 passed\n", to: submission + "/.labcheck/progress.log")
 
             let found = Submission.locate(in: submission, names: ["Lab1Greeting", "Lab3EchoServer"])
-            let notes = try found.take(into: kit + "/Sources", starters: starters, progressDestination: kit + "/.labcheck/progress.log")
+            let notes = try found.take(
+                into: kit + "/Sources",
+                starters: starters,
+                progressDestination: kit + "/.labcheck/progress.log"
+            )
             let files = try FileManager.default.subpathsOfDirectory(atPath: kit + "/Sources").sorted()
-            #expect(files == [
-                "Lab1Greeting", "Lab1Greeting/Greeting.swift", "Lab1Greeting/Helpers", "Lab1Greeting/Helpers/Names.swift",
-                "Lab3EchoServer", "Lab3EchoServer/EchoServer.swift",
-            ], "Human.swift was not submitted, Secrets.swift is a link, Extra.swift was the last student's")
+            #expect(
+                files == [
+                    "Lab1Greeting", "Lab1Greeting/Greeting.swift", "Lab1Greeting/Helpers",
+                    "Lab1Greeting/Helpers/Names.swift",
+                    "Lab3EchoServer", "Lab3EchoServer/EchoServer.swift",
+                ],
+                "Human.swift was not submitted, Secrets.swift is a link, Extra.swift was the last student's"
+            )
             #expect(try read(kit + "/Sources/Lab3EchoServer/EchoServer.swift") == "// starter server")
-            let modified = try FileManager.default.attributesOfItem(atPath: kit + "/Sources/Lab1Greeting/Greeting.swift")[.modificationDate] as? Date
+            let modified =
+                try FileManager.default.attributesOfItem(atPath: kit + "/Sources/Lab1Greeting/Greeting.swift")[
+                    .modificationDate
+                ] as? Date
             #expect(modified == old, "an unchanged file was written again (and its lab rebuilt)")
             #expect(try read(kit + "/.labcheck/progress.log").contains("lab 1 step 1 passed"))
-            #expect(notes.contains("Left out (symbolic links or special files, which the grader does not follow): Lab1Greeting/Secrets.swift."))
+            #expect(
+                notes.contains(
+                    "Left out (symbolic links or special files, which the grader does not follow): Lab1Greeting/Secrets.swift."
+                )
+            )
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import ProcessKit
-import Testing
 import TestSupport
+import Testing
+
 @testable import LabCheckKit
 
 /// make submit-check, in a student's repository made for the test: is the work committed, pushed, and passing?
@@ -29,15 +30,24 @@ import TestSupport
 
         func git(_ arguments: String...) throws {
             let done = try ChildProcess.run(
-                "git", ["-C", repository, "-c", "user.name=Student", "-c", "user.email=student@example.org"] + arguments,
-                timeout: .seconds(30))
+                "git",
+                ["-C", repository, "-c", "user.name=Student", "-c", "user.email=student@example.org"] + arguments,
+                timeout: .seconds(30)
+            )
             try #require(done.termination.succeeded, "git \(arguments.joined(separator: " ")): \(done.standardError)")
         }
 
         /// `labcheck submit-check` for lab 1, in the repository, as `make submit-check` runs it (built already).
         func submitCheck() throws -> ChildProcess.Finished {
-            try run([try labcheck(), "submit-check", "--lab", "1", "--bin-dir", bin, "--transcripts", folder + "/transcripts"],
-                    in: repository, environment: ["NO_COLOR": "1"], timeout: .seconds(60))
+            try run(
+                [
+                    try labcheck(), "submit-check", "--lab", "1", "--bin-dir", bin, "--transcripts",
+                    folder + "/transcripts",
+                ],
+                in: repository,
+                environment: ["NO_COLOR": "1"],
+                timeout: .seconds(60)
+            )
         }
 
         func remove() {
@@ -58,7 +68,10 @@ import TestSupport
         #expect(screen.contains("Lab 1 · OO greeting") && screen.contains("4/4"), "\(screen)")
         #expect(screen.contains("✓ Ready to hand in"))
         #expect(screen.split(separator: "\n").count <= 24, "one screen: \(screen)")
-        #expect(!FileManager.default.fileExists(atPath: student.folder + "/transcripts/progress.log"), "submit-check recorded progress")
+        #expect(
+            !FileManager.default.fileExists(atPath: student.folder + "/transcripts/progress.log"),
+            "submit-check recorded progress"
+        )
     }
 
     @Test func uncommittedUntrackedAndUnpushedWorkIsNamed() throws {
@@ -70,7 +83,10 @@ import TestSupport
         var checked = try student.submitCheck()
         var screen = checked.standardOutput
         #expect(checked.termination == .exited(1))
-        #expect(screen.contains("✗ 1 file changed since your last commit: Sources/Lab1Greeting/Human.swift"), "\(screen)")
+        #expect(
+            screen.contains("✗ 1 file changed since your last commit: Sources/Lab1Greeting/Human.swift"),
+            "\(screen)"
+        )
         #expect(screen.contains("✗ 1 new file git does not know yet: Sources/Lab1Greeting/Helpers.swift"), "\(screen)")
         #expect(!screen.contains("notes.txt"))
         #expect(screen.contains("✗ Not ready yet: commit your changes."), "\(screen)")
@@ -90,7 +106,10 @@ import TestSupport
         let checked = try student.submitCheck()
         #expect(checked.termination == .exited(1))
         #expect(checked.standardOutput.contains("0/4"), "\(checked.standardOutput)")
-        #expect(checked.standardOutput.contains("✗ Not ready yet: finish lab 1 (make check LAB=1)."), "\(checked.standardOutput)")
+        #expect(
+            checked.standardOutput.contains("✗ Not ready yet: finish lab 1 (make check LAB=1)."),
+            "\(checked.standardOutput)"
+        )
     }
 
     @Test func outsideGitItSaysSo() throws {
@@ -100,19 +119,28 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: bin) }
         let checked = try run(
             [try labcheck(), "submit-check", "--lab", "1", "--bin-dir", bin, "--transcripts", folder + "/transcripts"],
-            in: folder, environment: ["GIT_CEILING_DIRECTORIES": (folder as NSString).deletingLastPathComponent], timeout: .seconds(60))
+            in: folder,
+            environment: ["GIT_CEILING_DIRECTORIES": (folder as NSString).deletingLastPathComponent],
+            timeout: .seconds(60)
+        )
         #expect(checked.standardOutput.contains("not in a git repository"), "\(checked.standardOutput)")
         #expect(checked.standardOutput.contains("✓ Every lab passes."), "\(checked.standardOutput)")
     }
 
     @Test func gitsPorcelainIsReadWithRenamesAndOnlyTheLabsNewFiles() {
-        let porcelain = [
-            " M Sources/Lab3EchoServer/EchoServer.swift", "R  Sources/Lab1Greeting/New.swift", "Sources/Lab1Greeting/Old.swift",
-            "?? Sources/Lab4MuxServer/Extra.swift", "?? notes.txt", "?? kit/Sources/Lab5Protocol/Codec2.swift",
-            "?? .labcheck/progress.log", "?? Sources/LabCheckKit/Mine.swift",
-        ].joined(separator: "\0") + "\0"
+        let porcelain =
+            [
+                " M Sources/Lab3EchoServer/EchoServer.swift", "R  Sources/Lab1Greeting/New.swift",
+                "Sources/Lab1Greeting/Old.swift",
+                "?? Sources/Lab4MuxServer/Extra.swift", "?? notes.txt", "?? kit/Sources/Lab5Protocol/Codec2.swift",
+                "?? .labcheck/progress.log", "?? Sources/LabCheckKit/Mine.swift",
+            ].joined(separator: "\0") + "\0"
         let status = WorkStatus.parse(porcelain: porcelain)
         #expect(status.changed == ["Sources/Lab3EchoServer/EchoServer.swift", "Sources/Lab1Greeting/New.swift"])
-        #expect(status.untracked == ["Sources/Lab4MuxServer/Extra.swift", "kit/Sources/Lab5Protocol/Codec2.swift", ".labcheck/progress.log"])
+        #expect(
+            status.untracked == [
+                "Sources/Lab4MuxServer/Extra.swift", "kit/Sources/Lab5Protocol/Codec2.swift", ".labcheck/progress.log",
+            ]
+        )
     }
 }

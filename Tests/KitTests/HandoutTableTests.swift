@@ -14,7 +14,10 @@ import Testing
             #expect(lines.filter { $0.file == handout }.count >= 12, "too few Swift lines found in \(handout)")
         }
         let problems = try SwiftLineChecker().problems(in: lines)
-        #expect(problems.isEmpty, "\(problems.count) handout lines do not compile cleanly:\n\(problems.joined(separator: "\n"))")
+        #expect(
+            problems.isEmpty,
+            "\(problems.count) handout lines do not compile cleanly:\n\(problems.joined(separator: "\n"))"
+        )
     }
 
     /// The checker itself catches what it is for: the line lab 4's table once had (a `[UInt8]` passed where only a
@@ -35,26 +38,39 @@ import Testing
 
     @Test func cellsBecomeLinesByTheRulesOfHandoutTables() {
         func lines(_ cell: String) -> [String] { HandoutTables.lines(inCell: cell, after: nil).map(\.code) }
-        #expect(lines("`let s = try Socket(…)` then `defer { s.close() }`") == ["let s = try Socket()\ndefer { s.close() }"])
+        #expect(
+            lines("`let s = try Socket(…)` then `defer { s.close() }`") == ["let s = try Socket()\ndefer { s.close() }"]
+        )
         #expect(lines("`if data.isEmpty {`") == ["if data.isEmpty { }"])
         #expect(lines("`.inet6`, `.unix`") == ["member(.inet6)", "member(.unix)"])
         #expect(lines("`repr(data)` → `b'Hello, world'`") == ["repr(data)"])
         #expect(lines("`let n = try s.send(data)` — may send only part") == ["let n = try s.send(data)"])
         #expect(lines("`try s.listen()` (or `s.listen(5)`)") == ["try s.listen()"])
         #expect(lines("a `SocketError` whose `isWouldBlock` is true") == [])
-        #expect(lines("`catch let error as SocketError where error.isTimeout`") == [
-            "do { try mightThrow() } catch let error as SocketError where error.isTimeout {}"])
+        #expect(
+            lines("`catch let error as SocketError where error.isTimeout`") == [
+                "do { try mightThrow() } catch let error as SocketError where error.isTimeout {}"
+            ]
+        )
         let previous = HandoutLine(
-            file: "", line: 0, code: "", isExpression: false,
-            written: "catch let error as SocketError where error.isTimeout")
-        #expect(HandoutTables.lines(inCell: "`… where error.isWouldBlock`", after: previous).map(\.code) == [
-            "do { try mightThrow() } catch let error as SocketError where error.isWouldBlock {}"])
+            file: "",
+            line: 0,
+            code: "",
+            isExpression: false,
+            written: "catch let error as SocketError where error.isTimeout"
+        )
+        #expect(
+            HandoutTables.lines(inCell: "`… where error.isWouldBlock`", after: previous).map(\.code) == [
+                "do { try mightThrow() } catch let error as SocketError where error.isWouldBlock {}"
+            ]
+        )
     }
 }
 
 /// The folder that holds `Labs/` and `Package.swift`.
 func repositoryRoot() -> String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .path
 }
 
 /// One line (or a few, joined by "then") of Swift from a handout's table, ready to compile.
@@ -114,8 +130,13 @@ enum HandoutTables {
                 for line in Self.lines(inCell: cells[column], after: lines.last) {
                     lines.append(
                         HandoutLine(
-                            file: file, line: index + 1, code: line.code, isExpression: line.isExpression,
-                            written: line.written))
+                            file: file,
+                            line: index + 1,
+                            code: line.code,
+                            isExpression: line.isExpression,
+                            written: line.written
+                        )
+                    )
                 }
             }
         }
@@ -176,8 +197,13 @@ enum HandoutTables {
             }
             lines.append(
                 HandoutLine(
-                    file: "", line: 0, code: statements.joined(separator: "\n"), isExpression: isExpression,
-                    written: before ?? ""))
+                    file: "",
+                    line: 0,
+                    code: statements.joined(separator: "\n"),
+                    isExpression: isExpression,
+                    written: before ?? ""
+                )
+            )
         }
         return lines
     }
@@ -194,8 +220,10 @@ enum HandoutTables {
 
     private static func startsWithKeyword(_ code: String) -> Bool {
         let first = code.split(separator: " ").first.map(String.init) ?? ""
-        return ["try", "try?", "try!", "let", "var", "if", "for", "while", "guard", "defer", "catch", "do", "return",
-                "final", "class", "struct", "enum", "func", "init", "_"].contains(first) || first.hasPrefix("init(")
+        return [
+            "try", "try?", "try!", "let", "var", "if", "for", "while", "guard", "defer", "catch", "do", "return",
+            "final", "class", "struct", "enum", "func", "init", "_",
+        ].contains(first) || first.hasPrefix("init(")
             || code.contains(" = ")
     }
 
@@ -237,9 +265,10 @@ struct SwiftLineChecker {
 
         let products = try productsDirectory()
         let moduleMaps = (try? FileManager.default.contentsOfDirectory(atPath: products)) ?? []
-        let arguments = ["-typecheck", "-swift-version", "6", "-I", products + "/Modules"]
+        let arguments =
+            ["-typecheck", "-swift-version", "6", "-I", products + "/Modules"]
             + moduleMaps.filter { $0.hasSuffix(".build") }.map { "\(products)/\($0)/module.modulemap" }
-                .filter { FileManager.default.fileExists(atPath: $0) }.flatMap { ["-Xcc", "-fmodule-map-file=" + $0] }
+            .filter { FileManager.default.fileExists(atPath: $0) }.flatMap { ["-Xcc", "-fmodule-map-file=" + $0] }
             + [source]
         let compiled = try ChildProcess.run("swiftc", arguments, timeout: .seconds(120))
         let diagnostics = (compiled.standardError + compiled.standardOutput).split(separator: "\n").map(String.init)
@@ -276,8 +305,11 @@ struct SwiftLineChecker {
 
             """
         for (number, line) in lines.enumerated() {
-            let isDeclaration = ["final ", "class ", "struct ", "enum ", "func ", "init("].contains { line.code.hasPrefix($0) }
-            let located = "#sourceLocation(file: \"\(line.file)\", line: \(line.line))\n\(line.code)\n#sourceLocation()\n"
+            let isDeclaration = ["final ", "class ", "struct ", "enum ", "func ", "init("].contains {
+                line.code.hasPrefix($0)
+            }
+            let located =
+                "#sourceLocation(file: \"\(line.file)\", line: \(line.line))\n\(line.code)\n#sourceLocation()\n"
             text += """
                 enum Line\(number) {
                     final class Scope {

@@ -11,22 +11,32 @@ import Testing
     @Test(.enabled(if: isGitCheckout(), "the committed Package.resolved is checked in a git checkout of the kit"))
     func packageResolvedIsCommittedAndPinsEveryPackageByItsVersionTag() throws {
         let committed = try ChildProcess.run(
-            "git", ["-C", repositoryRoot(), "show", "HEAD:Package.resolved"], timeout: .seconds(20))
+            "git",
+            ["-C", repositoryRoot(), "show", "HEAD:Package.resolved"],
+            timeout: .seconds(20)
+        )
         try #require(
             committed.termination.succeeded,
-            "Package.resolved is not committed (\(committed.standardError)): run make pin-packages and commit it")
+            "Package.resolved is not committed (\(committed.standardError)): run make pin-packages and commit it"
+        )
         let resolved = try JSONDecoder().decode(Resolved.self, from: Data(committed.standardOutput.utf8))
         #expect(!resolved.pins.isEmpty)
         for pin in resolved.pins {
-            let version = try #require(pin.state.version, "\(pin.identity) is pinned to a branch or a commit, not a version")
+            let version = try #require(
+                pin.state.version,
+                "\(pin.identity) is pinned to a branch or a commit, not a version"
+            )
             #expect(
                 pin.state.revision == version,
                 """
                 \(pin.identity) \(version) is pinned to commit \(pin.state.revision): a commit id differs between copies of \
                 a package (GitHub's, a mirror's), a tag does not — run make pin-packages, which writes tags
-                """)
+                """
+            )
         }
-        let ignored = try String(contentsOfFile: repositoryRoot() + "/.gitignore", encoding: .utf8).split(separator: "\n")
+        let ignored = try String(contentsOfFile: repositoryRoot() + "/.gitignore", encoding: .utf8).split(
+            separator: "\n"
+        )
         #expect(!ignored.contains("Package.resolved"), ".gitignore must not hide Package.resolved: it is committed")
     }
 
@@ -37,7 +47,8 @@ import Testing
         for (url, requirement) in packages where requirement.contains("\"0.") {
             #expect(
                 requirement.hasPrefix(".upToNextMinor(from:") || requirement.hasPrefix("exact:"),
-                "\(url) is 0.x, where a minor version may break its API: declare it .upToNextMinor(from: …)")
+                "\(url) is 0.x, where a minor version may break its API: declare it .upToNextMinor(from: …)"
+            )
         }
     }
 }

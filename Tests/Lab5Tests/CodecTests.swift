@@ -10,7 +10,8 @@ import Testing
 @Suite struct CodecTests {
     static let frames = [
         Frame(.hello, text: "Kim"), Frame(.list), Frame(.send, text: "Lee\nhi there"), Frame(.hello, text: "김영희"),
-        Frame(.ping, body: [0x00, 0xFF, 0x0A]), Frame(.bye), Frame(FrameType(0xABCD), body: Array(repeating: 7, count: 300)),
+        Frame(.ping, body: [0x00, 0xFF, 0x0A]), Frame(.bye),
+        Frame(FrameType(0xABCD), body: Array(repeating: 7, count: 300)),
     ]
     static let stream = frames.flatMap { $0.encoded() }
 
@@ -35,7 +36,9 @@ import Testing
     @Test func everyPairOfSplitPointsReadsTheSameFrames() throws {
         for first in 0...Self.stream.count {
             for second in stride(from: first, through: Self.stream.count, by: 7) {
-                let chunks = [Array(Self.stream[..<first]), Array(Self.stream[first..<second]), Array(Self.stream[second...])]
+                let chunks = [
+                    Array(Self.stream[..<first]), Array(Self.stream[first..<second]), Array(Self.stream[second...]),
+                ]
                 let (frames, left) = try read(chunks)
                 #expect(frames == Self.frames, "splits at \(first) and \(second)")
                 #expect(left == 0)
@@ -48,14 +51,21 @@ import Testing
         for seed in 0..<200 {
             var random = SeededRandom(seed: 0xC0DEC + UInt64(seed))
             let frames = (0..<Int.random(in: 0...40, using: &random)).map { _ in
-                Frame(FrameType(UInt16.random(in: 0...0x00FF, using: &random)),
-                      body: (0..<Int.random(in: 0...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
+                Frame(
+                    FrameType(UInt16.random(in: 0...0x00FF, using: &random)),
+                    body: (0..<Int.random(in: 0...300, using: &random)).map { _ in
+                        UInt8.random(in: 0...255, using: &random)
+                    }
+                )
             }
             let bytes = frames.flatMap { $0.encoded() }
             var chunks: [[UInt8]] = []
             var start = 0
             while start < bytes.count {
-                let end = min(bytes.count, start + Int.random(in: 0...[1, 6, 100, 5000].randomElement(using: &random)!, using: &random))
+                let end = min(
+                    bytes.count,
+                    start + Int.random(in: 0...[1, 6, 100, 5000].randomElement(using: &random)!, using: &random)
+                )
                 chunks.append(Array(bytes[start..<end]))
                 start = end
             }
@@ -122,13 +132,22 @@ import Testing
 /// The router's `--simulate` arguments, as the handout writes them.
 @Suite struct SimulateOptionTests {
     @Test func bytesInHexAndTheEndOfTheStreamAtExactTimes() throws {
-        let options = try RouterOptions.parse(["--simulate", "1.2:00 05 00", "--simulate", "2:0a0B", "--simulate", "3:eof"])
-        #expect(try options.script() == [Timed(.milliseconds(1_200), .bytes([0, 5, 0])), Timed(.seconds(2), .bytes([10, 11])), Timed(.seconds(3), .eof)])
+        let options = try RouterOptions.parse([
+            "--simulate", "1.2:00 05 00", "--simulate", "2:0a0B", "--simulate", "3:eof",
+        ])
+        #expect(
+            try options.script() == [
+                Timed(.milliseconds(1_200), .bytes([0, 5, 0])), Timed(.seconds(2), .bytes([10, 11])),
+                Timed(.seconds(3), .eof),
+            ]
+        )
         #expect(options.simulationEnd == .seconds(3))
     }
 
     @Test(arguments: ["1:0", "1:zz", "x:00", "-1:00", "2:00 --simulate 1:00"])
     func badScriptsAreRefused(item: String) {
-        #expect(throws: (any Error).self) { try RouterOptions.parse(["--simulate"] + item.split(separator: " ").map(String.init)) }
+        #expect(throws: (any Error).self) {
+            try RouterOptions.parse(["--simulate"] + item.split(separator: " ").map(String.init))
+        }
     }
 }

@@ -14,7 +14,11 @@ import Testing
         model = try receiverModel(frameTimeout: .seconds(5))
     }
 
-    func run(_ inputs: [Timed<ReceiverInput>], until end: Duration = .seconds(100), bodyLimit: Int = 65_536) throws
+    func run(
+        _ inputs: [Timed<ReceiverInput>],
+        until end: Duration = .seconds(100),
+        bodyLimit: Int = 65_536
+    ) throws
         -> SimulationResult<ReceiverState, ReceiverOutput>
     {
         try model.simulate(from: ReceiverState(reader: FrameReader(bodyLimit: bodyLimit)), inputs: inputs, until: end)
@@ -29,15 +33,27 @@ import Testing
         #expect(
             result.trace == [
                 TraceEntry(
-                    time: .milliseconds(412), from: "IDLE", to: "DELIVER", event: .input("bytes(9)"), condition: "frame ready"),
+                    time: .milliseconds(412),
+                    from: "IDLE",
+                    to: "DELIVER",
+                    event: .input("bytes(9)"),
+                    condition: "frame ready"
+                ),
                 TraceEntry(
-                    time: .milliseconds(412), from: "DELIVER", to: "IDLE", event: .output(#"frame(HELLO "Kim")"#),
-                    condition: "nothing buffered"),
-            ])
-        #expect(result.trace.map(\.description) == [
-            "    0.412s  IDLE → DELIVER  ?bytes(9) [frame ready]",
-            #"    0.412s  DELIVER → IDLE  !frame(HELLO "Kim") [nothing buffered]"#,
-        ])
+                    time: .milliseconds(412),
+                    from: "DELIVER",
+                    to: "IDLE",
+                    event: .output(#"frame(HELLO "Kim")"#),
+                    condition: "nothing buffered"
+                ),
+            ]
+        )
+        #expect(
+            result.trace.map(\.description) == [
+                "    0.412s  IDLE → DELIVER  ?bytes(9) [frame ready]",
+                #"    0.412s  DELIVER → IDLE  !frame(HELLO "Kim") [nothing buffered]"#,
+            ]
+        )
     }
 
     @Test func severalFramesInOneChunkComeOutInOrderAtTheSameInstant() throws {
@@ -56,7 +72,10 @@ import Testing
         #expect(result.outputs == [Timed(.seconds(6), .error(.timeout))])
         #expect(result.phase == "CLOSED")
         #expect(result.trace.prefix(6).map(\.to) == ["HEADER", "HEADER", "HEADER", "HEADER", "HEADER", "CLOSED"])
-        #expect(result.trace[5] == TraceEntry(time: .seconds(6), from: "HEADER", to: "CLOSED", event: .output("error(timeout)")))
+        #expect(
+            result.trace[5]
+                == TraceEntry(time: .seconds(6), from: "HEADER", to: "CLOSED", event: .output("error(timeout)"))
+        )
         // The bytes after the timeout are taken and ignored in CLOSED.
         #expect(result.trace.dropFirst(6).allSatisfy { $0.from == "CLOSED" && $0.to == "CLOSED" })
     }
@@ -64,10 +83,12 @@ import Testing
     @Test func theDeadlineRunsFromEachFramesFirstByte() throws {
         let first = Frame(.broadcast, text: "first")
         let second = Frame(.broadcast, text: "second")
-        let a = first.encoded(), b = second.encoded()
+        let a = first.encoded()
+        let b = second.encoded()
         let result = try run([
             Timed(.seconds(1), .bytes(Array(a.prefix(3)))),  // header begins: deadline 6 s
-            Timed(.milliseconds(5_900), .bytes(Array(a.dropFirst(3)) + Array(b.prefix(1)))),  // second begins: deadline 10.9 s
+            // The second frame begins: deadline 10.9 s.
+            Timed(.milliseconds(5_900), .bytes(Array(a.dropFirst(3)) + Array(b.prefix(1)))),
             Timed(.seconds(10), .bytes(Array(b.dropFirst(1)))),
         ])
         #expect(result.outputs == [Timed(.milliseconds(5_900), .frame(first)), Timed(.seconds(10), .frame(second))])
@@ -99,9 +120,14 @@ import Testing
 
     @Test(arguments: [UInt32(65_537), 0xFFFF_FFFF])
     func anOversizedHeaderFailsAsSoonAsItsSixBytesAreIn(length: UInt32) throws {
-        let header: [UInt8] = [0x00, 0x05, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+        let header: [UInt8] = [
+            0x00, 0x05, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF),
+            UInt8(length & 0xFF),
+        ]
         // A byte every half second: nothing is decided until the sixth, at 3.5 s.
-        let inputs = header.enumerated().map { Timed(.milliseconds(1_000 + 500 * $0.offset), ReceiverInput.bytes([$0.element])) }
+        let inputs = header.enumerated().map {
+            Timed(.milliseconds(1_000 + 500 * $0.offset), ReceiverInput.bytes([$0.element]))
+        }
         let fiveBytes = try run(Array(inputs.prefix(5)), until: .milliseconds(3_499))
         #expect(fiveBytes.outputs.isEmpty)
         #expect(fiveBytes.phase == "HEADER")
@@ -119,7 +145,8 @@ import Testing
             result.outputs == [
                 Timed(.seconds(3), .frame(Self.kim)), Timed(.seconds(3), .frame(Frame(.list))),
                 Timed(.seconds(3), .error(.tooLarge)),
-            ])
+            ]
+        )
         #expect(result.phase == "CLOSED")
     }
 
@@ -136,7 +163,17 @@ import Testing
     @Test func anEmptyReadLeavesAnIdleReceiverIdle() throws {
         let result = try run([Timed(.seconds(1), .bytes([]))])
         #expect(result.outputs.isEmpty)
-        #expect(result.trace == [TraceEntry(time: .seconds(1), from: "IDLE", to: "IDLE", event: .input("bytes(0)"), condition: "nothing buffered")])
+        #expect(
+            result.trace == [
+                TraceEntry(
+                    time: .seconds(1),
+                    from: "IDLE",
+                    to: "IDLE",
+                    event: .input("bytes(0)"),
+                    condition: "nothing buffered"
+                )
+            ]
+        )
     }
 
     /// Any chunking at any times (within the timeout) delivers the frames in order, each at the
@@ -151,7 +188,8 @@ import Testing
                     FrameType.known.randomElement(using: &random)!,
                     body: (0..<Int.random(in: 0...(index % 4 == 0 ? 0 : 200), using: &random)).map { _ in
                         UInt8.random(in: 0...255, using: &random)
-                    })
+                    }
+                )
             }
             let stream = frames.flatMap { $0.encoded() }
             var inputs: [Timed<ReceiverInput>] = []
@@ -163,7 +201,10 @@ import Testing
             }[...]
             var frameIndex = 0
             while start < stream.count {
-                let end = min(stream.count, start + Int.random(in: 0...[1, 5, 50, 500].randomElement(using: &random)!, using: &random))
+                let end = min(
+                    stream.count,
+                    start + Int.random(in: 0...[1, 5, 50, 500].randomElement(using: &random)!, using: &random)
+                )
                 time += .milliseconds(Int.random(in: 0...1500, using: &random))
                 inputs.append(Timed(time, .bytes(Array(stream[start..<end]))))
                 while let next = frameEnds.first, next <= end {
@@ -173,7 +214,11 @@ import Testing
                 }
                 start = end
             }
-            let result = try patient.simulate(from: ReceiverState(reader: FrameReader()), inputs: inputs, until: time + .seconds(1))
+            let result = try patient.simulate(
+                from: ReceiverState(reader: FrameReader()),
+                inputs: inputs,
+                until: time + .seconds(1)
+            )
             #expect(result.outputs == expected, "seed \(seed)")
             #expect(result.phase == "IDLE", "seed \(seed)")
             if result.outputs != expected { return }

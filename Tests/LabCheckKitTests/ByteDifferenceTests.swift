@@ -1,9 +1,12 @@
 import Testing
+
 @testable import LabCheckKit
 
 @Suite struct ByteDifferenceTests {
     @Test func aCaretUnderTheFirstWrongByteInBothColumns() throws {
-        let drawn = try #require(byteDifference(expected: Array("Hello, world".utf8), received: Array("Hello, World".utf8)))
+        let drawn = try #require(
+            byteDifference(expected: Array("Hello, world".utf8), received: Array("Hello, World".utf8))
+        )
         let lines = drawn.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0] == "first difference at byte 7 (of 12 expected, 12 received):")
         #expect(lines[1].hasPrefix("  expected  48 65 6c 6c 6f 2c 20 77 6f 72 6c 64"))
@@ -22,12 +25,18 @@ import Testing
         var echoed = sent
         echoed[48613] ^= 0xFF
         let drawn = try #require(byteDifference(expected: sent, received: echoed, labels: ("sent", "echoed")))
-        #expect(drawn.hasPrefix("first difference at byte 48613 (of 1048576 sent, 1048576 echoed) (the rows start at byte 48606):"))
+        #expect(
+            drawn.hasPrefix(
+                "first difference at byte 48613 (of 1048576 sent, 1048576 echoed) (the rows start at byte 48606):"
+            )
+        )
         #expect(drawn.count < 400)
     }
 
     @Test func aShortReplyEndsWhereTheMissingByteWouldBe() throws {
-        let drawn = try #require(byteDifference(expected: [0, 0x81, 0, 0, 0, 3, 75, 105, 109], received: [0, 0x81, 0, 0, 0, 3]))
+        let drawn = try #require(
+            byteDifference(expected: [0, 0x81, 0, 0, 0, 3, 75, 105, 109], received: [0, 0x81, 0, 0, 0, 3])
+        )
         #expect(drawn.hasPrefix("first difference at byte 6 (of 9 expected, 6 received):"))
         #expect(drawn.contains("(ends here)"))
     }
@@ -48,7 +57,9 @@ import Testing
 
     @Test func aLongTextLineGetsACaretToo() {
         let drawn = textDifference(
-            expected: quoted("Kim, Younghee: My name is Kim, Younghee."), actual: quoted("Kim, Younghee: My name is Kim, Younghee"))
+            expected: quoted("Kim, Younghee: My name is Kim, Younghee."),
+            actual: quoted("Kim, Younghee: My name is Kim, Younghee")
+        )
         let lines = drawn.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
         let period = lines[0].count - 2  // the expected line ends `."`

@@ -1,8 +1,9 @@
 import Foundation
 import ProcessKit
 import SocketKit
-import Testing
 import TestSupport
+import Testing
+
 @testable import LabCheckKit
 
 /// A failed step's capture opens in tshark (Debian's package), its TCP stream follows, and lab 5's dissector names
@@ -40,17 +41,21 @@ import TestSupport
         #expect(packets.split(separator: "\n").count == 7)  // SYN, SYN-ACK, ACK, two pieces, the reply, FIN
         let follow = try Self.tshark(["-r", path, "-q", "-z", "follow,tcp,hex,0"])
         #expect(follow.contains("4b 69 6d"), "the stream as tshark reassembled it:\n\(follow)")
-        let checksums = try Self.tshark(["-r", path, "-o", "tcp.check_checksum:TRUE", "-T", "fields", "-e", "tcp.checksum.status"])
+        let checksums = try Self.tshark([
+            "-r", path, "-o", "tcp.check_checksum:TRUE", "-T", "fields", "-e", "tcp.checksum.status",
+        ])
         #expect(checksums.split(separator: "\n").allSatisfy { $0 == "1" }, "TCP checksums: \(checksums)")  // 1 = good
     }
 
     @Test func theLab5DissectorNamesTheFrames() throws {
         let path = try Self.helloCapture(host: "127.0.0.1")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let dissector = root.appendingPathComponent("Labs/05-framed-protocol/lab5.lua").path
         let frames = try Self.tshark([
-            "-X", "lua_script:\(dissector)", "-r", path, "-Y", "lab5", "-T", "fields", "-e", "lab5.name", "-e", "lab5.body",
+            "-X", "lua_script:\(dissector)", "-r", path, "-Y", "lab5", "-T", "fields", "-e", "lab5.name", "-e",
+            "lab5.body",
         ])
         #expect(frames.split(separator: "\n") == ["HELLO\tKim", "WELCOME\tKim"])
     }

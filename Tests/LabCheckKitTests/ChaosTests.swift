@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LabCheckKit
 
 /// Seeded chaos: the same seed cuts the same way, the bytes never change, and a failure found with a random seed

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LabCheckKit
 
 /// What the checker blames when a step fails: the step's own mistake first, a later step's "not implemented" only
@@ -23,7 +24,9 @@ import Testing
     @Test func aLaterStepsNoteDoesNotHideThisStepsMistake() throws {
         let fake = try FakeLab(["greeting": Self.wrongSecondLine])
         defer { fake.remove() }
-        let results = fake.run([Self.dialogueStep(2, lines: ["Hong: Hi. What is your name?", "Kim: My name is Kim."], needs: [])])
+        let results = fake.run([
+            Self.dialogueStep(2, lines: ["Hong: Hi. What is your name?", "Kim: My name is Kim."], needs: [])
+        ])
         let failure = try #require(results.failure(2))
         #expect(failure.cause == .check)
         #expect(failure.message.contains("line 2 of `lab9-greeting` should have been \"Kim: My name is Kim.\""))
@@ -37,7 +40,9 @@ import Testing
         let lines = ["Hong: Hi. What is your name?", "Kim: My name is Kim.", "Hong: How old are you?"]
         // Step 4 needs step 3 (through its `needs`), whose starter the program reached.
         let results = fake.run(
-            [Self.dialogueStep(3, lines: lines, needs: []), Self.dialogueStep(4, lines: lines, needs: [3])], only: 4)
+            [Self.dialogueStep(3, lines: lines, needs: []), Self.dialogueStep(4, lines: lines, needs: [3])],
+            only: 4
+        )
         let failure = try #require(results.failure(4))
         #expect(failure.cause == .notImplemented)
         #expect(failure.message.hasPrefix("not implemented: step 3 — Human.askAge()"))
@@ -46,7 +51,8 @@ import Testing
 
     @Test func aCrashShowsTheFatalErrorAndTheStudentsLine() throws {
         // What Swift's backtracer prints, abridged; the program then dies of SIGILL as a runtime trap does.
-        let fake = try FakeLab(["greeting": """
+        let fake = try FakeLab([
+            "greeting": """
             echo "Hong: Hi. What is your name?"
             cat >&2 <<'TRACE'
             Swift/ContiguousArrayBuffer.swift:692: Fatal error: Index out of range
@@ -62,7 +68,8 @@ import Testing
             Backtrace took 0.04s
             TRACE
             kill -ILL $$
-            """])
+            """
+        ])
         defer { fake.remove() }
         let results = fake.run([Self.dialogueStep(1, lines: ["Hong: Hi. What is your name?", "Kim: My name is Kim."])])
         let failure = try #require(results.failure(1))
@@ -87,7 +94,9 @@ import Testing
     }
 
     @Test func aLineRepeatedWithoutEndNamesThePitfall() throws {
-        let fake = try FakeLab(["server": "i=0; while [ $i -lt 50 ]; do echo \"Received b'' from 127.0.0.1:5\"; i=$((i+1)); done; sleep 30"])
+        let fake = try FakeLab([
+            "server": "i=0; while [ $i -lt 50 ]; do echo \"Received b'' from 127.0.0.1:5\"; i=$((i+1)); done; sleep 30"
+        ])
         defer { fake.remove() }
         let step = Step(1, "serves", hint: "h") { check in
             let server = try check.start("server", keepsRunning: true)
@@ -95,7 +104,11 @@ import Testing
         }
         let pitfall = Pitfall(repeatedLine: "Received b''", meaning: "recv() returned b'': the client closed")
         let failure = try #require(fake.run([step], pitfalls: [pitfall]).failure(1))
-        #expect(failure.message.contains("printed \"Received b'' from 127.0.0.1:5\" 50 times in a row: recv() returned b'': the client closed"))
+        #expect(
+            failure.message.contains(
+                "printed \"Received b'' from 127.0.0.1:5\" 50 times in a row: recv() returned b'': the client closed"
+            )
+        )
     }
 
     @Test func aMachineProblemPointsAtMakeDoctor() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+
 @testable import LabCheckKit
 
 /// A lab whose programs are shell scripts in a folder of their own: the checker's own behaviour (what it blames,
@@ -20,8 +21,14 @@ struct FakeLab {
     /// Runs `steps` as lab 9 against the scripts; the replay scripts go to the same folder.
     func run(_ steps: [Step], usesSockets: Bool = true, pitfalls: [Pitfall] = [], only: Int? = nil) -> [StepResult] {
         let lab = Lab(
-            number: 9, title: "Fake", folder: "09-fake", programs: [], usesSockets: usesSockets, pitfalls: pitfalls,
-            steps: steps)
+            number: 9,
+            title: "Fake",
+            folder: "09-fake",
+            programs: [],
+            usesSockets: usesSockets,
+            pitfalls: pitfalls,
+            steps: steps
+        )
         var runner = LabRunner(lab: lab, binDirectory: directory, solution: false)
         runner.replayDirectory = directory
         return runner.run(only: only)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LabCheckKit
 
 /// What the checker's own peer says when a reply is wrong or stops short: a caret, not a dump.
@@ -42,7 +43,9 @@ import Testing
             try peer.send("Hello, world")
             try peer.expect("Hello, world", waitingFor: "the echo")
         }
-        #expect(failure.message.hasPrefix("the reply should have been \"Hello, world\", but instead it was b'Hello, World'"))
+        #expect(
+            failure.message.hasPrefix("the reply should have been \"Hello, world\", but instead it was b'Hello, World'")
+        )
         #expect(failure.message.contains("first difference at byte 7 (of 12 expected, 12 received)"))
         #expect(failure.message.contains("^^"))
     }
@@ -50,9 +53,18 @@ import Testing
     @Test func aStalledEchoSaysHowMuchCameAndThatItWasRight() throws {
         let failure = try Self.failure(of: Self.server(stopAfter: 100_000)) { peer in
             let bytes = (0..<262_144).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-            _ = try peer.roundTrip(bytes, timeout: .seconds(1), waitingFor: "the echo of 256 KiB", stuck: "is the socket watched for writing?")
+            _ = try peer.roundTrip(
+                bytes,
+                timeout: .seconds(1),
+                waitingFor: "the echo of 256 KiB",
+                stuck: "is the socket watched for writing?"
+            )
         }
-        #expect(failure.message.hasPrefix("only 100000 of 262144 bytes (all of them as expected) came within 1 s while waiting for the echo of 256 KiB, then nothing more — is the socket watched for writing?"))
+        #expect(
+            failure.message.hasPrefix(
+                "only 100000 of 262144 bytes (all of them as expected) came within 1 s while waiting for the echo of 256 KiB, then nothing more — is the socket watched for writing?"
+            )
+        )
         #expect(!failure.message.contains("b'"))
     }
 

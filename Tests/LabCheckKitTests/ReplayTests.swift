@@ -1,44 +1,75 @@
 import Foundation
 import SocketKit
 import Testing
+
 @testable import LabCheckKit
 
 /// A failed step can be replayed by hand: `make run` for the student's program, a labrepl script for the checker's
 /// side, on the lecture's port.
 @Suite struct ReplayTests {
-    static let lab = Lab(number: 3, title: "Echo", folder: "03-echo", programs: ["echo-server", "echo-client"], steps: [])
+    static let lab = Lab(
+        number: 3,
+        title: "Echo",
+        folder: "03-echo",
+        programs: ["echo-server", "echo-client"],
+        steps: []
+    )
     static let step = Step(2, "echo", hint: "") { _ in }
 
-    static func address(_ port: Int) throws -> SocketAddress { try SocketAddress.resolve(host: "127.0.0.1", port: port)[0] }
+    static func address(_ port: Int) throws -> SocketAddress {
+        try SocketAddress.resolve(host: "127.0.0.1", port: port)[0]
+    }
 
     @Test func theServersConversationBecomesAScript() throws {
         let recording = Recording()
         recording.record(.started(program: "echo-server", arguments: ["--port", "0", "--pause"]))
         recording.record(.listening(program: "echo-server", port: 40001))
-        recording.record(.connected(connection: 1, label: "client 1", port: 40001, local: try Self.address(50000), remote: try Self.address(40001)))
+        recording.record(
+            .connected(
+                connection: 1,
+                label: "client 1",
+                port: 40001,
+                local: try Self.address(50000),
+                remote: try Self.address(40001)
+            )
+        )
         recording.record(.sent(connection: 1, bytes: Array("Hello, world".utf8)))
         recording.record(.typed(program: "lab3-echo-server", text: "\n"))
         recording.record(.awaited(connection: 1, count: 12, expected: Array("Hello, world".utf8)))
         recording.record(.sent(connection: 1, bytes: [0, 0x81, 0xFF]))
         recording.record(.sent(connection: 1, bytes: Array(" spaced ".utf8)))
         recording.record(.halfClosed(connection: 1))
-        let plan = Replay(lab: Self.lab, step: Self.step, events: recording.events).plan(scriptPath: ".labcheck/lab3-step2.repl")
-        #expect(plan.commands == [
-            "make run LAB=3 PROG=echo-server ARGS=\"--pause\"    # in one terminal",
-            "make repl ARGS=\"--script .labcheck/lab3-step2.repl\"    # in another: the checker's side",
-        ])
+        let plan = Replay(lab: Self.lab, step: Self.step, events: recording.events).plan(
+            scriptPath: ".labcheck/lab3-step2.repl"
+        )
+        #expect(
+            plan.commands == [
+                "make run LAB=3 PROG=echo-server ARGS=\"--pause\"    # in one terminal",
+                "make repl ARGS=\"--script .labcheck/lab3-step2.repl\"    # in another: the checker's side",
+            ]
+        )
         let lines = try #require(plan.script).split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(lines == [
-            "connect 127.0.0.1 65432 as client-1", "send Hello, world", "expect Hello, world", "sendhex 00 81 ff",
-            "send \" spaced \"", "shutdown client-1 write",
-        ])
+        #expect(
+            lines == [
+                "connect 127.0.0.1 65432 as client-1", "send Hello, world", "expect Hello, world", "sendhex 00 81 ff",
+                "send \" spaced \"", "shutdown client-1 write",
+            ]
+        )
         #expect(plan.script?.contains("# here the checker typed \"\\n\" into lab3-echo-server") == true)
     }
 
     @Test func aClientStepScriptListensAndAccepts() throws {
         let recording = Recording()
         recording.record(.started(program: "echo-client", arguments: ["--port", "40002", "Hello, world"]))
-        recording.record(.accepted(connection: 1, label: "server", port: 40002, local: try Self.address(40002), remote: try Self.address(50001)))
+        recording.record(
+            .accepted(
+                connection: 1,
+                label: "server",
+                port: 40002,
+                local: try Self.address(40002),
+                remote: try Self.address(50001)
+            )
+        )
         recording.record(.awaited(connection: 1, count: 12, expected: nil))
         recording.record(.sent(connection: 1, bytes: Array("Hello,".utf8)))
         let plan = Replay(lab: Self.lab, step: Self.step, events: recording.events).plan(scriptPath: "x.repl")
@@ -62,7 +93,15 @@ import Testing
         let recording = Recording()
         recording.record(.started(program: "echo-server", arguments: ["--unix", path]))
         recording.record(.listening(program: "echo-server", port: 0))
-        recording.record(.connected(connection: 1, label: "client", port: 0, local: try SocketAddress(unixPath: path + "-c"), remote: server))
+        recording.record(
+            .connected(
+                connection: 1,
+                label: "client",
+                port: 0,
+                local: try SocketAddress(unixPath: path + "-c"),
+                remote: server
+            )
+        )
         recording.record(.sent(connection: 1, bytes: Array("over a Unix socket".utf8)))
         let plan = Replay(lab: Self.lab, step: Self.step, events: recording.events).plan(scriptPath: "x.repl")
         #expect(plan.commands.first == "make run LAB=3 PROG=echo-server ARGS=\"--unix \(path)\"    # in one terminal")

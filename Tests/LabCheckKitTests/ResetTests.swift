@@ -18,7 +18,10 @@ import Testing
         let folder = try makeTemporaryDirectory()
         for module in ["Lab3EchoServer", "Lab3EchoClient"] {
             try FileManager.default.createDirectory(atPath: "\(folder)/Sources", withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: "\(Self.kit)/Sources/\(module)", toPath: "\(folder)/Sources/\(module)")
+            try FileManager.default.copyItem(
+                atPath: "\(Self.kit)/Sources/\(module)",
+                toPath: "\(folder)/Sources/\(module)"
+            )
         }
         try git(folder, "init", "-q")
         try commit(folder, "the kit as it was handed out")
@@ -27,7 +30,9 @@ import Testing
 
     func git(_ folder: String, _ arguments: String...) throws {
         let finished = try ChildProcess.run(
-            "git", ["-C", folder, "-c", "user.name=Kim", "-c", "user.email=kim@example.com"] + arguments)
+            "git",
+            ["-C", folder, "-c", "user.name=Kim", "-c", "user.email=kim@example.com"] + arguments
+        )
         try #require(finished.termination.succeeded, "git \(arguments): \(finished.standardError)")
     }
 
@@ -39,8 +44,11 @@ import Testing
     /// `labcheck reset …` run in `folder`, standard input not a terminal.
     func reset(in folder: String, _ arguments: [String]) throws -> ChildProcess.Finished {
         try ChildProcess.run(
-            "/bin/sh", ["-c", "cd \"$1\" && shift && exec \"$@\"", "sh", folder, try productsDirectory() + "/labcheck", "reset"]
-                + arguments, timeout: .seconds(60))
+            "/bin/sh",
+            ["-c", "cd \"$1\" && shift && exec \"$@\"", "sh", folder, try productsDirectory() + "/labcheck", "reset"]
+                + arguments,
+            timeout: .seconds(60)
+        )
     }
 
     func read(_ folder: String, _ path: String) throws -> String {
@@ -68,7 +76,11 @@ import Testing
         let folder = try repository()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // The teacher fixes a comment in the starter later: still a starter, so the reset follows it.
-        let fixed = try read(folder, Self.server).replacingOccurrences(of: "import", with: "// fixed by the teacher\nimport", options: .anchored)
+        let fixed = try read(folder, Self.server).replacingOccurrences(
+            of: "import",
+            with: "// fixed by the teacher\nimport",
+            options: .anchored
+        )
         try write(fixed, folder, Self.server)
         try commit(folder, "starter: a comment fixed")
         // The student's work, one commit of it and some not committed; a client file deleted; a file of their own.
@@ -86,7 +98,10 @@ import Testing
         #expect(try read(folder, "Sources/Lab3EchoServer/Helpers.swift") == "// helpers\n")
         let saved = try savedFolder(folder)
         #expect(try read(saved, Self.server) == mine + "\n// more work\n")
-        #expect(!FileManager.default.fileExists(atPath: "\(saved)/\(Self.client)"), "a missing file has nothing to save")
+        #expect(
+            !FileManager.default.fileExists(atPath: "\(saved)/\(Self.client)"),
+            "a missing file has nothing to save"
+        )
         let output = finished.standardOutput
         #expect(output.contains("  \(Self.server)  — the starter of "))
         #expect(output.contains("\"starter: a comment fixed\""))
@@ -114,23 +129,35 @@ import Testing
         // Each function as the starter has it if its starter body names step 2, else as the student had it.
         let starterSource = SwiftSource(starter)
         let declarations = starterSource.declarations.filter(\.hasCode)
-        let named = starterSource.workByDeclaration(declarations).owned.filter { $0.value.contains { $0.steps.contains(2) } }
-        try #require(!named.isEmpty && named.count < declarations.count, "lab 3's server has functions of step 2 and others")
+        let named = starterSource.workByDeclaration(declarations).owned.filter {
+            $0.value.contains { $0.steps.contains(2) }
+        }
+        try #require(
+            !named.isEmpty && named.count < declarations.count,
+            "lab 3's server has functions of step 2 and others"
+        )
         let resultSource = SwiftSource(result)
         let mineSource = SwiftSource(mine)
         let inResult = resultSource.counterparts(of: declarations)
         let inMine = mineSource.counterparts(of: declarations)
         for (index, declaration) in declarations.enumerated() {
             let body = resultSource.text(try #require(inResult[index]).body)
-            let insideOneNamed = named.keys.contains { $0 != index && declarations[$0].body.contains(declaration.body.lowerBound) }
+            let insideOneNamed = named.keys.contains {
+                $0 != index && declarations[$0].body.contains(declaration.body.lowerBound)
+            }
             if named[index] != nil {
                 #expect(body == starterSource.text(declaration.body), "\(declaration) should be the starter's again")
             } else if !insideOneNamed {
-                #expect(body == mineSource.text(try #require(inMine[index]).body), "\(declaration) should be left as it was")
+                #expect(
+                    body == mineSource.text(try #require(inMine[index]).body),
+                    "\(declaration) should be left as it was"
+                )
             }
         }
         #expect(try read(savedFolder(folder), Self.server) == mine)
-        #expect(finished.standardOutput.contains("puts back the starter's body of step 2's functions, and nothing else:"))
+        #expect(
+            finished.standardOutput.contains("puts back the starter's body of step 2's functions, and nothing else:")
+        )
     }
 
     @Test func inTheKitsOwnRepositoryTheStarterIsHEADs() throws {
@@ -157,7 +184,11 @@ import Testing
         try write(mine, folder, Self.server)
         let finished = try reset(in: folder, ["--lab", "3", "--step", "1"])
         #expect(finished.termination == .exited(1))
-        #expect(finished.standardError.contains("there is no terminal here to ask in, so nothing changed — to go ahead (your versions are saved first): make reset LAB=3 STEP=1 FORCE=1"))
+        #expect(
+            finished.standardError.contains(
+                "there is no terminal here to ask in, so nothing changed — to go ahead (your versions are saved first): make reset LAB=3 STEP=1 FORCE=1"
+            )
+        )
         #expect(try read(folder, Self.server) == mine)
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/.labcheck"))
     }
@@ -165,10 +196,17 @@ import Testing
     @Test func aFolderNotInGitIsSaidSo() throws {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.copyItem(atPath: "\(Self.kit)/Sources/Lab3EchoServer", toPath: "\(folder)/Lab3EchoServer")
+        try FileManager.default.copyItem(
+            atPath: "\(Self.kit)/Sources/Lab3EchoServer",
+            toPath: "\(folder)/Lab3EchoServer"
+        )
         let finished = try reset(in: folder, ["--lab", "3", "--force"])
         #expect(finished.termination == .exited(1))
-        #expect(finished.standardError.contains("this folder is not in a git repository, so there is no committed starter to go back to"))
+        #expect(
+            finished.standardError.contains(
+                "this folder is not in a git repository, so there is no committed starter to go back to"
+            )
+        )
 
         // A repository where lab 3 was never committed.
         try git(folder, "init", "-q")

@@ -1,15 +1,28 @@
 import Foundation
 import ProcessKit
-import Testing
 import TestSupport
+import Testing
+
 @testable import LabCheckKit
 
 /// The progress file belongs to the student: it is read back right, survives hand edits, and merges in git.
 @Suite struct StudentProgressTests {
-    static let step = Step(2, "loops", hint: "keep calling recv()", moreHints: ["recv returns b'' at the end", "while True: …"]) { _ in }
+    static let step = Step(
+        2,
+        "loops",
+        hint: "keep calling recv()",
+        moreHints: ["recv returns b'' at the end", "while True: …"]
+    ) { _ in }
 
     static func results(_ passed: Bool) -> [StepResult] {
-        [StepResult(lab: 3, step: step, outcome: passed ? .passed : .failed(StepFailure(.check, "no")), duration: .zero)]
+        [
+            StepResult(
+                lab: 3,
+                step: step,
+                outcome: passed ? .passed : .failed(StepFailure(.check, "no")),
+                duration: .zero
+            )
+        ]
     }
 
     @Test func attemptsFirstPassAndHintsAreCounted() throws {
@@ -33,7 +46,8 @@ import TestSupport
         let folder = try makeTemporaryDirectory(prefix: "progress")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/progress.log"
-        try Data("""
+        try Data(
+            """
             # comment
             2027-01-15T08:00:00Z lab 3 step 2 passed
             I passed everything, honest
@@ -41,7 +55,8 @@ import TestSupport
             2027-01-15T08:00:00Z lab 3 step 2 hint 0
             \u{0}\u{FF}
             2027-01-15T08:01:00Z lab 3 step 1 failed
-            """.utf8).write(to: URL(fileURLWithPath: path))
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
         let progress = StudentProgress(path: path)
         #expect(progress.entries.count == 2)
         #expect(progress.problems.map(\.line) == [3, 4, 5, 6])
@@ -79,12 +94,18 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: repository) }
         func git(_ arguments: String...) throws {
             let finished = try ChildProcess.run(
-                "git", ["-C", repository, "-c", "user.name=Kim", "-c", "user.email=kim@example.com"] + arguments,
-                timeout: .seconds(20))
+                "git",
+                ["-C", repository, "-c", "user.name=Kim", "-c", "user.email=kim@example.com"] + arguments,
+                timeout: .seconds(20)
+            )
             try #require(finished.termination.succeeded, "git \(arguments): \(finished.standardError)")
         }
-        let kit = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        try FileManager.default.copyItem(atPath: kit.appendingPathComponent(".gitattributes").path, toPath: repository + "/.gitattributes")
+        let kit = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        try FileManager.default.copyItem(
+            atPath: kit.appendingPathComponent(".gitattributes").path,
+            toPath: repository + "/.gitattributes"
+        )
         let path = repository + "/.labcheck/progress.log"
         try git("init", "-q", "-b", "main")
         try StudentProgress(path: path).record(Self.results(false), at: Date(timeIntervalSince1970: 1_800_000_000))

@@ -1,7 +1,7 @@
 import Foundation
 import ProcessKit
-import Testing
 import TestSupport
+import Testing
 
 /// `make watch`, as a student uses it, in a real terminal: a save re-checks, `h` shows a hint, `q` and Ctrl-C leave
 /// with nothing left running. The "lab 1 program" is a script in a folder of the test's own, watched in place of
@@ -35,10 +35,12 @@ import TestSupport
         let folder = try makeTemporaryDirectory(prefix: "watch")
         try write(greeting(period: false), to: folder + "/lab1-greeting")
         let labcheck = try productsDirectory() + "/labcheck"
-        let after = "echo ended with $?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo | tr \"\\n\" \" \""
+        let after =
+            "echo ended with $?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo | tr \"\\n\" \" \""
         let terminal = try TerminalSession(
             "sh -c 'trap true INT; cd \(folder) && \(labcheck) watch --lab 1 --bin-dir \(folder) --folder \(folder) \(method); \(after)'",
-            scrollback: true)
+            scrollback: true
+        )
         return (terminal, folder)
     }
 
@@ -53,9 +55,13 @@ import TestSupport
         try terminal.waitForScreen("step 2's hint") { $0.contains { $0.contains("hint 1 of") } }
 
         try Self.write(Self.greeting(period: true), to: folder + "/lab1-greeting")
-        let screen = try terminal.waitForScreen("the check after the save") { $0.contains { $0.hasPrefix("Score: 4/4") } }
+        let screen = try terminal.waitForScreen("the check after the save") {
+            $0.contains { $0.hasPrefix("Score: 4/4") }
+        }
         #expect(screen.contains { $0.contains("saved lab1-greeting ") })  // not the editor's temporary file
-        #expect(screen.contains { $0.contains("2  answerName() prints the second line") && $0.hasSuffix("← passes now") })
+        #expect(
+            screen.contains { $0.contains("2  answerName() prints the second line") && $0.hasSuffix("← passes now") }
+        )
         #expect(screen.contains { $0.hasPrefix("Every step of lab 1 passes.") })
 
         try terminal.type("Enter")
@@ -76,11 +82,17 @@ import TestSupport
         try terminal.waitForScreen("the first check") { $0.contains { $0.hasPrefix("Score: 1/4") } }
         // A program that hangs while checked: Ctrl-C arrives in the middle of a check.
         try Self.write("#!/bin/sh\nsleep 30\n", to: folder + "/lab1-greeting")
-        try terminal.waitForScreen("the check of the save to start") { $0.contains { $0.contains("saved lab1-greeting") } }
+        try terminal.waitForScreen("the check of the save to start") {
+            $0.contains { $0.contains("saved lab1-greeting") }
+        }
         try terminal.type("C-c")
         try eventually("the shell to finish after labcheck ended on Ctrl-C") { terminal.hasEnded }
         // (The tmux server holds the command line in its own arguments: it is not the program.)
-        let left = try ChildProcess.run("sh", ["-c", "ps -eo pid,args | grep -F \"\(folder)\" | grep -v -e grep -e tmux || true"], timeout: .seconds(5))
+        let left = try ChildProcess.run(
+            "sh",
+            ["-c", "ps -eo pid,args | grep -F \"\(folder)\" | grep -v -e grep -e tmux || true"],
+            timeout: .seconds(5)
+        )
         #expect(left.standardOutput.isEmpty, "still running: \(left.standardOutput)")
         let screen = try terminal.waitForScreen("how it ended") { $0.contains { $0.hasPrefix("ended with") } }
         #expect(screen.contains("ended with 130"))

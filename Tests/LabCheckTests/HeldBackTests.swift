@@ -1,8 +1,8 @@
 import Foundation
 import HeldBackChecks
 import LabCheckKit
-import Testing
 import TestSupport
+import Testing
 
 /// Held-back checks catch what the public ones cannot: a program that learnt the public check by heart.
 @Suite struct HeldBackTests {
@@ -24,12 +24,18 @@ import TestSupport
         let lab = try #require(Lab.numbered(1))
 
         let public_ = LabRunner(lab: lab, binDirectory: folder, solution: false).run()
-        #expect(public_.allSatisfy { $0.passed }, "the public check: \(public_.map { "\($0.step.number): \($0.outcome)" })")
+        #expect(
+            public_.allSatisfy { $0.passed },
+            "the public check: \(public_.map { "\($0.step.number): \($0.outcome)" })"
+        )
 
         var runner = LabRunner(lab: lab.heldBack(try #require(heldBackSteps[1])), binDirectory: folder, solution: false)
         runner.seeds = .given(2027)
         let held = runner.run()
-        let failure = try #require(held.first?.stepFailure, "the held-back check passed a program that knows only the public answers")
+        let failure = try #require(
+            held.first?.stepFailure,
+            "the held-back check passed a program that knows only the public answers"
+        )
         #expect(failure.message.contains("should have been"))
         #expect(held.first?.seed == 2027, "the result records the seed its values came from")
     }
@@ -41,7 +47,10 @@ import TestSupport
             var runner = LabRunner(lab: lab.heldBack(variants), binDirectory: try productsDirectory(), solution: true)
             runner.seeds = .given(seed)
             for result in runner.run() {
-                #expect(result.passed, "lab \(number) held-back step \(result.step.number), seed \(seed): \(result.outcome)")
+                #expect(
+                    result.passed,
+                    "lab \(number) held-back step \(result.step.number), seed \(seed): \(result.outcome)"
+                )
             }
         }
     }

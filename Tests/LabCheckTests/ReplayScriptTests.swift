@@ -26,18 +26,26 @@ import Testing
         runner.replayDirectory = folder
         let failure = try #require(runner.run(only: 4).first?.stepFailure, "the silent client passed step 4")
         let script = folder + "/lab3-step4.repl"
-        #expect(failure.replay.first == "make repl ARGS=\"--script \(script)\"    # in one terminal: the checker's side")
-        let commands = try String(contentsOfFile: script, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(
+            failure.replay.first == "make repl ARGS=\"--script \(script)\"    # in one terminal: the checker's side"
+        )
+        let commands = try String(contentsOfFile: script, encoding: .utf8).split(separator: "\n").filter {
+            !$0.hasPrefix("#")
+        }
         #expect(commands.prefix(3) == ["listen 65432 as server", "accept server timeout 60", "recv 12 timeout 5"])
 
         // The script names the lecture's port; --map-port gives it a free one, as make check does.
         let products = try productsDirectory()
         func replay(withClient program: String) throws -> ChildProcess {
             let repl = try ChildProcess(
-                products + "/labrepl", ["--script", script, "--map-port", "65432=0"], timeLimit: .seconds(60))
+                products + "/labrepl",
+                ["--script", script, "--map-port", "65432=0"],
+                timeLimit: .seconds(60)
+            )
             let listening = try #require(
                 repl.waitForLine(timeout: .seconds(10)) { $0.hasPrefix("server: listening on ") },
-                "the script did not listen: \(repl.standardError)")
+                "the script did not listen: \(repl.standardError)"
+            )
             let port = try #require(listening.firstMatch(of: /127\.0\.0\.1:(\d+)/).map { String($0.1) })
             let client = try ChildProcess(program, ["--port", port, "Hello, world"], timeLimit: .seconds(30))
             defer { client.stop() }
@@ -50,6 +58,9 @@ import Testing
 
         let failing = try replay(withClient: client)
         #expect(failing.termination == .exited(1))
-        #expect(failing.standardError.contains("\(script):5: recv: not seen from server.1 within 5 s"), "\(failing.standardError)")
+        #expect(
+            failing.standardError.contains("\(script):5: recv: not seen from server.1 within 5 s"),
+            "\(failing.standardError)"
+        )
     }
 }

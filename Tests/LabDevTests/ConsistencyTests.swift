@@ -5,15 +5,21 @@ import Testing
 /// `labdev consistency`'s judgements, on small trees made up to break each rule once.
 @Suite struct ConsistencyTests {
     static func lab(
-        programs: [String] = ["echo-server"], steps: [(Int, String)] = [(1, "recv, then send"), (2, "loop")],
+        programs: [String] = ["echo-server"],
+        steps: [(Int, String)] = [(1, "recv, then send"), (2, "loop")],
         handout: String? = #"<a id="step-1"></a> … <a id="step-2"></a>"#,
         starter: String = "func serve() {\n    // TODO step 1: accept\n    notImplemented(\"step 2 — the loop\")\n}\n",
         provenOtherwise: [Int: String] = [:]
     ) -> Consistency.LabFacts {
         Consistency.LabFacts(
-            number: 3, programs: programs, steps: steps.map { (number: $0.0, hint: $0.1) },
-            handoutPath: "Labs/03/README.md", handout: handout, starterFiles: ["Sources/Lab3EchoServer/Server.swift": starter],
-            provenOtherwise: provenOtherwise)
+            number: 3,
+            programs: programs,
+            steps: steps.map { (number: $0.0, hint: $0.1) },
+            handoutPath: "Labs/03/README.md",
+            handout: handout,
+            starterFiles: ["Sources/Lab3EchoServer/Server.swift": starter],
+            provenOtherwise: provenOtherwise
+        )
     }
 
     // MARK: The lab programs
@@ -34,7 +40,10 @@ import Testing
 
     @Test func aProgramListedTwiceIsNamed() {
         let products: Set<String> = ["lab3-echo-server", "lab3-echo-server-solution"]
-        let problems = Consistency.programProblems(products: products, labs: [Self.lab(programs: ["echo-server", "echo-server"])])
+        let problems = Consistency.programProblems(
+            products: products,
+            labs: [Self.lab(programs: ["echo-server", "echo-server"])]
+        )
         #expect(problems == ["lab3-echo-server is listed 2 times in the labs' checks"])
     }
 
@@ -82,8 +91,11 @@ import Testing
 
     func mirror(starter: String = Self.starter, reference: String = Self.reference) -> [String] {
         Consistency.mirrorProblems(
-            starterFolder: "Sources/Lab3EchoServer", starter: ["Server.swift": starter],
-            referenceFolder: "Solutions/Lab3EchoServer", reference: ["Server.swift": reference])
+            starterFolder: "Sources/Lab3EchoServer",
+            starter: ["Server.swift": starter],
+            referenceFolder: "Solutions/Lab3EchoServer",
+            reference: ["Server.swift": reference]
+        )
     }
 
     @Test func theReferenceMayAddStateAndHelpersAndTheStarterItsMarkersImport() {
@@ -93,7 +105,9 @@ import Testing
     @Test func aBodyOfOnlyTODOCommentsIsTheStudentsWork() {
         // A step-4 stub that must stay silent until then (the server runs without it): no marker, no code at all.
         let starter = Self.starter.replacingOccurrences(
-            of: "notImplemented(\"step 1 — serve\")", with: "// TODO step 4: and nothing else")
+            of: "notImplemented(\"step 1 — serve\")",
+            with: "// TODO step 4: and nothing else"
+        )
         #expect(starter != Self.starter)
         #expect(mirror(starter: starter).isEmpty)
         // Still compared: a given line after it that the reference lacks.
@@ -109,24 +123,37 @@ import Testing
     }
 
     @Test func aGivenPropertyThatDiffersIsNamed() {
-        let problems = mirror(reference: Self.reference.replacingOccurrences(of: #""help"]"#, with: #""help", "stop"]"#))
+        let problems = mirror(
+            reference: Self.reference.replacingOccurrences(of: #""help"]"#, with: #""help", "stop"]"#)
+        )
         #expect(problems.count == 1)
         #expect(problems.first?.contains(#"the starter gives `static let commands = [ "start" , "help" ]`"#) == true)
     }
 
     @Test func aGivenDeclarationTheReferenceLacksIsNamed() {
-        let problems = mirror(reference: Self.reference.replacingOccurrences(of: "    func configure() -> Int { 42 }\n", with: ""))
-        #expect(problems.first?.contains("Server.configure() is given whole (no TODO), but Solutions/Lab3EchoServer/Server.swift has no such declaration") == true)
+        let problems = mirror(
+            reference: Self.reference.replacingOccurrences(of: "    func configure() -> Int { 42 }\n", with: "")
+        )
+        #expect(
+            problems.first?.contains(
+                "Server.configure() is given whole (no TODO), but Solutions/Lab3EchoServer/Server.swift has no such declaration"
+            ) == true
+        )
     }
 
     @Test func filesWithoutTwinsAreNamed() {
         let problems = Consistency.mirrorProblems(
-            starterFolder: "Sources/X", starter: ["A.swift": "", "B.swift": ""],
-            referenceFolder: "Solutions/X", reference: ["A.swift": "", "C.swift": ""])
-        #expect(problems == [
-            "Sources/X/B.swift has no reference twin Solutions/X/B.swift",
-            "Solutions/X/C.swift has no starter twin Sources/X/C.swift",
-        ])
+            starterFolder: "Sources/X",
+            starter: ["A.swift": "", "B.swift": ""],
+            referenceFolder: "Solutions/X",
+            reference: ["A.swift": "", "C.swift": ""]
+        )
+        #expect(
+            problems == [
+                "Sources/X/B.swift has no reference twin Solutions/X/B.swift",
+                "Solutions/X/C.swift has no starter twin Sources/X/C.swift",
+            ]
+        )
     }
 
     // MARK: Steps
@@ -136,31 +163,49 @@ import Testing
     }
 
     @Test func aStepWithoutHintTODOOrAnchorIsNamed() {
-        let problems = Consistency.stepProblems(Self.lab(
-            steps: [(1, "recv, then send"), (2, "loop"), (3, " ")], handout: #"<a id="step-1"></a> <a id="step-2"></a> <a id="step-2"></a>"#))
-        #expect(problems == [
-            "lab 3 step 3 has no hint",
-            "lab 3 step 3: no TODO or not-implemented marker in lab 3's starter code names it",
-            #"Labs/03/README.md has 2 anchors id="step-2" (failures link there)"#,
-            #"Labs/03/README.md has no anchor id="step-3" (failures link there)"#,
-        ])
+        let problems = Consistency.stepProblems(
+            Self.lab(
+                steps: [(1, "recv, then send"), (2, "loop"), (3, " ")],
+                handout: #"<a id="step-1"></a> <a id="step-2"></a> <a id="step-2"></a>"#
+            )
+        )
+        #expect(
+            problems == [
+                "lab 3 step 3 has no hint",
+                "lab 3 step 3: no TODO or not-implemented marker in lab 3's starter code names it",
+                #"Labs/03/README.md has 2 anchors id="step-2" (failures link there)"#,
+                #"Labs/03/README.md has no anchor id="step-3" (failures link there)"#,
+            ]
+        )
     }
 
     @Test func anAnchorOrATODOForAStepThereIsNotIsNamed() {
-        let problems = Consistency.stepProblems(Self.lab(
-            handout: #"<a id="step-1"></a> <a id="step-2"></a> <a id="step-9"></a>"#,
-            starter: "func serve() {\n    // TODO steps 1 and 2\n    // TODO step 7: never checked\n}\n"))
-        #expect(problems == [
-            "lab 3's starter code names step 7, which its checks do not have",
-            #"Labs/03/README.md has an anchor id="step-9", but lab 3 has no step 9"#,
-        ])
+        let problems = Consistency.stepProblems(
+            Self.lab(
+                handout: #"<a id="step-1"></a> <a id="step-2"></a> <a id="step-9"></a>"#,
+                starter: "func serve() {\n    // TODO steps 1 and 2\n    // TODO step 7: never checked\n}\n"
+            )
+        )
+        #expect(
+            problems == [
+                "lab 3's starter code names step 7, which its checks do not have",
+                #"Labs/03/README.md has an anchor id="step-9", but lab 3 has no step 9"#,
+            ]
+        )
     }
 
     @Test func aStepProvenOtherwiseNeedsNoTODOButMayNotHaveOne() {
-        let unnamed = Self.lab(starter: "func serve() {\n    // TODO step 1\n}\n", provenOtherwise: [2: "the same code again"])
+        let unnamed = Self.lab(
+            starter: "func serve() {\n    // TODO step 1\n}\n",
+            provenOtherwise: [2: "the same code again"]
+        )
         #expect(Consistency.stepProblems(unnamed).isEmpty)
         let named = Self.lab(provenOtherwise: [2: "the same code again"])
-        #expect(Consistency.stepProblems(named) == ["lab 3 step 2 is listed as proven otherwise, but a TODO names it: take it off the list"])
+        #expect(
+            Consistency.stepProblems(named) == [
+                "lab 3 step 2 is listed as proven otherwise, but a TODO names it: take it off the list"
+            ]
+        )
     }
 
     @Test func aMissingHandoutIsNamed() {
@@ -191,11 +236,16 @@ import Testing
             .swiftpm/
 
             """
-        #expect(StudentKit.studentGitignore(ignored) == ".build/\n.labcheck/*\n!.labcheck/progress.log\n# Built here.\n.swiftpm/\n")
+        #expect(
+            StudentKit.studentGitignore(ignored)
+                == ".build/\n.labcheck/*\n!.labcheck/progress.log\n# Built here.\n.swiftpm/\n"
+        )
     }
 
     @Test func theReadmeNamesTheCommit() {
-        #expect(StudentKit.readme(template: "from {{COMMIT}} of {{DATE}}.", commit: "abc1234", date: "2026-12-01")
-            == "from abc1234 of 2026-12-01.")
+        #expect(
+            StudentKit.readme(template: "from {{COMMIT}} of {{DATE}}.", commit: "abc1234", date: "2026-12-01")
+                == "from abc1234 of 2026-12-01."
+        )
     }
 }

@@ -104,16 +104,22 @@ import Testing
 
     private var file: MirroredFile {
         MirroredFile(
-            starterPath: "Sources/LabX/Server.swift", starter: starter, referencePath: "Solutions/LabX/Server.swift",
-            reference: reference)
+            starterPath: "Sources/LabX/Server.swift",
+            starter: starter,
+            referencePath: "Solutions/LabX/Server.swift",
+            reference: reference
+        )
     }
 
     @Test func oneMutantPerBodyWithWork() {
         let mutants = file.mutants
-        #expect(mutants.map(\.declaration.qualifiedName) == [
-            "Server.run()", "Server.answer(to:)", "Server.report(_:)", "Server.overloaded(_:)", "Server.overloaded(_:)",
-            "Server.outer().inner()", "Server.unlabelled()",
-        ])
+        #expect(
+            mutants.map(\.declaration.qualifiedName) == [
+                "Server.run()", "Server.answer(to:)", "Server.report(_:)", "Server.overloaded(_:)",
+                "Server.overloaded(_:)",
+                "Server.outer().inner()", "Server.unlabelled()",
+            ]
+        )
         #expect(mutants.map(\.steps) == [[1], [2, 3], [4], [5], [6], [7], []])
         #expect(mutants.last?.problem == .namesNoStep)
         #expect(mutants.dropLast().allSatisfy { $0.problem == nil })
@@ -123,7 +129,9 @@ import Testing
         let mutant = try #require(file.mutants.first { $0.declaration.name == "answer(to:)" })
         let text = String(decoding: try #require(mutant.text), as: UTF8.self)
         var expected = reference.replacingOccurrences(
-            of: "answers[question] ?? \"}\"", with: "// TODO step 2: the name.  TODO step 3: the age.\n        nil")
+            of: "answers[question] ?? \"}\"",
+            with: "// TODO step 2: the name.  TODO step 3: the age.\n        nil"
+        )
         // The starter's imports the reference lacks join the reference's first import, on its line.
         expected = expected.replacingOccurrences(of: "import SocketKit", with: "import LabSupport; import SocketKit")
         #expect(text == expected)
@@ -134,7 +142,11 @@ import Testing
         let texts = try mutants.map { String(decoding: try #require($0.text), as: UTF8.self) }
         #expect(texts[0].contains("func overloaded(_ value: Int) -> Int {\n        // TODO step 5\n        0\n    }"))
         #expect(texts[0].contains("value + \"!\""))
-        #expect(texts[1].contains("func overloaded(_ value: String) -> String {\n        // TODO step 6\n        \"\"\n    }"))
+        #expect(
+            texts[1].contains(
+                "func overloaded(_ value: String) -> String {\n        // TODO step 6\n        \"\"\n    }"
+            )
+        )
         #expect(texts[1].contains("value + 1"))
     }
 
@@ -161,36 +173,55 @@ import Testing
         #expect(noFile.mutants.allSatisfy { $0.problem == .noReferenceFile })
 
         let renamed = MirroredFile(
-            starterPath: "a", starter: "func f() {\n    // TODO step 1\n}\nfunc g() {\n    // TODO step 2\n}",
-            referencePath: "b", reference: "func h() {\n    run()\n}\nfunc g() {\n    // TODO step 2\n}")
+            starterPath: "a",
+            starter: "func f() {\n    // TODO step 1\n}\nfunc g() {\n    // TODO step 2\n}",
+            referencePath: "b",
+            reference: "func h() {\n    run()\n}\nfunc g() {\n    // TODO step 2\n}"
+        )
         #expect(renamed.mutants.map(\.problem) == [.noCounterpart, .sameAsReference])
     }
 
     @Test func aChangedSignatureStillMatchesByName() throws {
         let file = MirroredFile(
-            starterPath: "a", starter: "func f(x: Int) {\n    // TODO step 1\n}", referencePath: "b",
-            reference: "func f(x: Int) throws {\n    try run(x)\n}")
+            starterPath: "a",
+            starter: "func f(x: Int) {\n    // TODO step 1\n}",
+            referencePath: "b",
+            reference: "func f(x: Int) throws {\n    try run(x)\n}"
+        )
         let mutant = try #require(file.mutants.first)
         #expect(mutant.problem == nil)
-        #expect(mutant.text.map { String(decoding: $0, as: UTF8.self) } == "func f(x: Int) throws {\n    // TODO step 1\n}")
+        #expect(
+            mutant.text.map { String(decoding: $0, as: UTF8.self) } == "func f(x: Int) throws {\n    // TODO step 1\n}"
+        )
     }
 
     @Test func starterModulesAreImportedByTheirReferenceNames() throws {
         let file = MirroredFile(
-            starterPath: "a", starter: "import Lab5Protocol\nimport LabSupport\nfunc f() {\n    // TODO step 1\n}",
-            referencePath: "b", reference: "import Lab5ProtocolSolution\nfunc f() {\n    g()\n}",
-            referenceModuleNames: ["Lab5Protocol": "Lab5ProtocolSolution"])
+            starterPath: "a",
+            starter: "import Lab5Protocol\nimport LabSupport\nfunc f() {\n    // TODO step 1\n}",
+            referencePath: "b",
+            reference: "import Lab5ProtocolSolution\nfunc f() {\n    g()\n}",
+            referenceModuleNames: ["Lab5Protocol": "Lab5ProtocolSolution"]
+        )
         let text = try #require(file.mutants.first?.text)
-        #expect(String(decoding: text, as: UTF8.self)
-            == "import LabSupport; import Lab5ProtocolSolution\nfunc f() {\n    // TODO step 1\n}")
+        #expect(
+            String(decoding: text, as: UTF8.self)
+                == "import LabSupport; import Lab5ProtocolSolution\nfunc f() {\n    // TODO step 1\n}"
+        )
     }
 
     @Test func importsGoOnTopWhenTheReferenceHasNone() throws {
         let file = MirroredFile(
-            starterPath: "a", starter: "import LabSupport\nfunc f() {\n    notImplemented(\"step 1 — f\")\n}",
-            referencePath: "b", reference: "func f() {\n    print(1)\n}")
+            starterPath: "a",
+            starter: "import LabSupport\nfunc f() {\n    notImplemented(\"step 1 — f\")\n}",
+            referencePath: "b",
+            reference: "func f() {\n    print(1)\n}"
+        )
         let text = try #require(file.mutants.first?.text)
-        #expect(String(decoding: text, as: UTF8.self) == "import LabSupport\nfunc f() {\n    notImplemented(\"step 1 — f\")\n}")
+        #expect(
+            String(decoding: text, as: UTF8.self)
+                == "import LabSupport\nfunc f() {\n    notImplemented(\"step 1 — f\")\n}"
+        )
     }
 }
 

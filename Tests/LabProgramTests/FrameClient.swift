@@ -44,7 +44,9 @@ final class FrameClient {
     func logIn(as name: String) throws {
         try send(.hello(name))
         let reply = try receiveMessage()
-        guard reply == .welcome(name) else { throw SocketError(call: "HELLO", reason: .invalidArgument("got \(String(describing: reply))")) }
+        guard reply == .welcome(name) else {
+            throw SocketError(call: "HELLO", reason: .invalidArgument("got \(String(describing: reply))"))
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-import FrameKit
 import Foundation
+import FrameKit
 import ProcessKit
 import SocketKit
 import TestSupport
@@ -12,7 +12,8 @@ import Testing
     @Test func hostileClientsHurtNobodyElse() throws {
         let (router, port) = try startServer("lab5-router-solution", ["--frame-timeout", "1"])
         defer { router.stop() }
-        let alice = try FrameClient(port: port), bob = try FrameClient(port: port)
+        let alice = try FrameClient(port: port)
+        let bob = try FrameClient(port: port)
         try alice.logIn(as: "Alice")
         try bob.logIn(as: "Bob")
 
@@ -58,7 +59,8 @@ import Testing
     @Test func twentyClientsTwoHundredMessagesEach() throws {
         let (router, port) = try startServer("lab5-router-solution", ["--quiet"])
         defer { router.stop() }
-        let count = 20, perClient = 200
+        let count = 20
+        let perClient = 200
         let names = (0..<count).map { "client\($0)" }
         let clients = try names.map { name in
             let client = try FrameClient(port: port)
@@ -68,7 +70,8 @@ import Testing
         // Client i's message k goes to client (i + 1 + k % 19) % 20: each client sends 200 and receives 200.
         var streams = (0..<count).map { sender in
             (0..<perClient).flatMap { k in
-                Message.send(to: names[(sender + 1 + k % (count - 1)) % count], text: "\(names[sender]) \(k)").frame.encoded()
+                Message.send(to: names[(sender + 1 + k % (count - 1)) % count], text: "\(names[sender]) \(k)").frame
+                    .encoded()
             }[...]
         }
         var random = SeededRandom(seed: 20_200)
@@ -88,8 +91,14 @@ import Testing
                 let parts = text.split(separator: " ")
                 let k = Int(parts[1])!
                 #expect(parts[0] == from)
-                #expect((names.firstIndex(of: from)! + 1 + k % (count - 1)) % count == receiver, "delivered to the wrong client")
-                #expect(k > next[from, default: -1], "\(from)'s message \(k) arrived after its message \(next[from, default: -1])")
+                #expect(
+                    (names.firstIndex(of: from)! + 1 + k % (count - 1)) % count == receiver,
+                    "delivered to the wrong client"
+                )
+                #expect(
+                    k > next[from, default: -1],
+                    "\(from)'s message \(k) arrived after its message \(next[from, default: -1])"
+                )
                 next[from] = k
             }
             // Exactly 200, no more: a PING's PONG is the next frame.
@@ -116,11 +125,14 @@ import Testing
                 for _ in 0..<Int.random(in: 0...12, using: &random) {
                     switch Int.random(in: 0..<4, using: &random) {
                     case 0, 1:
-                        let body = (0..<Int.random(in: 0...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                        let body = (0..<Int.random(in: 0...300, using: &random)).map { _ in
+                            UInt8.random(in: 0...255, using: &random)
+                        }
                         bytes += Frame(.ping, body: body).encoded()
                         answers.append(Frame(.pong, body: body))
                     case 2:
-                        bytes += Frame(FrameType(UInt16.random(in: 0x0100...0xFFFE, using: &random)), text: "?").encoded()
+                        bytes += Frame(FrameType(UInt16.random(in: 0x0100...0xFFFE, using: &random)), text: "?")
+                            .encoded()
                         answers.append(Frame(.error, text: "unknown-type\n"))
                     default:
                         bytes += Frame(.list).encoded()
@@ -139,7 +151,10 @@ import Testing
                 for answer in expected[index] {
                     let got = try #require(try client.receive(), "batch \(batch) stream \(index) ended early")
                     if answer.type == .error {
-                        #expect(got.type == .error && got.body.starts(with: answer.body), "batch \(batch) stream \(index)")
+                        #expect(
+                            got.type == .error && got.body.starts(with: answer.body),
+                            "batch \(batch) stream \(index)"
+                        )
                     } else {
                         #expect(got == answer, "batch \(batch) stream \(index)")
                     }
@@ -154,41 +169,49 @@ import Testing
     @Test(.requires(tool: "python3")) func aPythonClientSpeaksTheFrameFormat() throws {
         let (router, port) = try startServer("lab5-router-solution")
         defer { router.stop() }
-        let output = try runPeer("python3", ["-c", """
-            import socket, struct
-            def frame(kind, body=b''):
-                return struct.pack('!HI', kind, len(body)) + body
-            def receive(s):
-                def exactly(n):
-                    data = b''
-                    while len(data) < n:
-                        chunk = s.recv(n - len(data))
-                        if not chunk: raise EOFError
-                        data += chunk
-                    return data
-                kind, length = struct.unpack('!HI', exactly(6))
-                return hex(kind), exactly(length)
-            kim = socket.create_connection(('127.0.0.1', \(port)))
-            lee = socket.create_connection(('127.0.0.1', \(port)))
-            kim.sendall(frame(1, 'Kim'.encode())); print(receive(kim))
-            lee.sendall(frame(1, 'Lee'.encode())); print(receive(lee))
-            kim.sendall(frame(2, b'Lee\\nhello') + frame(4) + frame(5, bytes([0, 255, 10])))
-            print(receive(lee)); print(receive(kim)); print(receive(kim))
-            lee.sendall(frame(3, b'to all')); print(receive(kim))
-            lee.sendall(frame(0x42, b'?')); print(receive(lee))
-            kim.sendall(frame(6)); print(kim.recv(100))
-            """])
-        #expect(output == """
-            ('0x81', b'Kim')
-            ('0x81', b'Lee')
-            ('0x82', b'Kim\\nhello')
-            ('0x84', b'Kim\\nLee')
-            ('0x85', b'\\x00\\xff\\n')
-            ('0x82', b'Lee\\nto all')
-            ('0xff', b'unknown-type\\n0x0042 is not a frame type of this protocol')
-            b''
+        let output = try runPeer(
+            "python3",
+            [
+                "-c",
+                """
+                import socket, struct
+                def frame(kind, body=b''):
+                    return struct.pack('!HI', kind, len(body)) + body
+                def receive(s):
+                    def exactly(n):
+                        data = b''
+                        while len(data) < n:
+                            chunk = s.recv(n - len(data))
+                            if not chunk: raise EOFError
+                            data += chunk
+                        return data
+                    kind, length = struct.unpack('!HI', exactly(6))
+                    return hex(kind), exactly(length)
+                kim = socket.create_connection(('127.0.0.1', \(port)))
+                lee = socket.create_connection(('127.0.0.1', \(port)))
+                kim.sendall(frame(1, 'Kim'.encode())); print(receive(kim))
+                lee.sendall(frame(1, 'Lee'.encode())); print(receive(lee))
+                kim.sendall(frame(2, b'Lee\\nhello') + frame(4) + frame(5, bytes([0, 255, 10])))
+                print(receive(lee)); print(receive(kim)); print(receive(kim))
+                lee.sendall(frame(3, b'to all')); print(receive(kim))
+                lee.sendall(frame(0x42, b'?')); print(receive(lee))
+                kim.sendall(frame(6)); print(kim.recv(100))
+                """,
+            ]
+        )
+        #expect(
+            output == """
+                ('0x81', b'Kim')
+                ('0x81', b'Lee')
+                ('0x82', b'Kim\\nhello')
+                ('0x84', b'Kim\\nLee')
+                ('0x85', b'\\x00\\xff\\n')
+                ('0x82', b'Lee\\nto all')
+                ('0xff', b'unknown-type\\n0x0042 is not a frame type of this protocol')
+                b''
 
-            """)
+                """
+        )
     }
 
     /// Steps 1 and 2 have the student write the codec: the starter programs are built without the kit's own
@@ -198,7 +221,10 @@ import Testing
     func theLabProgramsCannotReachTheKitsCodec(program: String) throws {
         let symbols = try runPeer("nm", [try productsDirectory() + "/" + program])
         #expect(symbols.contains("10FrameTypes"), "\(program) should use FrameTypes' Frame and Message")
-        #expect(!symbols.contains("8FrameKit"), "\(program) is linked with FrameKit, the kit's own codec: lab 5's programs must depend on FrameTypes only")
+        #expect(
+            !symbols.contains("8FrameKit"),
+            "\(program) is linked with FrameKit, the kit's own codec: lab 5's programs must depend on FrameTypes only"
+        )
     }
 
     /// The diagrams committed in the lab's folder, and embedded in its handout, are what the code draws: `make

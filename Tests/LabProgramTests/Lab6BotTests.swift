@@ -30,13 +30,19 @@ import Darwin
         var environment: [String: String] { ["TELEGRAM_API_URL": url.absoluteString, "TELEGRAM_BOT_TOKEN": token] }
 
         /// Starts a bot and waits for its getMe line.
-        mutating func startBot(_ arguments: [String] = [], environment: [String: String]? = nil) throws -> ChildProcess {
+        mutating func startBot(_ arguments: [String] = [], environment: [String: String]? = nil) throws -> ChildProcess
+        {
             let bot = try ChildProcess(
-                try productsDirectory() + "/lab6-telegram-bot-solution", arguments,
-                environment: environment ?? self.environment, timeLimit: .seconds(90))
+                try productsDirectory() + "/lab6-telegram-bot-solution",
+                arguments,
+                environment: environment ?? self.environment,
+                timeLimit: .seconds(90)
+            )
             bots.append(bot)
-            try #require(bot.waitForLine(timeout: .seconds(10)) { $0.contains("@lab6_test_bot") } != nil,
-                         "the bot did not start: \(bot.standardError)")
+            try #require(
+                bot.waitForLine(timeout: .seconds(10)) { $0.contains("@lab6_test_bot") } != nil,
+                "the bot did not start: \(bot.standardError)"
+            )
             return bot
         }
 
@@ -90,9 +96,11 @@ import Darwin
         try "\(bench.token.prefix { $0 != ":" }):\(wrongSecret)\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let wrong = try ChildProcess.run(
-            try productsDirectory() + "/lab6-telegram-bot-solution", ["--token-file", file.path],
+            try productsDirectory() + "/lab6-telegram-bot-solution",
+            ["--token-file", file.path],
             environment: ["TELEGRAM_API_URL": bench.url.absoluteString, "TELEGRAM_BOT_TOKEN": bench.token],
-            timeout: .seconds(20))
+            timeout: .seconds(20)
+        )
         #expect(wrong.termination == .exited(1))
         #expect(wrong.standardError.contains("rejected the token"))
 
@@ -102,8 +110,10 @@ import Darwin
             #expect(!everything.contains(shown), "the output shows a token:\n\(everything)")
         }
         // Each fault was seen and said, in words.
-        for words in ["retry after 1", "server error 500", "server error 502", "network error", "Only one program may poll",
-                      "bad request", "blocked by the user"] {
+        for words in [
+            "retry after 1", "server error 500", "server error 502", "network error", "Only one program may poll",
+            "bad request", "blocked by the user",
+        ] {
             #expect(everything.contains(words), "nothing said \"\(words)\":\n\(everything)")
         }
     }

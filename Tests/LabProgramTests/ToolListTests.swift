@@ -13,12 +13,19 @@ import Testing
 
         // .ci/packages: one package per line, perhaps with a # comment — the list CI and the dev container install.
         let packages = try String(contentsOfFile: kitPath(".ci/packages"), encoding: .utf8)
-        let installed = Set(packages.split(separator: "\n").compactMap {
-            $0.split(separator: "#", omittingEmptySubsequences: false)[0].split(separator: " ").first.map(String.init)
-        })
+        let installed = Set(
+            packages.split(separator: "\n").compactMap {
+                $0.split(separator: "#", omittingEmptySubsequences: false)[0].split(separator: " ").first.map(
+                    String.init
+                )
+            }
+        )
         #expect(installed.contains("libedit-dev"), "the package list was not found in .ci/packages: \(installed)")
         for tool in Tool.all {
-            #expect(installed.contains(tool.debianPackage), ".ci/packages does not list \(tool.debianPackage) (\(tool.command))")
+            #expect(
+                installed.contains(tool.debianPackage),
+                ".ci/packages does not list \(tool.debianPackage) (\(tool.command))"
+            )
         }
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import LabSupport
 import ProcessKit
 import TelegramSandbox
-import Testing
 import TestSupport
+import Testing
 
 /// The dev container: its image and packages are CI's, its editor has the Swift extension, its ports are the kit's.
 /// No container runtime runs here, so its Dockerfile's install steps are run in a folder of their own, with apt
@@ -24,7 +24,9 @@ import TestSupport
     /// The packages of .ci/packages.
     func packages() throws -> [String] {
         try contents(".ci/packages").split(separator: "\n")
-            .flatMap { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].split(separator: " ") }
+            .flatMap {
+                $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].split(separator: " ")
+            }
             .map(String.init)
     }
 
@@ -53,7 +55,8 @@ import TestSupport
         try FileManager.default.createDirectory(at: stubs, withIntermediateDirectories: true)
         let log = root.appendingPathComponent("apt.log").path
         let scripts = [
-            "dpkg-query": #"for p in $INSTALLED; do [ "$p" = "${@: -1}" ] && { printf 'install ok installed'; exit 0; }; done; exit 1"#,
+            "dpkg-query":
+                #"for p in $INSTALLED; do [ "$p" = "${@: -1}" ] && { printf 'install ok installed'; exit 0; }; done; exit 1"#,
             "apt-get": "echo \"$*\" >> \"$APT_LOG\"",
             "sudo": "\"$@\"",
         ]
@@ -75,22 +78,30 @@ import TestSupport
                     for source in words.dropLast() {
                         let target = destination + "/" + URL(fileURLWithPath: source).lastPathComponent
                         try? FileManager.default.removeItem(atPath: target)
-                        try FileManager.default.copyItem(atPath: repository.appendingPathComponent(source).path, toPath: target)
+                        try FileManager.default.copyItem(
+                            atPath: repository.appendingPathComponent(source).path,
+                            toPath: target
+                        )
                     }
                 case "RUN":
                     let run = try ChildProcess.run(
-                        "bash", ["-c", inImage(arguments)],
+                        "bash",
+                        ["-c", inImage(arguments)],
                         environment: [
                             "PATH": stubs.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
                             "INSTALLED": installed.joined(separator: " "), "APT_LOG": log,
                         ],
-                        timeout: .seconds(30))
+                        timeout: .seconds(30)
+                    )
                     try #require(run.termination.succeeded, "RUN \(arguments) failed: \(run.standardError)")
                 default:
                     continue
                 }
             }
-            #expect(!FileManager.default.fileExists(atPath: root.path + "/tmp/kit-setup"), "the RUN step leaves its files behind")
+            #expect(
+                !FileManager.default.fileExists(atPath: root.path + "/tmp/kit-setup"),
+                "the RUN step leaves its files behind"
+            )
             return ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
 
@@ -123,14 +134,17 @@ import TestSupport
         let lecturePort = try EndpointOptions.parse([]).port
         #expect(ports.contains(lecturePort))
         #expect(Doctor.sandboxPort == Int(SandboxConfiguration.defaultPort) && Doctor.lecturePort == lecturePort)
-        #expect((settings["runArgs"] as? [String])?.contains { $0.hasPrefix("nofile=") } == true, "lab 4 needs descriptors")
+        #expect(
+            (settings["runArgs"] as? [String])?.contains { $0.hasPrefix("nofile=") } == true,
+            "lab 4 needs descriptors"
+        )
     }
 }
 
 /// VERSION_CODENAME of /etc/os-release, if this is Debian.
 func debianRelease() -> String? {
     guard let release = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8), release.contains("ID=debian"),
-          FileManager.default.isExecutableFile(atPath: "/usr/bin/apt-cache")
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/apt-cache")
     else { return nil }
     return release.split(separator: "\n").first { $0.hasPrefix("VERSION_CODENAME=") }.map { String($0.dropFirst(17)) }
 }

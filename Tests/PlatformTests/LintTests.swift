@@ -23,7 +23,11 @@ import Testing
     @Test func aGlibcBlockWithoutDarwinTwinIsFound() throws {
         let found = try lint("#if canImport(Glibc)\nlet type = Int32(SOCK_STREAM.rawValue)\n#endif\n")
         #expect(found.contains { $0.contains("no Darwin twin") })
-        #expect(try lint("#if canImport(Glibc)\nlet type = Int32(SOCK_STREAM.rawValue)\n#elseif canImport(Darwin)\nlet type = SOCK_STREAM\n#endif\n").isEmpty)
+        #expect(
+            try lint(
+                "#if canImport(Glibc)\nlet type = Int32(SOCK_STREAM.rawValue)\n#elseif canImport(Darwin)\nlet type = SOCK_STREAM\n#endif\n"
+            ).isEmpty
+        )
     }
 
     @Test func glibcOnlyNamesOutsideLinuxBlocksAreFound() throws {
@@ -45,7 +49,9 @@ import Testing
     }
 
     @Test func importsAgreeOnPreconcurrency() throws {
-        let found = try lint("#if canImport(Glibc)\n@preconcurrency import Glibc\n#elseif canImport(Darwin)\nimport Darwin\n#endif\n")
+        let found = try lint(
+            "#if canImport(Glibc)\n@preconcurrency import Glibc\n#elseif canImport(Darwin)\nimport Darwin\n#endif\n"
+        )
         #expect(found.contains { $0.contains("@preconcurrency") })
     }
 
@@ -55,7 +61,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let folder = root.appendingPathComponent("Sources/Demo")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let difference = "#if os(Linux)\nlet name = \"Linux\"\n#elseif canImport(Darwin)\nlet name = \"macOS\"\n#endif\n"
+        let difference =
+            "#if os(Linux)\nlet name = \"Linux\"\n#elseif canImport(Darwin)\nlet name = \"macOS\"\n#endif\n"
         try difference.write(to: folder.appendingPathComponent("A.swift"), atomically: true, encoding: .utf8)
         try difference.write(to: folder.appendingPathComponent("B.swift"), atomically: true, encoding: .utf8)
         let found = try PlatformLint(root: root).check().map(\.message)

@@ -41,13 +41,14 @@ struct PlatformLint {
 
     /// Files that read /proc outside a Linux-only block, and why that is (still) so.
     static let procReaders: [String: String] = [
-        "Sources/LabCheckKit/Labs/Lab4Checks.swift": "lab 4's CPU check, being made portable (issue 13, §2) by its owner",
+        "Sources/LabCheckKit/Labs/Lab4Checks.swift":
+            "lab 4's CPU check, being made portable (issue 13, §2) by its owner"
     ]
 
     /// Modules allowed more than one file with platform differences, and why.
     static let severalPlatformFiles: [String: String] = [
         "Sources/SocketKit": "Platform.swift, and the selector's back-ends one file each (as swift-nio): "
-            + "Selector.swift names them, SelectorEpoll.swift and SelectorKqueue.swift are them",
+            + "Selector.swift names them, SelectorEpoll.swift and SelectorKqueue.swift are them"
     ]
 
     let root: URL
@@ -76,7 +77,8 @@ struct PlatformLint {
 
     /// Which platform a condition is about: Linux-only, Darwin-only, or neither/both.
     static func side(of condition: String) -> Side {
-        let linux = condition.contains("canImport(Glibc)") || condition.contains("os(Linux)")
+        let linux =
+            condition.contains("canImport(Glibc)") || condition.contains("os(Linux)")
             || condition.contains("canImport(Musl)")
         let darwin = condition.contains("canImport(Darwin)") || condition.contains("os(macOS)")
         if condition.contains("||") || condition.contains("!") || linux == darwin { return .both }
@@ -122,7 +124,6 @@ struct PlatformLint {
         return text
     }
 
-
     // MARK: The rules
 
     func check() throws -> [Violation] {
@@ -133,7 +134,8 @@ struct PlatformLint {
         let darwinNames = try Regex(Self.darwinOnly.joined(separator: "|"))
         // ICU's engine (NSRegularExpression) for the one scan of every whole file: many times faster than Regex.
         let anyName = try NSRegularExpression(
-            pattern: (Self.glibcOnly + Self.darwinOnly + [#"\bstd(out|err|in)\b"#, "/proc/"]).joined(separator: "|"))
+            pattern: (Self.glibcOnly + Self.darwinOnly + [#"\bstd(out|err|in)\b"#, "/proc/"]).joined(separator: "|")
+        )
         for file in swiftFiles() {
             let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
             let lines = text.components(separatedBy: "\n")
@@ -143,22 +145,39 @@ struct PlatformLint {
             for chain in chains {
                 let first = chain.branches[0]
                 let hasLinux = chain.branches.contains { $0.side == .linux }
-                let hasDarwin = chain.branches.dropFirst().contains { $0.side == .darwin || $0.condition == "else" }
+                let hasDarwin =
+                    chain.branches.dropFirst().contains { $0.side == .darwin || $0.condition == "else" }
                     || first.side == .darwin
                 if hasLinux && !hasDarwin && Self.linuxOnlyBlocks[file] == nil {
-                    violations.append(Violation(
-                        file: file, line: chain.line,
-                        message: "#if \(first.condition) has no Darwin twin: add `#elseif canImport(Darwin)` with what macOS needs"))
+                    violations.append(
+                        Violation(
+                            file: file,
+                            line: chain.line,
+                            message:
+                                "#if \(first.condition) has no Darwin twin: add `#elseif canImport(Darwin)` with what macOS needs"
+                        )
+                    )
                 }
-                let glibcImport = chain.branches.first { $0.side == .linux }?.lines.first { $0.hasSuffix("import Glibc") }
-                let darwinImport = chain.branches.first { $0.side == .darwin }?.lines.first { $0.hasSuffix("import Darwin") }
-                if let glibcImport, let darwinImport, glibcImport.hasPrefix("@preconcurrency") != darwinImport.hasPrefix("@preconcurrency") {
-                    violations.append(Violation(
-                        file: file, line: chain.line,
-                        message: "`\(glibcImport)` and `\(darwinImport)`: import both @preconcurrency or neither"))
+                let glibcImport = chain.branches.first { $0.side == .linux }?.lines.first {
+                    $0.hasSuffix("import Glibc")
+                }
+                let darwinImport = chain.branches.first { $0.side == .darwin }?.lines.first {
+                    $0.hasSuffix("import Darwin")
+                }
+                if let glibcImport, let darwinImport,
+                    glibcImport.hasPrefix("@preconcurrency") != darwinImport.hasPrefix("@preconcurrency")
+                {
+                    violations.append(
+                        Violation(
+                            file: file,
+                            line: chain.line,
+                            message: "`\(glibcImport)` and `\(darwinImport)`: import both @preconcurrency or neither"
+                        )
+                    )
                 }
                 let differs = chain.branches.contains { branch in
-                    branch.side != .both && branch.lines.contains { !$0.isEmpty && !$0.hasPrefix("//") && !$0.contains("import ") }
+                    branch.side != .both
+                        && branch.lines.contains { !$0.isEmpty && !$0.hasPrefix("//") && !$0.contains("import ") }
                 }
                 if differs { platformFiles[module(of: file), default: []].append(file) }
             }
@@ -181,40 +200,64 @@ struct PlatformLint {
                 let side = sides[index]
                 if side != .linux {
                     if let found = code.firstMatch(of: glibcNames) {
-                        violations.append(Violation(
-                            file: file, line: index + 1,
-                            message: "\(code[found.range]) is Glibc's only: keep it in a Linux-only #if block, beside its Darwin twin"))
+                        violations.append(
+                            Violation(
+                                file: file,
+                                line: index + 1,
+                                message:
+                                    "\(code[found.range]) is Glibc's only: keep it in a Linux-only #if block, beside its Darwin twin"
+                            )
+                        )
                     }
                     if !line.trimmingCharacters(in: .whitespaces).hasPrefix("//"), line.contains("/proc/"),
-                       Self.procReaders[file] == nil
+                        Self.procReaders[file] == nil
                     {
-                        violations.append(Violation(
-                            file: file, line: index + 1,
-                            message: "/proc exists on Linux only: use a portable call (getrusage, ps) or a Linux-only #if block with a Darwin twin"))
+                        violations.append(
+                            Violation(
+                                file: file,
+                                line: index + 1,
+                                message:
+                                    "/proc exists on Linux only: use a portable call (getrusage, ps) or a Linux-only #if block with a Darwin twin"
+                            )
+                        )
                     }
                 }
                 if side != .darwin {
                     if let found = code.firstMatch(of: darwinNames) {
-                        violations.append(Violation(
-                            file: file, line: index + 1,
-                            message: "\(code[found.range]) is Darwin's only: keep it in a Darwin-only #if block"))
+                        violations.append(
+                            Violation(
+                                file: file,
+                                line: index + 1,
+                                message: "\(code[found.range]) is Darwin's only: keep it in a Darwin-only #if block"
+                            )
+                        )
                     }
                 }
                 if file != "Sources/LabSupport/StandardStream.swift",
-                   let stream = bareStream(in: code, declared: declared)
+                    let stream = bareStream(in: code, declared: declared)
                 {
-                    violations.append(Violation(
-                        file: file, line: index + 1,
-                        message: "C's `\(stream)` by name: use StandardStream (LabSupport), which compiles on Glibc and Darwin alike"))
+                    violations.append(
+                        Violation(
+                            file: file,
+                            line: index + 1,
+                            message:
+                                "C's `\(stream)` by name: use StandardStream (LabSupport), which compiles on Glibc and Darwin alike"
+                        )
+                    )
                 }
             }
         }
         for (module, files) in platformFiles.sorted(by: { $0.key < $1.key }) where !module.hasPrefix("Tests/") {
             let distinct = Array(Set(files)).sorted()
             if distinct.count > 1 && Self.severalPlatformFiles[module] == nil {
-                violations.append(Violation(
-                    file: distinct[1], line: 1,
-                    message: "\(module) has platform differences in \(distinct.joined(separator: " and ")): keep them in one file (its Platform.swift)"))
+                violations.append(
+                    Violation(
+                        file: distinct[1],
+                        line: 1,
+                        message:
+                            "\(module) has platform differences in \(distinct.joined(separator: " and ")): keep them in one file (its Platform.swift)"
+                    )
+                )
             }
         }
         return violations

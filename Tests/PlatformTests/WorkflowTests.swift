@@ -47,7 +47,8 @@ struct WorkflowTests {
         for platform in ["ubuntu-latest", "macos-latest"] {
             #expect(
                 jobs.contains { $0.runsOn == platform && $0.runs.contains(where: runsMakeTest) },
-                "no job runs make test on \(platform)")
+                "no job runs make test on \(platform)"
+            )
         }
     }
 

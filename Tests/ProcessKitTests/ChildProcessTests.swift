@@ -5,8 +5,12 @@ import Testing
 /// A child's own descriptor limit, and what the system says a child is doing: the facts the checks wait for.
 @Suite struct ChildProcessTests {
     @Test func aChildGetsItsOwnSoftLimitAndMayRaiseIt() throws {
-        let child = try ChildProcess("/bin/sh", ["-c", "ulimit -Sn; ulimit -Hn; ulimit -Sn $(ulimit -Hn) && echo raised"],
-                                     openFileLimit: .soft(64), timeLimit: .seconds(10))
+        let child = try ChildProcess(
+            "/bin/sh",
+            ["-c", "ulimit -Sn; ulimit -Hn; ulimit -Sn $(ulimit -Hn) && echo raised"],
+            openFileLimit: .soft(64),
+            timeLimit: .seconds(10)
+        )
         let status = child.waitForExit(timeout: .seconds(10))
         let lines = child.standardOutput.split(separator: "\n")
         #expect(status == .exited(0), "\(child.standardError)")
@@ -15,8 +19,12 @@ import Testing
     }
 
     @Test func aFixedLimitCannotBeRaised() throws {
-        let child = try ChildProcess("/bin/sh", ["-c", "ulimit -Sn; ulimit -Hn; ulimit -Sn 64 2>/dev/null || echo refused"],
-                                     openFileLimit: .fixed(32), timeLimit: .seconds(10))
+        let child = try ChildProcess(
+            "/bin/sh",
+            ["-c", "ulimit -Sn; ulimit -Hn; ulimit -Sn 64 2>/dev/null || echo refused"],
+            openFileLimit: .fixed(32),
+            timeLimit: .seconds(10)
+        )
         _ = child.waitForExit(timeout: .seconds(10))
         #expect(child.standardOutput == "32\n32\nrefused\n")
     }
@@ -30,14 +38,23 @@ import Testing
 
     @Test func theLimitIsTheChildsOwnNotThisProcesss() throws {
         let before = ownOpenFileLimit()
-        let child = try ChildProcess("/bin/sh", ["-c", "ulimit -Sn"], openFileLimit: .soft(50), timeLimit: .seconds(10))
+        let child = try ChildProcess(
+            "/bin/sh",
+            ["-c", "ulimit -Sn"],
+            openFileLimit: .soft(50),
+            timeLimit: .seconds(10)
+        )
         _ = child.waitForExit(timeout: .seconds(10))
         #expect(child.standardOutput == "50\n")
         #expect(ownOpenFileLimit() == before)
     }
 
     @Test func aChildBlockedReadingItsInputIsWaitingAndOneThatSpinsIsNot() throws {
-        let reader = try ChildProcess("/bin/sh", ["-c", "read line; echo \"got $line\"; read again"], timeLimit: .seconds(20))
+        let reader = try ChildProcess(
+            "/bin/sh",
+            ["-c", "read line; echo \"got $line\"; read again"],
+            timeLimit: .seconds(20)
+        )
         defer { reader.stop() }
         let blocked = try #require(reader.waitUntilWaiting(timeout: .seconds(10)), "never seen waiting for its input")
         reader.write("hello\n")

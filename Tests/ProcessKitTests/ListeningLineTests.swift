@@ -23,7 +23,10 @@ import Testing
         // descriptor being written, and the script would then not start ("Text file busy").
         let text = "#!/bin/sh\n[ \"$*\" = \"--port 0\" ] || { echo \"started with $*\" >&2; exit 64; }\n\(script)\n"
         let written = try ChildProcess.run(
-            "/bin/sh", ["-c", #"printf '%s' "$1" > "$2" && chmod +x "$2""#, "sh", text, file], timeout: .seconds(10))
+            "/bin/sh",
+            ["-c", #"printf '%s' "$1" > "$2" && chmod +x "$2""#, "sh", text, file],
+            timeout: .seconds(10)
+        )
         try #require(written.termination.succeeded, "\(written.standardError)")
         return try ChildProcess.startServer(file, timeLimit: .seconds(20), startTimeout: .seconds(2))
     }
@@ -37,19 +40,28 @@ import Testing
 
     @Test func aServerThatEndsFirstIsStoppedAndNamed() throws {
         let error = #expect(throws: ServerDidNotStart.self) { try start("echo 'address in use' >&2; exit 3") }
-        guard case .ended(let ended, let errors)? = error?.reason else { Issue.record("\(String(describing: error))"); return }
+        guard case .ended(let ended, let errors)? = error?.reason else {
+            Issue.record("\(String(describing: error))")
+            return
+        }
         #expect(ended == .exited(3))
         #expect(errors.contains("address in use"))
     }
 
     @Test func aSilentServerIsStoppedAndNamed() throws {
         let error = #expect(throws: ServerDidNotStart.self) { try start("sleep 10") }
-        guard case .silent? = error?.reason else { Issue.record("\(String(describing: error))"); return }
+        guard case .silent? = error?.reason else {
+            Issue.record("\(String(describing: error))")
+            return
+        }
     }
 
     @Test func aLineWithoutAPortIsNamed() throws {
         let error = #expect(throws: ServerDidNotStart.self) { try start("echo 'listening on somewhere'; sleep 10") }
-        guard case .noPort(let line)? = error?.reason else { Issue.record("\(String(describing: error))"); return }
+        guard case .noPort(let line)? = error?.reason else {
+            Issue.record("\(String(describing: error))")
+            return
+        }
         #expect(line == "listening on somewhere")
     }
 }

@@ -1,6 +1,7 @@
-@testable import ReplKit
 import SocketKit
 import Testing
+
+@testable import ReplKit
 
 /// `accept`: a script that plays the server waits for the client it is about to talk to.
 @Suite struct AcceptTests {
@@ -11,7 +12,10 @@ import Testing
         #expect(session.run("listen 0 as srv"))
         let port = try listeningPort(in: console.lines[0])
         #expect(!session.run("accept timeout 0.2"))
-        #expect(console.errors.last == "accept: no client connected to srv within 0.2 s — is the client running? (it connects to 127.0.0.1:\(port))")
+        #expect(
+            console.errors.last
+                == "accept: no client connected to srv within 0.2 s — is the client running? (it connects to 127.0.0.1:\(port))"
+        )
 
         // Two clients come before accept is asked: each accept hands out the next, in the order they came.
         let first = try Socket.createConnection(("127.0.0.1", port), timeout: 5)
@@ -38,7 +42,10 @@ import Testing
         let session = Session(console: console)
         defer { session.closeAll() }
         #expect(!session.run("accept"))
-        #expect(console.errors.last == "accept: there is no listener — listen PORT first (listen 65432 plays the lecture's server)")
+        #expect(
+            console.errors.last
+                == "accept: there is no listener — listen PORT first (listen 65432 plays the lecture's server)"
+        )
         #expect(session.run("listen 0 as a"))
         #expect(session.run("listen 0 as b"))
         let port = try listeningPort(in: console.lines[0])
@@ -49,7 +56,10 @@ import Testing
         #expect(!session.run("accept"))
         #expect(console.errors.last == "accept: which listener? there are 2: accept a, or accept b")
         #expect(!session.run("accept a.1"))
-        #expect(console.errors.last == "a.1 is not a listener: accept waits for clients of a listener — listen PORT first, or name one: a, b")
+        #expect(
+            console.errors.last
+                == "a.1 is not a listener: accept waits for clients of a listener — listen PORT first, or name one: a, b"
+        )
         #expect(session.run("accept a"))
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import ProcessKit
-@testable import ReplKit
 import SocketKit
 import TestSupport
 import Testing
+
+@testable import ReplKit
 
 /// `record` and `save`: a conversation tried by hand becomes a script with an `expect` for what arrived — the ports
 /// and ids of this one run left out — under the lab's folder.
@@ -22,7 +23,9 @@ import Testing
     }
 
     func commands(in path: String) throws -> [String] {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init).filter {
+            !$0.hasPrefix("#")
+        }
     }
 
     @Test func aConversationWithAServerBecomesACheckWithoutItsPorts() throws {
@@ -55,15 +58,26 @@ import Testing
         #expect(!session.run("save echo-hello"))
         #expect(console.errors.last?.hasSuffix("say which: save CHECK for lab 3 echo-server") == true)
         #expect(!session.run("save ../x for lab 3 echo-server"))
-        #expect(console.errors.last == #"save: "../x" cannot be a check's name — use letters, digits, - _ and ., as in echo-twice"#)
+        #expect(
+            console.errors.last
+                == #"save: "../x" cannot be a check's name — use letters, digits, - _ and ., as in echo-twice"#
+        )
         #expect(session.run("save echo-hello for lab 3 echo-server"), "\(console.errors)")
         let path = "\(kit)/Labs/03-blocking-echo/my-checks/echo-hello.repl"
-        #expect(console.lines.last?.hasPrefix("saved Labs/03-blocking-echo/my-checks/echo-hello.repl: 8 commands, 4 of them expect") == true)
-        #expect(try commands(in: path) == [
-            "connect 127.0.0.1 65432 as echo", "expect welcome, 127.0.0.1:", "expect \", to port \"",
-            "sendline hello", "expect hello", "sendhex 00 01", #"expect " spaced ""#, "close echo",
-        ])
-        let header = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("#") }
+        #expect(
+            console.lines.last?.hasPrefix(
+                "saved Labs/03-blocking-echo/my-checks/echo-hello.repl: 8 commands, 4 of them expect"
+            ) == true
+        )
+        #expect(
+            try commands(in: path) == [
+                "connect 127.0.0.1 65432 as echo", "expect welcome, 127.0.0.1:", "expect \", to port \"",
+                "sendline hello", "expect hello", "sendhex 00 01", #"expect " spaced ""#, "close echo",
+            ]
+        )
+        let header = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter {
+            $0.hasPrefix("#")
+        }
         #expect(header.contains("# needs: make run LAB=3 PROG=echo-server"))
     }
 
@@ -88,11 +102,15 @@ import Testing
         #expect(session.run("sendline to the first again"))
         #expect(session.run("save from-client for lab 3 echo-client"))
         let path = "\(kit)/Labs/03-blocking-echo/my-checks/from-client.repl"
-        #expect(try commands(in: path) == [
-            "listen 65432 as srv", "accept srv timeout 30", "expect ping", "sendline pong", "accept srv timeout 30",
-            "sendline to the second", "use srv.1", "sendline to the first again",
-        ])
-        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("\n# then: make run LAB=3 PROG=echo-client\n"))
+        #expect(
+            try commands(in: path) == [
+                "listen 65432 as srv", "accept srv timeout 30", "expect ping", "sendline pong", "accept srv timeout 30",
+                "sendline to the second", "use srv.1", "sendline to the first again",
+            ]
+        )
+        #expect(
+            try String(contentsOfFile: path, encoding: .utf8).contains("\n# then: make run LAB=3 PROG=echo-client\n")
+        )
     }
 
     @Test func framesModeIsSavedAsFramesAndExpectedByTypeAndBody() throws {
@@ -112,7 +130,8 @@ import Testing
         func frame(_ type: UInt16, _ body: String) -> [UInt8] {
             let bytes = Array(body.utf8)
             let length = UInt32(bytes.count)
-            return [UInt8(type >> 8), UInt8(type & 0xFF)] + (0..<4).map { UInt8((length >> (24 - 8 * $0)) & 0xFF) } + bytes
+            return [UInt8(type >> 8), UInt8(type & 0xFF)] + (0..<4).map { UInt8((length >> (24 - 8 * $0)) & 0xFF) }
+                + bytes
         }
         // WELCOME arrives in two pieces, the second after the next command; DELIVER names the client's port.
         let welcome = frame(0x81, "Kim")
@@ -122,10 +141,13 @@ import Testing
         try router.sendAll(welcome.dropFirst(4) + frame(0x82, "Lee\nhi from \(client.port)"))
         #expect(session.run("expect DELIVER"))
         #expect(session.run("save chat for lab 5 client"))
-        #expect(try commands(in: "\(kit)/Labs/05-framed-protocol/my-checks/chat.repl") == [
-            "connect 127.0.0.1 65432 as kim", "set mode frames", "frame HELLO Kim", "frame LIST", "expect WELCOME Kim",
-            #"expect DELIVER Lee\nhi from"#,
-        ])
+        #expect(
+            try commands(in: "\(kit)/Labs/05-framed-protocol/my-checks/chat.repl") == [
+                "connect 127.0.0.1 65432 as kim", "set mode frames", "frame HELLO Kim", "frame LIST",
+                "expect WELCOME Kim",
+                #"expect DELIVER Lee\nhi from"#,
+            ]
+        )
     }
 
     /// A bot (Python's urllib) that answers every text with the message's id in it: an id that must not get into
@@ -152,7 +174,10 @@ import Testing
             session.closeAll()
             try? FileManager.default.removeItem(atPath: kit)
         }
-        try FileManager.default.createDirectory(atPath: "\(kit)/Labs/06-telegram-bot", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: "\(kit)/Labs/06-telegram-bot",
+            withIntermediateDirectories: true
+        )
         let (sandbox, url, token) = try startTelegramSandbox(["--bot-username", "record_bot"])
         defer { sandbox.stop() }
         let bot = try ChildProcess("python3", ["-c", Self.idBot, url.absoluteString, token], timeLimit: .seconds(60))
@@ -164,10 +189,12 @@ import Testing
         #expect(session.run("tg expect got again timeout 10"), "\(console.errors)")
         #expect(session.run("save chat for lab 6 telegram-bot"), "\(console.errors)")
         let path = "\(kit)/Labs/06-telegram-bot/my-checks/chat.repl"
-        #expect(try commands(in: path) == [
-            "tg connect http://127.0.0.1:8081 as 7 named Ann", "tg say hello", "tg expect got hello as message",
-            "tg say again", "tg expect got again as message",
-        ])
+        #expect(
+            try commands(in: path) == [
+                "tg connect http://127.0.0.1:8081 as 7 named Ann", "tg say hello", "tg expect got hello as message",
+                "tg say again", "tg expect got again as message",
+            ]
+        )
         // Replayed against the same sandbox, where the messages now have other ids: --map-port finds it.
         let replay = try runProgram("labrepl", ["--script", path, "--map-port", "8081=\(url.port!)"])
         #expect(replay.termination == .exited(0), "\(replay.standardError)")
@@ -178,10 +205,16 @@ import Testing
         let console = RecordingConsole()
         let session = Session(console: console)
         #expect(!session.run("save x"))
-        #expect(console.errors.last == "save: nothing is being recorded — type record first, then talk to your program, then save x")
+        #expect(
+            console.errors.last
+                == "save: nothing is being recorded — type record first, then talk to your program, then save x"
+        )
         #expect(session.run("record"))
         #expect(!session.run("save x for lab 3 echo-server"))
-        #expect(console.errors.last == "save: nothing recorded yet — connect (or listen, or tg connect) and talk to your program first")
+        #expect(
+            console.errors.last
+                == "save: nothing recorded yet — connect (or listen, or tg connect) and talk to your program first"
+        )
     }
 
     @Test func aBigSendGoesToAFileBesideTheScript() throws {
@@ -200,9 +233,14 @@ import Testing
         #expect(session.run("sendfile \(file)"))
         #expect(session.run("save big for lab 3 echo-server"))
         let folder = "\(kit)/Labs/03-blocking-echo/my-checks"
-        #expect(try commands(in: "\(folder)/big.repl") == [
-            "connect 127.0.0.1 65432 as c", "sendfile Labs/03-blocking-echo/my-checks/big-send1.bin",
-        ])
-        #expect(FileManager.default.contents(atPath: "\(folder)/big-send1.bin") == FileManager.default.contents(atPath: file))
+        #expect(
+            try commands(in: "\(folder)/big.repl") == [
+                "connect 127.0.0.1 65432 as c", "sendfile Labs/03-blocking-echo/my-checks/big-send1.bin",
+            ]
+        )
+        #expect(
+            FileManager.default.contents(atPath: "\(folder)/big-send1.bin")
+                == FileManager.default.contents(atPath: file)
+        )
     }
 }

@@ -1,6 +1,7 @@
-@testable import ReplKit
 import SocketKit
 import Testing
+
+@testable import ReplKit
 
 /// A session driven in-process, against sockets the test holds itself.
 @Suite struct SessionTests {
@@ -11,7 +12,10 @@ import Testing
         #expect(session.run("listen 0"))
         let port = try listeningPort(in: console.lines[0])
         let client = try Socket.createConnection(("127.0.0.1", port), timeout: 5)
-        try session.pump(until: { console.lines.contains { $0.hasPrefix("l.1: accepted from 127.0.0.1:") } }, "the accept")
+        try session.pump(
+            until: { console.lines.contains { $0.hasPrefix("l.1: accepted from 127.0.0.1:") } },
+            "the accept"
+        )
         #expect(session.prompt == "labrepl(l.1)> ")
         console.clear()
         return (session, console, client)
@@ -37,10 +41,12 @@ import Testing
         try session.pump(until: { console.lines.count == 3 }, "the second line")
         #expect(session.run("set hexdump on"))
         #expect(session.run("sendline ok"))
-        #expect(console.lines == [
-            "mode lines", "l.1 ← one", "l.1 ← two", "hexdump on",
-            "l.1 → ok", "  0000  6f 6b 0a                                          |ok.|",
-        ])
+        #expect(
+            console.lines == [
+                "mode lines", "l.1 ← one", "l.1 ← two", "hexdump on",
+                "l.1 → ok", "  0000  6f 6b 0a                                          |ok.|",
+            ]
+        )
     }
 
     @Test func recvAndExpectTakeUnreadData() throws {
@@ -54,12 +60,17 @@ import Testing
         #expect(session.run("recv 3"))
         #expect(session.run("recv"))
         #expect(!session.run("recv timeout 0.1"))
-        #expect(console.errors.last == "recv: not seen from l.1 within 0.1 s (nothing unread) — is it waiting for you to send first?")
+        #expect(
+            console.errors.last
+                == "recv: not seen from l.1 within 0.1 s (nothing unread) — is it waiting for you to send first?"
+        )
         client.close()
         #expect(session.run("recv timeout 5"))  // end of stream ends the wait, as recv returns b'' in Python
         #expect(console.lines.last == "l.1: the peer closed the connection (end of stream)")
         #expect(!session.run("expect more"))
-        #expect(console.errors.last == #"expect "more": l.1 closed the connection without sending it (unread: nothing)"#)
+        #expect(
+            console.errors.last == #"expect "more": l.1 closed the connection without sending it (unread: nothing)"#
+        )
     }
 
     @Test func halfCloseThenThePeerCloses() throws {
@@ -69,10 +80,12 @@ import Testing
         #expect(try client.recv(10) == [])
         client.close()
         try session.pump(until: { console.lines.count == 2 }, "end of stream")
-        #expect(console.lines == [
-            "l.1: write side shut down — the peer reads end of stream; you can still receive",
-            "l.1: the peer closed its side too — connection closed",
-        ])
+        #expect(
+            console.lines == [
+                "l.1: write side shut down — the peer reads end of stream; you can still receive",
+                "l.1: the peer closed its side too — connection closed",
+            ]
+        )
         #expect(!session.run("send more"))
         #expect(console.errors == ["cannot send to l.1: it is closed — connect again, or use another peer"])
     }
@@ -85,11 +98,13 @@ import Testing
         #expect(session.run("use l"))
         #expect(session.run("peers"))
         let table = console.lines.suffix(3).map { $0.replacing(/127\.0\.0\.1:\d{5}/, with: "127.0.0.1:PORT") }
-        #expect(table == [
-            "  NAME STATE                  ADDRESS         IN OUT",
-            "* l    listening (1 accepted) 127.0.0.1:PORT",
-            "  l.1  open                   127.0.0.1:PORT  3   0",
-        ])
+        #expect(
+            table == [
+                "  NAME STATE                  ADDRESS         IN OUT",
+                "* l    listening (1 accepted) 127.0.0.1:PORT",
+                "  l.1  open                   127.0.0.1:PORT  3   0",
+            ]
+        )
         #expect(session.run("close l.1"))
         #expect(console.lines.last == "l.1: closed (3 bytes in, 0 out)")
         session.closeAll()
@@ -112,16 +127,18 @@ import Testing
         #expect(!session.run("connect 127.0.0.1 99999"))
         #expect(!session.run("use nobody"))
         #expect(!session.run("set mode telepathy"))
-        #expect(console.errors == [
-            "connect 127.0.0.1:\(port): connection refused — is the server running? start one with: make run LAB=3 PROG=echo-server SOLUTION=1 ARGS=\"--port \(port)\"",
-            "no current peer — connect HOST PORT, listen PORT, or use NAME first",
-            "unknown command \"conect\" — did you mean connect? (help lists every command)",
-            "unknown command \"hello\" — to send that text, type: sendline hello there (help lists every command)",
-            "usage: connect HOST PORT [as NAME] — for example: connect 127.0.0.1 65432 as echo",
-            "PORT is the server's port: a whole number from 1 to 65535, not \"99999\"",
-            "no peer named nobody — there are none yet",
-            "usage: set mode raw|lines|frames — for example: set mode frames",
-        ])
+        #expect(
+            console.errors == [
+                "connect 127.0.0.1:\(port): connection refused — is the server running? start one with: make run LAB=3 PROG=echo-server SOLUTION=1 ARGS=\"--port \(port)\"",
+                "no current peer — connect HOST PORT, listen PORT, or use NAME first",
+                "unknown command \"conect\" — did you mean connect? (help lists every command)",
+                "unknown command \"hello\" — to send that text, type: sendline hello there (help lists every command)",
+                "usage: connect HOST PORT [as NAME] — for example: connect 127.0.0.1 65432 as echo",
+                "PORT is the server's port: a whole number from 1 to 65535, not \"99999\"",
+                "no peer named nobody — there are none yet",
+                "usage: set mode raw|lines|frames — for example: set mode frames",
+            ]
+        )
         #expect(console.lines.isEmpty)
     }
 
@@ -137,10 +154,12 @@ import Testing
         try session.pump(until: { console.lines.count == 3 }, "the WELCOME frame")
         client.close()
         try session.pump(until: { console.lines.count == 5 }, "end of stream")
-        #expect(console.lines == [
-            "mode frames", #"l.1 → HELLO "Kim""#, #"l.1 ← WELCOME "Kim""#,
-            "l.1 ← (the stream ended 4 bytes into a frame)", "l.1: the peer closed the connection (end of stream)",
-        ])
+        #expect(
+            console.lines == [
+                "mode frames", #"l.1 → HELLO "Kim""#, #"l.1 ← WELCOME "Kim""#,
+                "l.1 ← (the stream ended 4 bytes into a frame)", "l.1: the peer closed the connection (end of stream)",
+            ]
+        )
     }
 
     /// In frames mode, `expect` sees what the screen shows: a frame's type, its body, or both; and it takes whole
@@ -153,12 +172,17 @@ import Testing
             let bytes = Array(body.utf8)
             return [0, type, 0, 0, 0, UInt8(bytes.count)] + bytes
         }
-        let welcome = frame(0x81, "Kim"), deliver = frame(0x82, "Lee\nhi Kim"), users = frame(0x84, "Kim\nLee")
+        let welcome = frame(0x81, "Kim")
+        let deliver = frame(0x82, "Lee\nhi Kim")
+        let users = frame(0x84, "Kim\nLee")
         // WELCOME in two pieces, the header cut in the middle; then DELIVER and USERS in one piece.
         try client.sendAll(welcome[..<3])
         try session.pump(until: { session.currentUnread == 3 }, "the first piece")
         #expect(!session.run("expect WELCOME timeout 0.2"), "half a frame is not a frame")
-        #expect(console.errors.last == #"expect "WELCOME": not seen from l.1 within 0.2 s (unread: 3 bytes of a frame still arriving)"#)
+        #expect(
+            console.errors.last
+                == #"expect "WELCOME": not seen from l.1 within 0.2 s (unread: 3 bytes of a frame still arriving)"#
+        )
         try client.sendAll(welcome[3...])
         #expect(session.run("expect WELCOME timeout 5"), "\(console.errors)")
         try client.sendAll(deliver + users + frame(0xFF, "unknown-type"))
@@ -172,10 +196,12 @@ import Testing
         #expect(console.errors.last == #"expect "DELIVER": not seen from l.1 within 0.3 s (unread: WELCOME "Kim")"#)
         #expect(session.run("recv"))
         #expect(session.currentUnread == 0)
-        #expect(console.lines.filter { $0.hasPrefix("l.1 ← ") } == [
-            #"l.1 ← WELCOME "Kim""#, #"l.1 ← DELIVER "Lee\nhi Kim""#, #"l.1 ← USERS "Kim\nLee""#,
-            #"l.1 ← ERROR "unknown-type""#, #"l.1 ← WELCOME "Kim""#,
-        ])
+        #expect(
+            console.lines.filter { $0.hasPrefix("l.1 ← ") } == [
+                #"l.1 ← WELCOME "Kim""#, #"l.1 ← DELIVER "Lee\nhi Kim""#, #"l.1 ← USERS "Kim\nLee""#,
+                #"l.1 ← ERROR "unknown-type""#, #"l.1 ← WELCOME "Kim""#,
+            ]
+        )
     }
 
     @Test func recvInFramesModeTakesWholeFramesUpToN() throws {
@@ -192,7 +218,10 @@ import Testing
         #expect(session.run("recv"))  // every whole frame; the piece stays
         #expect(session.currentUnread == 2)
         #expect(!session.run("recv timeout 0.2"), "a piece of a frame is nothing to take")
-        #expect(console.errors.last?.hasSuffix("(unread: 2 bytes of a frame still arriving)") == true, "\(console.errors)")
+        #expect(
+            console.errors.last?.hasSuffix("(unread: 2 bytes of a frame still arriving)") == true,
+            "\(console.errors)"
+        )
     }
 
     @Test func helpExplainsEachPartOfACommand() throws {
@@ -206,7 +235,9 @@ import Testing
         console.clear()
         #expect(session.run("help tg"))
         #expect(console.lines.first == "tg: be a Telegram user: write to the bot, see its replies as they come")
-        #expect(console.lines.contains { $0.hasPrefix("  tg say TEXT...") && $0.hasSuffix("write to the bot, as the user") })
+        #expect(
+            console.lines.contains { $0.hasPrefix("  tg say TEXT...") && $0.hasSuffix("write to the bot, as the user") }
+        )
         #expect(console.lines.last == "  help tg connect explains one part, with an example")
         console.clear()
         #expect(session.run("help set mode"))
@@ -216,17 +247,24 @@ import Testing
         #expect(!session.run("help tg conect"))
         #expect(!session.run("help recv timeout"))
         #expect(!session.run("tg conect http://127.0.0.1:1"))
-        #expect(console.errors == [
-            #"tg has no part "conect" — its parts: connect, say, expect, requests, fault, disconnect"#,
-            "recv has no parts — help recv explains all of it",
-            "usage: tg  or  tg connect URL [as USER] [named FIRSTNAME...]  or  tg say TEXT...  or  tg expect TEXT... [timeout SECONDS]  or  tg requests [METHOD]  or  tg fault METHOD CODE [retry RETRY]  or  tg disconnect — for example: tg connect http://127.0.0.1:8081 as 1001 named Kim",
-        ])
+        #expect(
+            console.errors == [
+                #"tg has no part "conect" — its parts: connect, say, expect, requests, fault, disconnect"#,
+                "recv has no parts — help recv explains all of it",
+                "usage: tg  or  tg connect URL [as USER] [named FIRSTNAME...]  or  tg say TEXT...  or  tg expect TEXT... [timeout SECONDS]  or  tg requests [METHOD]  or  tg fault METHOD CODE [retry RETRY]  or  tg disconnect — for example: tg connect http://127.0.0.1:8081 as 1001 named Kim",
+            ]
+        )
         console.clear()
         #expect(!session.run("tg connect"))
-        #expect(console.errors == [
-            "usage: tg connect URL [as USER] [named FIRSTNAME...] — for example: tg connect http://127.0.0.1:8081 as 1001 named Kim",
-        ])
-        #expect(session.completions(after: "help tg ", prefix: "") == .words(["connect", "say", "expect", "requests", "fault", "disconnect"]))
+        #expect(
+            console.errors == [
+                "usage: tg connect URL [as USER] [named FIRSTNAME...] — for example: tg connect http://127.0.0.1:8081 as 1001 named Kim"
+            ]
+        )
+        #expect(
+            session.completions(after: "help tg ", prefix: "")
+                == .words(["connect", "say", "expect", "requests", "fault", "disconnect"])
+        )
         #expect(session.completions(after: "help ", prefix: "t") == .words(["tg"]))
     }
 

@@ -11,7 +11,9 @@ final class RecordingConsole: Console {
     }
 
     /// Everything but errors, one line per element.
-    var lines: [String] { shown.filter { $0.kind != .error }.flatMap { $0.text.split(separator: "\n").map(String.init) } }
+    var lines: [String] {
+        shown.filter { $0.kind != .error }.flatMap { $0.text.split(separator: "\n").map(String.init) }
+    }
     var errors: [String] { shown.filter { $0.kind == .error }.map(\.text) }
 
     func clear() { shown = [] }

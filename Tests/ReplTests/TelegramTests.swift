@@ -29,18 +29,28 @@ import Testing
     @Test(.requires(tool: "python3")) func saysExpectsAndSeesRepliesAsTheyArrive() throws {
         let (sandbox, url, token) = try startTelegramSandbox(["--bot-username", "repl_test_bot"])
         defer { sandbox.stop() }
-        let bot = try ChildProcess("python3", ["-c", Self.pythonBot, url.absoluteString, token, "2"], timeLimit: .seconds(60))
+        let bot = try ChildProcess(
+            "python3",
+            ["-c", Self.pythonBot, url.absoluteString, token, "2"],
+            timeLimit: .seconds(60)
+        )
         defer { bot.stop() }
         let console = RecordingConsole()
         let session = Session(console: console)
         defer { session.closeAll() }
 
         #expect(session.run("tg connect \(url.absoluteString) as 7 named Ann"))
-        #expect(console.lines == ["tg: you are user 7 (Ann), talking to @repl_test_bot at \(url.absoluteString) — tg say TEXT writes to it"])
+        #expect(
+            console.lines == [
+                "tg: you are user 7 (Ann), talking to @repl_test_bot at \(url.absoluteString) — tg say TEXT writes to it"
+            ]
+        )
         console.clear()
         #expect(session.run("tg say hello"))
         #expect(session.run("tg expect echo: hello timeout 10"), "\(console.errors)")
-        #expect(console.lines == ["@repl_test_bot → hello", "@repl_test_bot ← echo: hello", "                 from Ann"])
+        #expect(
+            console.lines == ["@repl_test_bot → hello", "@repl_test_bot ← echo: hello", "                 from Ann"]
+        )
 
         // Without expect: the reply shows up while the session serves its event loop, as at the prompt.
         console.clear()
@@ -51,15 +61,21 @@ import Testing
 
         console.clear()
         #expect(session.run("tg requests getUpdates"))
-        #expect(console.lines.last?.hasPrefix("getUpdates offset=") == true && console.lines.last?.hasSuffix("timeout=0 → 200") == true,
-                "\(console.lines)")
+        #expect(
+            console.lines.last?.hasPrefix("getUpdates offset=") == true
+                && console.lines.last?.hasSuffix("timeout=0 → 200") == true,
+            "\(console.lines)"
+        )
         #expect(session.run("tg fault sendMessage 429 retry 2"))
         #expect(console.lines.last == "tg: the bot's next sendMessage gets error 429, retry_after 2")
         #expect(!session.run("tg fault sendMessage 200"))
         #expect(!session.run("tg expect anything timeout 0.3"))
         #expect(console.errors.last?.contains("not seen from @repl_test_bot within 0.3 s") == true, "\(console.errors)")
         #expect(session.run("tg"))
-        #expect(console.lines.last == "tg: user 7 talking to @repl_test_bot at \(url.absoluteString); 1 reply not taken by tg expect")
+        #expect(
+            console.lines.last
+                == "tg: user 7 talking to @repl_test_bot at \(url.absoluteString); 1 reply not taken by tg expect"
+        )
     }
 
     @Test func notConnectedNowhereToConnectAndASandboxThatGoesAway() throws {

@@ -16,7 +16,9 @@ import Testing
         let port = try listeningPort(in: try #require(screen.first { $0.contains("hub: listening on") }))
         let client = try Socket.createConnection(("127.0.0.1", port), timeout: 5)
         defer { client.close() }
-        try terminal.waitForScreen("the accepted client") { $0.contains { $0.hasPrefix("hub.1: accepted from 127.0.0.1:") } }
+        try terminal.waitForScreen("the accepted client") {
+            $0.contains { $0.hasPrefix("hub.1: accepted from 127.0.0.1:") }
+        }
         try terminal.waitForCursorLine("labrepl(hub.1)>")
 
         // Tab completes a command, then a peer's name.
@@ -49,27 +51,35 @@ import Testing
         try terminal.type("lo", "Enter")
         #expect(try client.recv(100) == Array("hello\n".utf8))
         try terminal.waitForScreen("the sent line") {
-            $0.suffix(4) == [#"hub.1 ← b'surprise\n'"#, "labrepl(hub.1)> sendline hello", #"hub.1 → b'hello\n'"#, "labrepl(hub.1)>"]
+            $0.suffix(4) == [
+                #"hub.1 ← b'surprise\n'"#, "labrepl(hub.1)> sendline hello", #"hub.1 → b'hello\n'"#, "labrepl(hub.1)>",
+            ]
         }
 
         // Ctrl-C stops a waiting command, and at the prompt drops the half-typed line.
         try terminal.type("expect something that never comes timeout 30", "Enter")
         try terminal.waitForRunning("labrepl(hub.1)> expect something that never comes timeout 30")
         try terminal.type("C-c")
-        try terminal.waitForScreen("the interrupted expect") { $0.suffix(2) == ["expect: interrupted", "labrepl(hub.1)>"] }
+        try terminal.waitForScreen("the interrupted expect") {
+            $0.suffix(2) == ["expect: interrupted", "labrepl(hub.1)>"]
+        }
         try terminal.type("half typed")
         try terminal.waitForCursorLine("labrepl(hub.1)> half typed")
         try terminal.type("C-c")
-        try terminal.waitForScreen("a fresh prompt") { $0.suffix(2) == ["labrepl(hub.1)> half typed^C", "labrepl(hub.1)>"] }
+        try terminal.waitForScreen("a fresh prompt") {
+            $0.suffix(2) == ["labrepl(hub.1)> half typed^C", "labrepl(hub.1)>"]
+        }
 
         // Ctrl-D leaves, closing every peer; the history file keeps what was typed.
         try terminal.type("C-d")
         #expect(try client.recv(100) == [])
         let history = try String(contentsOfFile: terminal.home + "/.labrepl_history", encoding: .utf8)
-        #expect(history.split(separator: "\n") == [
-            "_HiStOrY_V2_", #"listen\0400\040as\040hub"#, "peers", #"use\040hub.1"#, #"sendline\040hello"#,
-            #"expect\040something\040that\040never\040comes\040timeout\04030"#,
-        ])
+        #expect(
+            history.split(separator: "\n") == [
+                "_HiStOrY_V2_", #"listen\0400\040as\040hub"#, "peers", #"use\040hub.1"#, #"sendline\040hello"#,
+                #"expect\040something\040that\040never\040comes\040timeout\04030"#,
+            ]
+        )
     }
 
     @Test(.requires(tool: "tmux"))
@@ -77,10 +87,14 @@ import Testing
         let home = try makeTemporaryDirectory()
         try "ls -l\ncd /tmp\n".write(toFile: home + "/.labrepl_history", atomically: true, encoding: .utf8)
         let terminal = try TerminalSession.labrepl(home: home)
-        try terminal.waitForScreen("the warning") { $0.contains { $0.hasPrefix("history: ~/.labrepl_history is not a libedit history file") } }
+        try terminal.waitForScreen("the warning") {
+            $0.contains { $0.hasPrefix("history: ~/.labrepl_history is not a libedit history file") }
+        }
         try terminal.waitForCursorLine("labrepl>")
         try terminal.type("help", "Enter")
-        try terminal.waitForScreen("help's last line") { $0.suffix(2).first?.hasPrefix("↑ recalls earlier lines") == true }
+        try terminal.waitForScreen("help's last line") {
+            $0.suffix(2).first?.hasPrefix("↑ recalls earlier lines") == true
+        }
         #expect(try String(contentsOfFile: home + "/.labrepl_history", encoding: .utf8) == "_HiStOrY_V2_\nhelp\n")
         #expect(try String(contentsOfFile: home + "/.labrepl_history.bad", encoding: .utf8) == "ls -l\ncd /tmp\n")
         try terminal.type("C-d")

@@ -1,5 +1,6 @@
-@testable import ReplKit
 import Testing
+
+@testable import ReplKit
 
 @Suite struct TextTests {
     @Test func escapesBecomeBytes() throws {
@@ -32,9 +33,11 @@ import Testing
 
     @Test func hexdumpShowsOffsetHexAndASCII() {
         let rows = hexdumpLines(Array("Hello, world!\n\u{0}\u{1}ABC".utf8))
-        #expect(rows == [
-            "0000  48 65 6c 6c 6f 2c 20 77  6f 72 6c 64 21 0a 00 01  |Hello, world!...|",
-            "0010  41 42 43                                          |ABC|",
-        ])
+        #expect(
+            rows == [
+                "0000  48 65 6c 6c 6f 2c 20 77  6f 72 6c 64 21 0a 00 01  |Hello, world!...|",
+                "0010  41 42 43                                          |ABC|",
+            ]
+        )
     }
 }

@@ -1,5 +1,6 @@
-@testable import ReplKit
 import Testing
+
+@testable import ReplKit
 
 /// The usage lines are the single declaration of each command's arguments: matching and completion read them.
 @Suite struct UsageTests {
@@ -42,7 +43,8 @@ import Testing
                 #expect(words.first?.text == command.name, "\(example)")
                 #expect(
                     command.usages.contains { $0.match(words.dropFirst(), in: example) != nil },
-                    "help's example \(example) does not fit \(command.usages)")
+                    "help's example \(example) does not fit \(command.usages)"
+                )
             }
         }
     }
@@ -50,7 +52,9 @@ import Testing
     @Test func completionOffersWhatTheUsageAllowsNext() throws {
         let console = RecordingConsole()
         let session = Session(console: console)
-        #expect(session.completions(after: "", prefix: "se") == .words(["send", "sendline", "sendhex", "sendfile", "set"]))
+        #expect(
+            session.completions(after: "", prefix: "se") == .words(["send", "sendline", "sendhex", "sendfile", "set"])
+        )
         #expect(session.completions(after: "set ", prefix: "") == .words(["crlf", "hexdump", "mode"]))
         #expect(session.completions(after: "set mode ", prefix: "") == .words(["raw", "lines", "frames"]))
         #expect(session.completions(after: "connect 127.0.0.1 80 ", prefix: "") == .words(["as"]))

@@ -1,17 +1,18 @@
+import Foundation
+import SocketKit
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import SocketKit
-import Testing
 
 /// The bytes a program holds go to the socket calls as they are: arrays, slices, `Data`, strings, raw memory.
 @Suite struct BufferTests {
     @Test func recvIntoFillsAnArrayASliceOrDataFromTheirFront() throws {
         let (server, client, listener) = try connectedPair()
-        defer { [server, client, listener].forEach { $0.close() } }
+        defer { for socket in [server, client, listener] { socket.close() } }
 
         try client.sendAll("hello")
         var buffer = [UInt8](repeating: 0xEE, count: 64)
@@ -35,7 +36,7 @@ import Testing
 
     @Test func sendAndSendAllTakeSlicesDataAndStrings() throws {
         let (server, client, listener) = try connectedPair()
-        defer { [server, client, listener].forEach { $0.close() } }
+        defer { for socket in [server, client, listener] { socket.close() } }
         let buffer = patterned(100_000)
         try client.sendAll(buffer[10..<60_010])
         try client.sendAll(Data(buffer[..<10]))
@@ -48,7 +49,7 @@ import Testing
 
     @Test func aBufferOfNoBytesReceivesNothingAndSendsNothing() throws {
         let (server, client, listener) = try connectedPair()
-        defer { [server, client, listener].forEach { $0.close() } }
+        defer { for socket in [server, client, listener] { socket.close() } }
         var empty: [UInt8] = []
         try server.setBlocking(false)
         #expect(try server.recvInto(&empty) == 0)
@@ -58,7 +59,10 @@ import Testing
     @Test func recvFromIntoTellsTheLengthAndTheSender() throws {
         let server = try Socket(.inet, .datagram)
         let client = try Socket(.inet, .datagram)
-        defer { server.close(); client.close() }
+        defer {
+            server.close()
+            client.close()
+        }
         try server.bind(("127.0.0.1", 0))
         try client.bind(("127.0.0.1", 0))
         try server.setTimeout(5)

@@ -6,7 +6,10 @@ import Testing
     func datagramsKeepTheirBoundariesAndSender(family: Socket.Family, host: String) throws {
         let server = try Socket(family, .datagram)
         let client = try Socket(family, .datagram)
-        defer { server.close(); client.close() }
+        defer {
+            server.close()
+            client.close()
+        }
         try server.bind((host, 0))
         try client.bind((host, 0))
         try server.setTimeout(5)

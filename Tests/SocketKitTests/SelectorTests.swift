@@ -90,7 +90,10 @@ import Testing
             try sel.unregister(other)
             other.close()
             let (reused, spare) = try Socket.socketPair()
-            defer { spare.close(); reused.close() }
+            defer {
+                spare.close()
+                reused.close()
+            }
             if reused.fileno() == number { try sel.register(reused, events: .write, data: "reused") }
         }
         #expect(handled.count == 1)
@@ -120,7 +123,9 @@ import Testing
         try tcp.client.setSockOpt(.linger, 0)
         tcp.client.close()  // a reset: the writer must hear of it, or it would wait for ever
         #expect(try ready(sel, timeout: 5)["writer"] == .write)
-        #expect(throws: SocketError.self) { for _ in 0..<4 { try tcp.server.send(Array(repeating: 0, count: 100_000)) } }
+        #expect(throws: SocketError.self) {
+            for _ in 0..<4 { try tcp.server.send(Array(repeating: 0, count: 100_000)) }
+        }
     }
 
     @Test(arguments: Backend.allCases)
@@ -206,7 +211,9 @@ import Testing
     }
 
     @Test func pollWatchesRegularFilesWhichEpollRefuses() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("selector-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "selector-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         #expect(FileManager.default.createFile(atPath: path, contents: Data("text".utf8)))
         defer { unlink(path) }
         let fd = open(path, O_RDONLY)
@@ -221,7 +228,9 @@ import Testing
 
         #if os(Linux)
         let epoll = try Selector<String>(.epoll)
-        let refused = #expect(throws: SocketError.self) { try epoll.register(fileDescriptor: fd, events: .read, data: "file") }
+        let refused = #expect(throws: SocketError.self) {
+            try epoll.register(fileDescriptor: fd, events: .read, data: "file")
+        }
         #expect(refused?.description.contains("poll") == true)
         #endif
     }

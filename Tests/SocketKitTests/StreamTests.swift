@@ -1,18 +1,19 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import SocketKit
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 @Suite struct StreamTests {
     @Test(arguments: ["127.0.0.1", "::1"])
     func echoesOverBothIPFamilies(host: String) throws {
         let (server, client, listener) = try connectedPair(host)
-        defer { [server, client, listener].forEach { $0.close() } }
+        defer { for socket in [server, client, listener] { socket.close() } }
         #expect(try client.getPeerName() == listener.getSockName())
         #expect(try server.getPeerName() == client.getSockName())
         try client.sendAll("Hello, world")
@@ -38,7 +39,7 @@ import Testing
 
     @Test func recvReturnsEmptyAtEndOfFile() throws {
         let (server, client, listener) = try connectedPair()
-        defer { [server, client, listener].forEach { $0.close() } }
+        defer { for socket in [server, client, listener] { socket.close() } }
         try client.sendAll("last words")
         try client.shutdown(.write)
         #expect(try readAll(server) == Array("last words".utf8))
@@ -50,7 +51,7 @@ import Testing
 
     @Test func sendMayBePartialButSendAllSendsEverything() throws {
         let (server, client, listener) = try connectedPair()
-        defer { [server, client, listener].forEach { $0.close() } }
+        defer { for socket in [server, client, listener] { socket.close() } }
         let big = patterned(8 << 20)
 
         // Nobody reads yet: a non-blocking send takes what fits in the buffers and says how much.
@@ -72,7 +73,9 @@ import Testing
         let port = try closedPort()
         let error = #expect(throws: SocketError.self) { try Socket().connect(("127.0.0.1", port)) }
         #expect(error?.isConnectionRefused == true)
-        #expect(error?.description == "connect to 127.0.0.1:\(port) failed: connection refused — is the server running?")
+        #expect(
+            error?.description == "connect to 127.0.0.1:\(port) failed: connection refused — is the server running?"
+        )
     }
 
     @Test func connectExReportsInsteadOfThrowing() throws {
@@ -110,7 +113,7 @@ import Testing
 
     @Test func timeoutsAndNonBlockingMode() throws {
         let (server, client, listener) = try connectedPair()
-        defer { [server, client, listener].forEach { $0.close() } }
+        defer { for socket in [server, client, listener] { socket.close() } }
         try server.setTimeout(0.1)
         #expect(server.getTimeout() == 0.1)
         let started = ContinuousClock.now
@@ -165,7 +168,10 @@ import Testing
 
     @Test func socketPairTalks() throws {
         let (a, b) = try Socket.socketPair()
-        defer { a.close(); b.close() }
+        defer {
+            a.close()
+            b.close()
+        }
         try a.sendAll([1, 2, 3])
         #expect(try b.recv(3) == [1, 2, 3])
     }
@@ -174,7 +180,7 @@ import Testing
     /// not SIGPIPE, which would kill this whole test process.
     @Test func peerResetMidTransferIsAnErrorNotASignal() throws {
         let (server, client, listener) = try connectedPair()
-        defer { [server, client, listener].forEach { $0.close() } }
+        defer { for socket in [server, client, listener] { socket.close() } }
         try server.sendAll(patterned(1000))
         try client.setSockOpt(.linger, 0)
         client.close()  // with linger 0: a reset, not an orderly end of file
@@ -186,7 +192,7 @@ import Testing
 
     @Test func recvAfterAResetSaysSo() throws {
         let (server, client, listener) = try connectedPair()
-        defer { [server, client, listener].forEach { $0.close() } }
+        defer { for socket in [server, client, listener] { socket.close() } }
         try client.setSockOpt(.linger, 0)
         client.close()
         let error = #expect(throws: SocketError.self) { try server.recv(10) }
@@ -207,7 +213,7 @@ import Testing
         sigaction(SIGUSR1, &action, nil)
 
         let (server, client, listener) = try connectedPair()
-        defer { [server, client, listener].forEach { $0.close() } }
+        defer { for socket in [server, client, listener] { socket.close() } }
         try server.setTimeout(nil)
         let thread = Mutex<pthread_t?>(nil)
         let received = inBackground { () throws -> [UInt8] in

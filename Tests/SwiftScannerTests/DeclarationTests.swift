@@ -31,10 +31,12 @@ import Testing
                 static func == (lhs: EchoLoop, rhs: EchoLoop) -> Bool { true }
             }
             """
-        #expect(names(source) == [
-            "EchoLoop", "EchoLoop.init(listening:quiet:)", "EchoLoop.init(_:)", "EchoLoop.deinit",
-            "EchoLoop.receive(_:from:map:)", "EchoLoop.make(_:)", "EchoLoop.shared()", "EchoLoop.==(lhs:rhs:)",
-        ])
+        #expect(
+            names(source) == [
+                "EchoLoop", "EchoLoop.init(listening:quiet:)", "EchoLoop.init(_:)", "EchoLoop.deinit",
+                "EchoLoop.receive(_:from:map:)", "EchoLoop.make(_:)", "EchoLoop.shared()", "EchoLoop.==(lhs:rhs:)",
+            ]
+        )
         #expect(body(source, of: "EchoLoop.make(_:)")?.trimmingWhitespace == "42")
         let make = SwiftSource(source).declarations.first { $0.name == "make(_:)" }
         #expect(make?.header == "func make<T: Sendable>( _ value: T ) async throws -> Int where T: Hashable")
@@ -79,10 +81,13 @@ import Testing
                 }
             }
             """
-        #expect(names(source) == [
-            "Tally", "Tally.count", "Tally.total", "Tally.total.get", "Tally.total.set", "Tally.values",
-            "Tally.values.didSet", "Tally.limit", "Tally.limit.willSet", "Tally.subscript(_:)", "Tally.subscript(_:).get",
-        ])
+        #expect(
+            names(source) == [
+                "Tally", "Tally.count", "Tally.total", "Tally.total.get", "Tally.total.set", "Tally.values",
+                "Tally.values.didSet", "Tally.limit", "Tally.limit.willSet", "Tally.subscript(_:)",
+                "Tally.subscript(_:).get",
+            ]
+        )
         #expect(body(source, of: "Tally.count")?.trimmingWhitespace == "values.count")
         #expect(body(source, of: "Tally.total.set")?.trimmingWhitespace == "values = [newTotal]")
     }
@@ -124,11 +129,14 @@ import Testing
             actor Counter { func add() { } }
             let actor = Counter()
             """
-        #expect(names(source) == [
-            "Lab.Runner", "Lab.Runner.run()", "Lab.Runner.run().helper()", "Lab.Runner.run().Local",
-            "Lab.Runner.run().Local.inner()", "Lab.Runner.run().inClosure()", "Lab.Runner.Mode", "Lab.Runner.Mode.label",
-            "Counter", "Counter.add()",
-        ])
+        #expect(
+            names(source) == [
+                "Lab.Runner", "Lab.Runner.run()", "Lab.Runner.run().helper()", "Lab.Runner.run().Local",
+                "Lab.Runner.run().Local.inner()", "Lab.Runner.run().inClosure()", "Lab.Runner.Mode",
+                "Lab.Runner.Mode.label",
+                "Counter", "Counter.add()",
+            ]
+        )
     }
 
     @Test func bodiesAreExactlyBetweenTheBraces() {

@@ -78,7 +78,12 @@ import Testing
 
     @Test func identifiersAndAttributes() {
         let tokens = SwiftSource("@MainActor func `default`(_ $x: Int) -> Int? #if os(Linux)").tokens
-        #expect(tokens.map(\.text) == ["@MainActor", "func", "default", "(", "_", "$x", ":", "Int", ")", "->", "Int", "?", "#if", "os", "(", "Linux", ")"])
+        #expect(
+            tokens.map(\.text) == [
+                "@MainActor", "func", "default", "(", "_", "$x", ":", "Int", ")", "->", "Int", "?", "#if", "os", "(",
+                "Linux", ")",
+            ]
+        )
         #expect(tokens[0].kind == .attribute)
         #expect(tokens[12].kind == .pound)
     }

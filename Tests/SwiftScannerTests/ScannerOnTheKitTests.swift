@@ -11,7 +11,9 @@ import Testing
     static var swiftFiles: [String] {
         ["Sources", "Solutions", "Tests"].flatMap { folder -> [String] in
             let enumerator = FileManager.default.enumerator(atPath: root.appendingPathComponent(folder).path)
-            return (enumerator?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".swift") }.map { "\(folder)/\($0)" }
+            return (enumerator?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".swift") }.map {
+                "\(folder)/\($0)"
+            }
         }.sorted()
     }
 

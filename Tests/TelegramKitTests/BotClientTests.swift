@@ -54,8 +54,12 @@ struct BotClientTests {
         try await withLab { lab in
             await lab.sandbox.userSays("hi", userID: 77)
             let markup = ReplyMarkup.inlineKeyboard([[("Yes", "y"), ("No", "n")]])
-            let sent = try await lab.client.sendMessage(chatID: 77, text: "<b>Hello</b>, Ann", parseMode: .html,
-                                                        replyMarkup: markup)
+            let sent = try await lab.client.sendMessage(
+                chatID: 77,
+                text: "<b>Hello</b>, Ann",
+                parseMode: .html,
+                replyMarkup: markup
+            )
             #expect(sent.text == "Hello, Ann")
             #expect(sent.chat.id == 77)
             #expect(sent.from?.isBot == true)
@@ -101,7 +105,9 @@ struct BotClientTests {
     @Test("400, 403 and 401 map to badRequest, forbidden and invalidToken, without retries")
     func errorMapping() async throws {
         try await withLab { lab in
-            await #expect(throws: TelegramError.badRequest(description: "Bad Request: chat not found", migrateToChatID: nil)) {
+            await #expect(
+                throws: TelegramError.badRequest(description: "Bad Request: chat not found", migrateToChatID: nil)
+            ) {
                 try await lab.client.sendMessage(chatID: 999, text: "hi")
             }
             await lab.sandbox.userSays("hi", userID: 5)
@@ -196,8 +202,12 @@ struct RedactionTests {
         let token = try BotToken("987654321:\(secret)")
         let recorder = Recorder()
         // Nothing listens on port 9 of loopback: a connection error whose URL holds the token.
-        let dead = BotClient(token: token, apiURL: URL(string: "http://127.0.0.1:9")!,
-                             retryPolicy: recorder.retryPolicy(maxAttempts: 2), logger: recorder.logger)
+        let dead = BotClient(
+            token: token,
+            apiURL: URL(string: "http://127.0.0.1:9")!,
+            retryPolicy: recorder.retryPolicy(maxAttempts: 2),
+            logger: recorder.logger
+        )
         var shown: [String] = []
         do {
             _ = try await dead.getMe()
@@ -212,7 +222,9 @@ struct RedactionTests {
             do { _ = try await wrong.getMe() } catch {
                 seen += ["\(error)", String(reflecting: error), error.localizedDescription]
             }
-            await lab.sandbox.addFault(SandboxFault(method: "getMe", errorCode: 500, description: "boom \(lab.token.secretValue)"))
+            await lab.sandbox.addFault(
+                SandboxFault(method: "getMe", errorCode: 500, description: "boom \(lab.token.secretValue)")
+            )
             _ = try await lab.client.getMe()
             seen += [lab.everythingLogged, "\(lab.token)", String(reflecting: lab.token)]
             for text in seen {

@@ -96,16 +96,34 @@ struct DispatcherTests {
         let chat = Chat(id: 1, type: "private")
         let plain = Message(messageID: 1, date: 0, chat: chat, text: "/start")
         #expect(Command(message: plain) == nil)
-        let later = Message(messageID: 1, date: 0, chat: chat, text: "hi /start",
-                            entities: [MessageEntity(type: "bot_command", offset: 3, length: 6)])
+        let later = Message(
+            messageID: 1,
+            date: 0,
+            chat: chat,
+            text: "hi /start",
+            entities: [MessageEntity(type: "bot_command", offset: 3, length: 6)]
+        )
         #expect(Command(message: later) == nil)
-        let other = Message(messageID: 1, date: 0, chat: chat, text: "/start@other_bot",
-                            entities: [MessageEntity(type: "bot_command", offset: 0, length: 16)])
+        let other = Message(
+            messageID: 1,
+            date: 0,
+            chat: chat,
+            text: "/start@other_bot",
+            entities: [MessageEntity(type: "bot_command", offset: 0, length: 16)]
+        )
         #expect(Command(message: other, botUsername: "my_bot") == nil)
         #expect(Command(message: other)?.botUsername == "other_bot")
-        let mine = Message(messageID: 1, date: 0, chat: chat, text: "/age@My_Bot  42 😀",
-                           entities: [MessageEntity(type: "bot_command", offset: 0, length: 11)])
-        #expect(Command(message: mine, botUsername: "my_bot") == Command(name: "age", botUsername: "My_Bot", arguments: "42 😀"))
+        let mine = Message(
+            messageID: 1,
+            date: 0,
+            chat: chat,
+            text: "/age@My_Bot  42 😀",
+            entities: [MessageEntity(type: "bot_command", offset: 0, length: 11)]
+        )
+        #expect(
+            Command(message: mine, botUsername: "my_bot")
+                == Command(name: "age", botUsername: "My_Bot", arguments: "42 😀")
+        )
     }
 
     @Test("a handler's 400 goes to the error handler and the bot goes on")

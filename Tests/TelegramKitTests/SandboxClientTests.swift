@@ -56,7 +56,9 @@ struct SandboxClientTests {
             try user.say("hi", from: 8)
         }
         let bot = BotClient(token: try BotToken(token), apiURL: url, retryPolicy: .never, logger: .silent)
-        await #expect(throws: TelegramError.tooManyRequests(retryAfter: 3, description: "Too Many Requests: retry after 3")) {
+        await #expect(
+            throws: TelegramError.tooManyRequests(retryAfter: 3, description: "Too Many Requests: retry after 3")
+        ) {
             try await bot.sendMessage(chatID: 7, text: "x")
         }
         await #expect(throws: TelegramError.forbidden(description: "Forbidden: bot was blocked by the user")) {
@@ -64,7 +66,11 @@ struct SandboxClientTests {
         }
         let refused = try await blocking { try user.calls(method: "sendMessage") }
         #expect(refused.map(\.status) == [429, 403])
-        #expect(refused.map(\.description) == ["Too Many Requests: retry after 3", "Forbidden: bot was blocked by the user"])
+        #expect(
+            refused.map(\.description) == [
+                "Too Many Requests: retry after 3", "Forbidden: bot was blocked by the user",
+            ]
+        )
 
         let refusal = await #expect(throws: SandboxClientError.self) {
             try await blocking { try user.addFault(method: "getMe", errorCode: 200) }

@@ -38,14 +38,23 @@ struct Lab {
         sandbox = try TelegramSandbox(SandboxConfiguration(botUsername: username))
         url = try await sandbox.start()
         token = try BotToken(sandbox.token)
-        client = BotClient(token: token, apiURL: url, retryPolicy: recorder.retryPolicy(), logger: recorder.logger,
-                           requestTimeout: requestTimeout)
+        client = BotClient(
+            token: token,
+            apiURL: url,
+            retryPolicy: recorder.retryPolicy(),
+            logger: recorder.logger,
+            requestTimeout: requestTimeout
+        )
     }
 
     /// Another client of the same API, with another token.
     func client(token text: String, retry: RetryPolicy? = nil) throws -> BotClient {
-        BotClient(token: try BotToken(text), apiURL: url, retryPolicy: retry ?? recorder.retryPolicy(),
-                  logger: recorder.logger)
+        BotClient(
+            token: try BotToken(text),
+            apiURL: url,
+            retryPolicy: retry ?? recorder.retryPolicy(),
+            logger: recorder.logger
+        )
     }
 
     /// Everything the client may have shown: log lines, joined.
@@ -55,8 +64,11 @@ struct Lab {
 }
 
 /// Runs `body` with a lab, and stops the lab whatever happens.
-func withLab(username: String = "lab_bot", requestTimeout: TimeInterval = 30,
-             _ body: @Sendable (Lab) async throws -> Void) async throws {
+func withLab(
+    username: String = "lab_bot",
+    requestTimeout: TimeInterval = 30,
+    _ body: @Sendable (Lab) async throws -> Void
+) async throws {
     let lab = try await Lab(username: username, requestTimeout: requestTimeout)
     do {
         try await body(lab)

@@ -6,10 +6,14 @@ import Testing
 struct SettingsTests {
     static let token = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
 
-    @Test("tokens are validated loosely", arguments: [
-        ("123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11", true), ("1234567890123:x_y-z", true), (" 1:a\n", true),
-        ("123456", false), (":abc", false), ("12a:abc", false), ("123:", false), ("123:ab c", false), ("123:a/b", false),
-    ])
+    @Test(
+        "tokens are validated loosely",
+        arguments: [
+            ("123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11", true), ("1234567890123:x_y-z", true), (" 1:a\n", true),
+            ("123456", false), (":abc", false), ("12a:abc", false), ("123:", false), ("123:ab c", false),
+            ("123:a/b", false),
+        ]
+    )
     func validation(_ text: String, _ valid: Bool) {
         #expect(((try? BotToken(text)) != nil) == valid)
     }
@@ -24,9 +28,12 @@ struct SettingsTests {
 
     @Test("from TELEGRAM_BOT_TOKEN, with TELEGRAM_API_URL")
     func fromEnvironment() throws {
-        let settings = try BotSettings.load(arguments: ["bot"], environment: [
-            "TELEGRAM_BOT_TOKEN": Self.token, "TELEGRAM_API_URL": "http://127.0.0.1:8081",
-        ])
+        let settings = try BotSettings.load(
+            arguments: ["bot"],
+            environment: [
+                "TELEGRAM_BOT_TOKEN": Self.token, "TELEGRAM_API_URL": "http://127.0.0.1:8081",
+            ]
+        )
         #expect(settings.token.secretValue == Self.token)
         #expect(settings.apiURL.absoluteString == "http://127.0.0.1:8081")
         let real = try BotSettings.load(arguments: ["bot"], environment: ["TELEGRAM_BOT_TOKEN": Self.token])
@@ -45,11 +52,15 @@ struct SettingsTests {
         // A program that parses its own --token-file passes the path.
         let parsed = try BotSettings.load(tokenFile: file.path, environment: ["TELEGRAM_BOT_TOKEN": Self.token])
         #expect(parsed.token.secretValue == "42:FromTheFile")
-        #expect(try BotSettings.load(tokenFile: nil, environment: ["TELEGRAM_BOT_TOKEN": Self.token]).token.secretValue
-            == Self.token)
+        #expect(
+            try BotSettings.load(tokenFile: nil, environment: ["TELEGRAM_BOT_TOKEN": Self.token]).token.secretValue
+                == Self.token
+        )
         #expect(throws: TelegramError.unreadableTokenFile(path: "/nonexistent/\(file.lastPathComponent)")) {
-            try BotSettings.load(arguments: ["bot", "--token-file", "/nonexistent/\(file.lastPathComponent)"],
-                                 environment: [:])
+            try BotSettings.load(
+                arguments: ["bot", "--token-file", "/nonexistent/\(file.lastPathComponent)"],
+                environment: [:]
+            )
         }
     }
 
@@ -64,7 +75,10 @@ struct SettingsTests {
         }
         #expect(!TelegramError.malformedToken.description.contains("not-a-token"))
         #expect(throws: TelegramError.badAPIURL("ftp://x")) {
-            try BotSettings.load(arguments: [], environment: ["TELEGRAM_BOT_TOKEN": Self.token, "TELEGRAM_API_URL": "ftp://x"])
+            try BotSettings.load(
+                arguments: [],
+                environment: ["TELEGRAM_BOT_TOKEN": Self.token, "TELEGRAM_API_URL": "ftp://x"]
+            )
         }
     }
 }
@@ -75,7 +89,9 @@ struct UnitTests {
     func backoff() {
         let policy = RetryPolicy()
         let delays = (1...12).map { policy.backoff(afterFailures: $0) }
-        #expect(Array(delays.prefix(4)) == [.seconds(1), .milliseconds(1500), .milliseconds(2250), .milliseconds(3375)])
+        #expect(
+            Array(delays.prefix(4)) == [.seconds(1), .milliseconds(1500), .milliseconds(2250), .milliseconds(3375)]
+        )
         #expect(delays.allSatisfy { $0 <= .seconds(30) })
         #expect(delays.last == .seconds(30))
         #expect(zip(delays, delays.dropFirst()).allSatisfy { $0 <= $1 })
@@ -110,8 +126,10 @@ struct UnitTests {
                 let bold = mode == .html ? "<b>\(mode.escape(tricky))</b>" : "*\(mode.escape(tricky))*"
                 let sent = try await lab.client.sendMessage(chatID: 5, text: bold, parseMode: mode)
                 #expect(sent.text == tricky, "\(mode)")
-                #expect(sent.entities?.contains(MessageEntity(type: "bold", offset: 0, length: tricky.utf16.count)) == true,
-                        "\(mode): \(String(describing: sent.entities))")
+                #expect(
+                    sent.entities?.contains(MessageEntity(type: "bold", offset: 0, length: tricky.utf16.count)) == true,
+                    "\(mode): \(String(describing: sent.entities))"
+                )
             }
             // Unescaped, the same text is refused: Telegram cannot read it as markup.
             await #expect(throws: TelegramError.self) {

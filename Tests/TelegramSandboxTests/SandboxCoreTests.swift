@@ -13,13 +13,24 @@ struct SandboxCoreTests {
         try TelegramSandbox(SandboxConfiguration(token: Self.token, firstUpdateID: firstUpdateID))
     }
 
-    func call(_ sandbox: TelegramSandbox, _ method: String, _ query: String = "", body: String? = nil,
-              contentType: String = "application/json") async -> (status: Int, json: JSON?) {
+    func call(
+        _ sandbox: TelegramSandbox,
+        _ method: String,
+        _ query: String = "",
+        body: String? = nil,
+        contentType: String = "application/json"
+    ) async -> (status: Int, json: JSON?) {
         var headers: [String: String] = [:]
         if body != nil { headers["Content-Type"] = contentType }
-        let response = await sandbox.handle(SandboxRequest(
-            method: body == nil ? "GET" : "POST", path: "/bot\(Self.token)/\(method)", query: query,
-            headers: headers, body: Data((body ?? "").utf8)))
+        let response = await sandbox.handle(
+            SandboxRequest(
+                method: body == nil ? "GET" : "POST",
+                path: "/bot\(Self.token)/\(method)",
+                query: query,
+                headers: headers,
+                body: Data((body ?? "").utf8)
+            )
+        )
         return (response.status, JSON(parsing: response.body))
     }
 
@@ -39,7 +50,9 @@ struct SandboxCoreTests {
         let sandbox = try sandbox()
         await sandbox.userSays("/start@sandbox_bot now", userID: 7)
         let answer = await call(sandbox, "getUpdates")
-        let message = try #require(answer.json?["result"].flatMap { if case .array(let a) = $0 { a.first } else { nil } }?["message"])
+        let message = try #require(
+            answer.json?["result"].flatMap { if case .array(let a) = $0 { a.first } else { nil } }?["message"]
+        )
         #expect(message["entities"] == [["offset": 0, "length": 18, "type": "bot_command"]])
         #expect(Formatting.botCommands(in: "😀 /help me").map(\.offset) == [3])
         #expect(Formatting.botCommands(in: "a/b /x/y http://x /ok").map(\.offset) == [18])
@@ -77,7 +90,11 @@ struct SandboxCoreTests {
         let held = try #require(await withTimeLimit(10) { await waitedFor.value })
         #expect(held.offset == 500 && held.timeout == 20)
         #expect(await sandbox.waitForHeldPoll(timeout: 0) == held, "still held, so answered at once")
-        #expect(await sandbox.handle(SandboxRequest(method: "GET", path: "/sandbox")).body.contains(Data(#""held_poll":{"offset":500,"timeout":20"#.utf8)))
+        #expect(
+            await sandbox.handle(SandboxRequest(method: "GET", path: "/sandbox")).body.contains(
+                Data(#""held_poll":{"offset":500,"timeout":20"#.utf8)
+            )
+        )
 
         await sandbox.userSays("wake up", userID: 1)
         #expect(try await withTimeLimit(5) { await poll.value }.status == 200)
@@ -110,31 +127,47 @@ struct SandboxCoreTests {
     @Test("JSON values that are not strings are read as their JSON text")
     func jsonParameters() async throws {
         let request = SandboxRequest(
-            method: "POST", path: "/x", query: "a=1",
+            method: "POST",
+            path: "/x",
+            query: "a=1",
             headers: ["Content-Type": "application/json; charset=utf-8"],
-            body: Data(#"{"chat_id": 42, "flag": true, "none": null, "markup": {"k": [1]}, "s": "t"}"#.utf8))
+            body: Data(#"{"chat_id": 42, "flag": true, "none": null, "markup": {"k": [1]}, "s": "t"}"#.utf8)
+        )
         let pairs = try ParameterParsing.parameters(of: request)
         let values = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
-        #expect(values == ["a": "1", "chat_id": "42", "flag": "true", "none": "null", "markup": #"{"k":[1]}"#, "s": "t"])
-        let broken = SandboxRequest(method: "POST", path: "/x", headers: ["content-type": "application/json"],
-                                    body: Data("{".utf8))
+        #expect(
+            values == ["a": "1", "chat_id": "42", "flag": "true", "none": "null", "markup": #"{"k":[1]}"#, "s": "t"]
+        )
+        let broken = SandboxRequest(
+            method: "POST",
+            path: "/x",
+            headers: ["content-type": "application/json"],
+            body: Data("{".utf8)
+        )
         #expect(throws: ParameterParsing.Failure.badJSON) { try ParameterParsing.parameters(of: broken) }
     }
 
     @Test("multipart bodies, quoted boundaries and file parts")
     func multipart() throws {
-        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n5\r\n"
+        let body =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n5\r\n"
             + "--XyZ\r\nContent-Disposition: form-data; name=\"doc\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nfile body\r\n"
             + "--XyZ--\r\n"
-        let request = SandboxRequest(method: "POST", path: "/x",
-                                     headers: ["Content-Type": "multipart/form-data; boundary=\"XyZ\""],
-                                     body: Data(body.utf8))
+        let request = SandboxRequest(
+            method: "POST",
+            path: "/x",
+            headers: ["Content-Type": "multipart/form-data; boundary=\"XyZ\""],
+            body: Data(body.utf8)
+        )
         let pairs = try ParameterParsing.parameters(of: request)
         #expect(pairs.map(\.0) == ["chat_id", "doc"])
         #expect(pairs.map(\.1) == ["5", "file body"])
-        let truncated = SandboxRequest(method: "POST", path: "/x",
-                                       headers: ["Content-Type": "multipart/form-data; boundary=XyZ"],
-                                       body: Data("--XyZ\r\nno end".utf8))
+        let truncated = SandboxRequest(
+            method: "POST",
+            path: "/x",
+            headers: ["Content-Type": "multipart/form-data; boundary=XyZ"],
+            body: Data("--XyZ\r\nno end".utf8)
+        )
         #expect(throws: ParameterParsing.Failure.badMultipart) { try ParameterParsing.parameters(of: truncated) }
     }
 
@@ -142,32 +175,58 @@ struct SandboxCoreTests {
     func formatting() throws {
         let html = try Formatting.format("  <b>bold</b> &amp; <a href=\"https://x.org\">link</a> ", parseMode: "HTML")
         #expect(html.text == "bold & link")
-        #expect(html.entities == [SandboxEntity(type: "bold", offset: 0, length: 4),
-                                  SandboxEntity(type: "text_link", offset: 7, length: 4, url: "https://x.org")])
+        #expect(
+            html.entities == [
+                SandboxEntity(type: "bold", offset: 0, length: 4),
+                SandboxEntity(type: "text_link", offset: 7, length: 4, url: "https://x.org"),
+            ]
+        )
         let v2 = try Formatting.format("*bold* _it_ \\. `co*de`", parseMode: "MarkdownV2")
         #expect(v2.text == "bold it . co*de")
         #expect(v2.entities.map(\.type) == ["bold", "italic", "code"])
         let v1 = try Formatting.format("*bold* 1.5!", parseMode: "Markdown")
         #expect(v1.text == "bold 1.5!")
-        #expect(throws: Formatting.Failure(description: "can't parse entities: Unsupported start tag \"foo\" at byte offset 0")) {
+        #expect(
+            throws: Formatting.Failure(
+                description: "can't parse entities: Unsupported start tag \"foo\" at byte offset 0"
+            )
+        ) {
             try Formatting.format("<foo>x</foo>", parseMode: "html")
         }
         // A user's name put into HTML unescaped, as TDLib reads it: the tag's name runs to a space or ">".
-        #expect(throws: Formatting.Failure(description: "can't parse entities: Unsupported start tag \"3</b\" at byte offset 11")) {
+        #expect(
+            throws: Formatting.Failure(
+                description: "can't parse entities: Unsupported start tag \"3</b\" at byte offset 11"
+            )
+        ) {
             try Formatting.format("Hi, <b>Kim <3</b>!", parseMode: "HTML")
         }
-        #expect(throws: Formatting.Failure(description: "can't parse entities: Unsupported start tag \"3\" at byte offset 4")) {
+        #expect(
+            throws: Formatting.Failure(
+                description: "can't parse entities: Unsupported start tag \"3\" at byte offset 4"
+            )
+        ) {
             try Formatting.format("Kim <3 you", parseMode: "HTML")
         }
         #expect(throws: Formatting.Failure(description: "can't parse entities: Unclosed start tag at byte offset 4")) {
             try Formatting.format("Kim <3", parseMode: "HTML")
         }
         let escaped = try Formatting.format("Hi, <b>Kim &lt;3</b>!", parseMode: "HTML")
-        #expect(escaped.text == "Hi, Kim <3!" && escaped.entities == [SandboxEntity(type: "bold", offset: 4, length: 6)])
-        #expect(throws: Formatting.Failure(description: "can't parse entities: Can't find end of Bold entity at byte offset 3")) {
+        #expect(
+            escaped.text == "Hi, Kim <3!" && escaped.entities == [SandboxEntity(type: "bold", offset: 4, length: 6)]
+        )
+        #expect(
+            throws: Formatting.Failure(
+                description: "can't parse entities: Can't find end of Bold entity at byte offset 3"
+            )
+        ) {
             try Formatting.format("ab *c", parseMode: "MarkdownV2")
         }
-        #expect(throws: Formatting.Failure(description: "can't parse entities: Can't find end of the entity starting at byte offset 0")) {
+        #expect(
+            throws: Formatting.Failure(
+                description: "can't parse entities: Can't find end of the entity starting at byte offset 0"
+            )
+        ) {
             try Formatting.format("_open", parseMode: "Markdown")
         }
     }

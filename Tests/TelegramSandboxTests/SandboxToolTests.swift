@@ -20,9 +20,16 @@ struct SandboxToolTests {
         try productsDirectory() + "/telegram-sandbox"
     }
 
-    @Test("prints where it listens and its token at once, serves getMe, and stops on SIGTERM", arguments: [SIGTERM, SIGINT])
+    @Test(
+        "prints where it listens and its token at once, serves getMe, and stops on SIGTERM",
+        arguments: [SIGTERM, SIGINT]
+    )
     func startsAndStops(_ signal: Int32) async throws {
-        let child = try ChildProcess(try executable(), ["--port", "0", "--bot-username", "lab_test_bot"], timeLimit: .seconds(300))
+        let child = try ChildProcess(
+            try executable(),
+            ["--port", "0", "--bot-username", "lab_test_bot"],
+            timeLimit: .seconds(300)
+        )
         defer { child.stop() }
         let line = try #require(await child.waitForLine(timeout: .seconds(20)) { $0.hasPrefix("listening on ") })
         let address = String(line.dropFirst("listening on ".count))
@@ -35,7 +42,8 @@ struct SandboxToolTests {
         #expect(child.standardOutput.contains("curl http://127.0.0.1:\(port)/bot\(token)/getMe"))
 
         let (data, response) = try await URLSession.shared.data(
-            from: URL(string: "http://127.0.0.1:\(port)/bot\(token)/getMe")!)
+            from: URL(string: "http://127.0.0.1:\(port)/bot\(token)/getMe")!
+        )
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(String(decoding: data, as: UTF8.self).contains(#""username":"lab_test_bot""#))
 
@@ -47,7 +55,11 @@ struct SandboxToolTests {
 
     @Test("uses the token it is given")
     func givenToken() async throws {
-        let child = try ChildProcess(try executable(), ["--port", "0", "--token", "42:secret-Token_x"], timeLimit: .seconds(300))
+        let child = try ChildProcess(
+            try executable(),
+            ["--port", "0", "--token", "42:secret-Token_x"],
+            timeLimit: .seconds(300)
+        )
         defer { child.stop() }
         let line = await child.waitForLine(timeout: .seconds(20)) { $0.hasPrefix("token: ") }
         #expect(line == "token: 42:secret-Token_x")
@@ -55,10 +67,18 @@ struct SandboxToolTests {
 
     @Test("refuses a bad token or host with a clear message and a non-zero status")
     func badArguments() async throws {
-        let badToken = try await ChildProcess.run(try executable(), ["--port", "0", "--token", "oops"], timeout: .seconds(20))
+        let badToken = try await ChildProcess.run(
+            try executable(),
+            ["--port", "0", "--token", "oops"],
+            timeout: .seconds(20)
+        )
         #expect(badToken.termination != .exited(0))
         #expect(badToken.standardError.contains("digits, a colon and a secret"))
-        let badHost = try await ChildProcess.run(try executable(), ["--port", "0", "--host", "nowhere"], timeout: .seconds(20))
+        let badHost = try await ChildProcess.run(
+            try executable(),
+            ["--port", "0", "--host", "nowhere"],
+            timeout: .seconds(20)
+        )
         #expect(badHost.termination != .exited(0))
         #expect(badHost.standardError.contains("cannot listen on \"nowhere\""))
     }

@@ -4,7 +4,9 @@ import Testing
 @testable import TelegramSandbox
 
 /// A sandbox on a free loopback port, for one test.
-func startedSandbox(_ configuration: SandboxConfiguration = SandboxConfiguration()) async throws
+func startedSandbox(
+    _ configuration: SandboxConfiguration = SandboxConfiguration()
+) async throws
     -> (TelegramSandbox, URL)
 {
     let sandbox = try TelegramSandbox(configuration)

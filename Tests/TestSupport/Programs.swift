@@ -33,7 +33,9 @@ public func runProgram(_ product: String, _ arguments: [String], input: String? 
 public func runPeer(_ command: String, _ arguments: [String], input: String? = nil) throws -> String {
     let finished = try ChildProcess.run(command, arguments, input: input, timeout: .seconds(20))
     try #require(
-        finished.termination.succeeded, "\(command) ended with \(finished.termination); stderr: \(finished.standardError)")
+        finished.termination.succeeded,
+        "\(command) ended with \(finished.termination); stderr: \(finished.standardError)"
+    )
     return finished.standardOutput
 }
 
@@ -49,13 +51,19 @@ public func startTelegramSandbox(_ arguments: [String] = []) throws -> (ChildPro
     let (sandbox, port) = try startServer("telegram-sandbox", arguments)
     let line = try #require(
         sandbox.waitForLine(timeout: .seconds(5)) { $0.hasPrefix("token: ") },
-        "telegram-sandbox printed no token; stderr: \(sandbox.standardError)")
+        "telegram-sandbox printed no token; stderr: \(sandbox.standardError)"
+    )
     return (sandbox, URL(string: "http://127.0.0.1:\(port)")!, String(line.dropFirst("token: ".count)))
 }
 
 /// How many lines of `process`'s output contain `text`, once there are at least `count` (or `timeout` has passed):
 /// what a server prints as its peer finishes may still be on its way through the pipe when the peer has ended.
-public func lines(containing text: String, in process: ChildProcess, atLeast count: Int, timeout: Duration = .seconds(10))
+public func lines(
+    containing text: String,
+    in process: ChildProcess,
+    atLeast count: Int,
+    timeout: Duration = .seconds(10)
+)
     -> Int
 {
     var found = 0
@@ -71,6 +79,9 @@ public func lines(containing text: String, in process: ChildProcess, atLeast cou
 /// meanwhile, and starting the file then fails with "Text file busy" (ETXTBSY) for as long as that program runs.
 public func writeExecutable(_ text: String, to path: String) throws {
     let written = try ChildProcess.run(
-        "/bin/sh", ["-c", #"printf '%s' "$1" > "$2" && chmod 755 "$2""#, "sh", text, path], timeout: .seconds(10))
+        "/bin/sh",
+        ["-c", #"printf '%s' "$1" > "$2" && chmod 755 "$2""#, "sh", text, path],
+        timeout: .seconds(10)
+    )
     try #require(written.termination.succeeded, "could not write \(path): \(written.standardError)")
 }

@@ -17,15 +17,30 @@ public final class TerminalSession {
     /// Starts `command` (a shell command line) in a terminal of `width` × `height`; the pane stays on the screen
     /// after the command ends, so what it printed last can still be read.
     public init(
-        _ command: String, home: String? = nil, width: Int = 120, height: Int = 40, scrollback: Bool = false,
+        _ command: String,
+        home: String? = nil,
+        width: Int = 120,
+        height: Int = 40,
+        scrollback: Bool = false,
         lifetime: Int = 60
     ) throws {
         self.home = try home ?? makeTemporaryDirectory(prefix: "terminal")
         self.scrollback = scrollback
-        try tmux("new-session", "-d", "-x", String(width), "-y", String(height), "exec env HOME=\(self.home) \(command)")
+        try tmux(
+            "new-session",
+            "-d",
+            "-x",
+            String(width),
+            "-y",
+            String(height),
+            "exec env HOME=\(self.home) \(command)"
+        )
         try tmux("set-option", "-t", "0", "remain-on-exit", "on")
         guardian = try ChildProcess(
-            "sh", ["-c", "sleep \(lifetime); tmux -S \(socket) kill-server"], timeLimit: .seconds(lifetime + 10))
+            "sh",
+            ["-c", "sleep \(lifetime); tmux -S \(socket) kill-server"],
+            timeLimit: .seconds(lifetime + 10)
+        )
     }
 
     deinit {
@@ -41,14 +56,22 @@ public final class TerminalSession {
 
     @discardableResult
     public func tmux(_ arguments: [String]) throws -> String {
-        let finished = try ChildProcess.run("tmux", ["-S", socket, "-f", "/dev/null"] + arguments, timeout: .seconds(10))
+        let finished = try ChildProcess.run(
+            "tmux",
+            ["-S", socket, "-f", "/dev/null"] + arguments,
+            timeout: .seconds(10)
+        )
         try #require(finished.termination.succeeded, "tmux \(arguments): \(finished.standardError)")
         return finished.standardOutput
     }
 
     /// Types keys: text, or tmux key names such as Tab, Up, Enter, C-c, C-d.
     public func type(_ keys: String...) throws {
-        let finished = try ChildProcess.run("tmux", ["-S", socket, "send-keys", "-t", "0"] + keys, timeout: .seconds(10))
+        let finished = try ChildProcess.run(
+            "tmux",
+            ["-S", socket, "send-keys", "-t", "0"] + keys,
+            timeout: .seconds(10)
+        )
         try #require(finished.termination.succeeded, "tmux send-keys \(keys): \(finished.standardError)")
     }
 
@@ -65,7 +88,11 @@ public final class TerminalSession {
 
     /// Waits until the screen satisfies `condition`; fails showing the screen if it never does.
     @discardableResult
-    public func waitForScreen(_ what: String, timeout: Duration = .seconds(10), _ condition: ([String]) -> Bool) throws
+    public func waitForScreen(
+        _ what: String,
+        timeout: Duration = .seconds(10),
+        _ condition: ([String]) -> Bool
+    ) throws
         -> [String]
     {
         var shown: [String] = []
@@ -84,12 +111,18 @@ public final class TerminalSession {
 
 /// Waits until `condition` holds; fails with `what` (and `shown()`) after `timeout`.
 public func eventually(
-    _ what: String, timeout: Duration = .seconds(10), else shown: () -> String = { "" }, _ condition: () throws -> Bool
+    _ what: String,
+    timeout: Duration = .seconds(10),
+    else shown: () -> String = { "" },
+    _ condition: () throws -> Bool
 ) throws {
     let deadline = ContinuousClock.now + timeout
     while try !condition() {
         let details = shown()
-        try #require(ContinuousClock.now < deadline, "timed out waiting for \(what)\(details.isEmpty ? "" : ":\n" + details)")
+        try #require(
+            ContinuousClock.now < deadline,
+            "timed out waiting for \(what)\(details.isEmpty ? "" : ":\n" + details)"
+        )
         Thread.sleep(forTimeInterval: 0.05)
     }
 }

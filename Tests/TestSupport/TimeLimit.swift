@@ -1,6 +1,7 @@
 /// Runs `operation`, failing with `TimeLimitExceeded` (and cancelling it) after `seconds`.
 public func withTimeLimit<T: Sendable>(
-    _ seconds: Double, _ operation: @escaping @Sendable () async throws -> T
+    _ seconds: Double,
+    _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await operation() }

@@ -15,16 +15,36 @@ public struct Tool: Sendable, CustomStringConvertible {
 
     /// Every tool a test needs, with its package: the one list, which `make test` and `.ci/run` must agree with.
     public static let all: [Tool] = [
-        Tool(command: "python3", debianPackage: "python3", brewPackage: "python",
-             purpose: "Python's socket module, a peer the kit did not write"),
-        Tool(command: "nc", debianPackage: "netcat-openbsd", brewPackage: "netcat",
-             purpose: "netcat, a peer the kit did not write"),
-        Tool(command: "socat", debianPackage: "socat", brewPackage: "socat",
-             purpose: "socat, a peer the kit did not write"),
-        Tool(command: "tmux", debianPackage: "tmux", brewPackage: "tmux",
-             purpose: "a terminal to type into labrepl and make watch, as a person would"),
-        Tool(command: "tshark", debianPackage: "tshark", brewPackage: "wireshark",
-             purpose: "Wireshark's reader, to open the checker's packet captures as a student would"),
+        Tool(
+            command: "python3",
+            debianPackage: "python3",
+            brewPackage: "python",
+            purpose: "Python's socket module, a peer the kit did not write"
+        ),
+        Tool(
+            command: "nc",
+            debianPackage: "netcat-openbsd",
+            brewPackage: "netcat",
+            purpose: "netcat, a peer the kit did not write"
+        ),
+        Tool(
+            command: "socat",
+            debianPackage: "socat",
+            brewPackage: "socat",
+            purpose: "socat, a peer the kit did not write"
+        ),
+        Tool(
+            command: "tmux",
+            debianPackage: "tmux",
+            brewPackage: "tmux",
+            purpose: "a terminal to type into labrepl and make watch, as a person would"
+        ),
+        Tool(
+            command: "tshark",
+            debianPackage: "tshark",
+            brewPackage: "wireshark",
+            purpose: "Wireshark's reader, to open the checker's packet captures as a student would"
+        ),
     ]
 
     public static func named(_ command: String) -> Tool {
@@ -56,7 +76,9 @@ public struct RequiresTool: TestTrait, SuiteTrait, TestScoping {
     }
 
     public func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+        for test: Test,
+        testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
     ) async throws {
         guard tool.isInstalled else {
             Issue.record("\(tool.missing)", sourceLocation: test.sourceLocation)

@@ -121,9 +121,18 @@ public struct ClassReport: Sendable {
                 throw ReportError("lab \(step.lab) step \(step.step) has the status \"\(step.status)\"")
             }
             return Entry(
-                student: student, key: StepKey(lab: step.lab, step: step.step, heldBack: step.held_back),
-                title: step.title, status: step.status, points: step.points, score: step.score, seconds: step.seconds,
-                cause: step.cause, message: step.message, attempts: step.attempts, hints: step.hints)
+                student: student,
+                key: StepKey(lab: step.lab, step: step.step, heldBack: step.held_back),
+                title: step.title,
+                status: step.status,
+                points: step.points,
+                score: step.score,
+                seconds: step.seconds,
+                cause: step.cause,
+                message: step.message,
+                attempts: step.attempts,
+                hints: step.hints
+            )
         }
     }
 
@@ -140,7 +149,9 @@ public struct ClassReport: Sendable {
             return error.text
         case DecodingError.keyNotFound(let key, let context):
             let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return path.isEmpty ? "\(kit): it has no \"\(key.stringValue)\"" : "partial: \(path.dropFirst()) has no \"\(key.stringValue)\""
+            return path.isEmpty
+                ? "\(kit): it has no \"\(key.stringValue)\""
+                : "partial: \(path.dropFirst()) has no \"\(key.stringValue)\""
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
             let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             return "\(kit): \(path.dropFirst()) is not what the kit writes"
@@ -165,8 +176,13 @@ public struct ClassReport: Sendable {
             let groups = Dictionary(grouping: failed.compactMap(\.headline)) { $0.replacing(/\d+/, with: "#") }
             let common = groups.values.max { ($0.count, $1[0]) < ($1.count, $0[0]) }
             return FailingStep(
-                key: key, title: title(of: key), failed: failed.count, graded: entries.count,
-                commonMessage: common?.first, commonCount: common?.count ?? 0)
+                key: key,
+                title: title(of: key),
+                failed: failed.count,
+                graded: entries.count,
+                commonMessage: common?.first,
+                commonCount: common?.count ?? 0
+            )
         }
         .sorted { ($0.failed, $1.key) > ($1.failed, $0.key) }
         .prefix(count).map { $0 }
@@ -174,8 +190,10 @@ public struct ClassReport: Sendable {
 
     /// What `make class-report` prints.
     public func summary(folder: String, files: [String]) -> String {
-        var lines = ["Read the results of \(students.count) student\(students.count == 1 ? "" : "s") from \(folder)"
-            + (skipped.isEmpty ? "." : " (\(skipped.count) file\(skipped.count == 1 ? "" : "s") left out: below).")]
+        var lines = [
+            "Read the results of \(students.count) student\(students.count == 1 ? "" : "s") from \(folder)"
+                + (skipped.isEmpty ? "." : " (\(skipped.count) file\(skipped.count == 1 ? "" : "s") left out: below).")
+        ]
         let failing = mostFailed()
         if failing.isEmpty {
             lines.append("No step failed for anyone.")
@@ -183,10 +201,14 @@ public struct ClassReport: Sendable {
             lines.append("The steps that fail most often:")
             for (index, step) in failing.enumerated() {
                 let share = Int((Double(step.failed) / Double(step.graded) * 100).rounded())
-                lines.append("  \(index + 1). Lab \(step.key.lab) step \(step.key.step)\(step.key.heldBack ? " (held back)" : "") · \(step.title) — failed for \(step.failed) of \(step.graded) (\(share)%)")
+                lines.append(
+                    "  \(index + 1). Lab \(step.key.lab) step \(step.key.step)\(step.key.heldBack ? " (held back)" : "") · \(step.title) — failed for \(step.failed) of \(step.graded) (\(share)%)"
+                )
                 if let message = step.commonMessage {
                     let shown = message.count > 110 ? message.prefix(109) + "…" : Substring(message)
-                    let label = step.commonCount > 1 ? "most often (\(step.commonCount)×)" : step.failed == 1 ? "with" : "each differently, e.g."
+                    let label =
+                        step.commonCount > 1
+                        ? "most often (\(step.commonCount)×)" : step.failed == 1 ? "with" : "each differently, e.g."
                     lines.append("     \(label): \(shown)")
                 }
             }
@@ -200,14 +222,19 @@ public struct ClassReport: Sendable {
 
     /// One row per student and step: passed, seconds, and the attempts and hints where a progress file came along.
     public var csv: String {
-        let header = ["student", "lab", "step", "held_back", "title", "status", "passed", "points", "score", "seconds",
-                      "attempts", "hints", "cause", "message"]
+        let header = [
+            "student", "lab", "step", "held_back", "title", "status", "passed", "points", "score", "seconds",
+            "attempts", "hints", "cause", "message",
+        ]
         let order = Dictionary(uniqueKeysWithValues: students.enumerated().map { ($1, $0) })
         let rows = entries.sorted { (order[$0.student]!, $0.key) < (order[$1.student]!, $1.key) }.map { entry in
-            [entry.student, String(entry.key.lab), String(entry.key.step), entry.key.heldBack ? "1" : "0", entry.title,
-             entry.status, entry.passed ? "1" : "0", String(entry.points), String(entry.score),
-             String(format: "%.3f", entry.seconds), entry.attempts.map(String.init) ?? "",
-             entry.hints.map(String.init) ?? "", entry.cause ?? "", entry.headline ?? ""]
+            [
+                entry.student, String(entry.key.lab), String(entry.key.step), entry.key.heldBack ? "1" : "0",
+                entry.title,
+                entry.status, entry.passed ? "1" : "0", String(entry.points), String(entry.score),
+                String(format: "%.3f", entry.seconds), entry.attempts.map(String.init) ?? "",
+                entry.hints.map(String.init) ?? "", entry.cause ?? "", entry.headline ?? "",
+            ]
         }
         return ([header] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
@@ -223,7 +250,8 @@ public struct ClassReport: Sendable {
     /// Students down, steps across (grouped by lab): green passed, red failed, grey not run, pale not graded; a last
     /// row shades each step by the share of the class that passed it. Every cell's tooltip says what happened.
     public var heatmapSVG: String {
-        let cell = 14, pitch = cell + 2
+        let cell = 14
+        let pitch = cell + 2
         let nameWidth = min(220, 7 * (students.map(\.count).max() ?? 8) + 16)
         let top = 64
         // Each lab's columns start a little after the last lab's.
@@ -258,7 +286,9 @@ public struct ClassReport: Sendable {
         }
         for key in steps {
             let left = x[key]! + cell / 2 + 4
-            svg.append("<text x=\"\(left)\" y=\"\(top - 4)\" transform=\"rotate(-60 \(left) \(top - 4))\">\(key.number)<title>\(Self.escape(name(key) + ": " + title(of: key)))</title></text>")
+            svg.append(
+                "<text x=\"\(left)\" y=\"\(top - 4)\" transform=\"rotate(-60 \(left) \(top - 4))\">\(key.number)<title>\(Self.escape(name(key) + ": " + title(of: key)))</title></text>"
+            )
         }
         for (row, student) in students.enumerated() {
             let y = top + row * pitch
@@ -270,7 +300,9 @@ public struct ClassReport: Sendable {
                 }
                 var tip = "\(student) · \(name(key)): \(entry.status.replacingOccurrences(of: "_", with: " "))"
                 if let headline = entry.headline, entry.failed { tip += " — " + headline }
-                if let attempts = entry.attempts { tip += "; \(attempts) failed check\(attempts == 1 ? "" : "s") before passing" }
+                if let attempts = entry.attempts {
+                    tip += "; \(attempts) failed check\(attempts == 1 ? "" : "s") before passing"
+                }
                 if let hints = entry.hints, hints > 0 { tip += "; \(hints) hint\(hints == 1 ? "" : "s") seen" }
                 let fill = entry.passed ? Self.colors.passed : entry.failed ? Self.colors.failed : Self.colors.notRun
                 svg.append(square(x[key]!, y, fill, tip))
@@ -282,13 +314,19 @@ public struct ClassReport: Sendable {
             let graded = byStep[key] ?? []
             let passed = graded.filter(\.passed).count
             let share = graded.isEmpty ? 0 : Double(passed) / Double(graded.count)
-            svg.append(square(x[key]!, classRow, Self.shade(share), "\(name(key)): passed by \(passed) of \(graded.count)"))
+            svg.append(
+                square(x[key]!, classRow, Self.shade(share), "\(name(key)): passed by \(passed) of \(graded.count)")
+            )
         }
         var legendX = nameWidth
-        let legend = [(Self.colors.passed, "passed"), (Self.colors.failed, "failed"),
-                      (Self.colors.notRun, "not run (a step it needs failed)"), (Self.colors.notGraded, "not graded")]
+        let legend = [
+            (Self.colors.passed, "passed"), (Self.colors.failed, "failed"),
+            (Self.colors.notRun, "not run (a step it needs failed)"), (Self.colors.notGraded, "not graded"),
+        ]
         for (color, label) in legend {
-            svg.append("<rect x=\"\(legendX)\" y=\"\(height - 28)\" width=\"10\" height=\"10\" fill=\"\(color)\" stroke=\"#999999\" stroke-width=\"0.5\"/>")
+            svg.append(
+                "<rect x=\"\(legendX)\" y=\"\(height - 28)\" width=\"10\" height=\"10\" fill=\"\(color)\" stroke=\"#999999\" stroke-width=\"0.5\"/>"
+            )
             svg.append(text(legendX + 14, height - 19, label))
             legendX += 24 + 6 * label.count
         }
@@ -300,7 +338,10 @@ public struct ClassReport: Sendable {
 
     /// From red (nobody passed) through yellow to green (everybody did).
     static func shade(_ share: Double) -> String {
-        let (red, green): (Double, Double) = share < 0.5 ? (214, 69 + (190 - 69) * share * 2) : (214 - (214 - 46) * (share - 0.5) * 2, 190 - (190 - 158) * (share - 0.5) * 2)
+        let (red, green): (Double, Double) =
+            share < 0.5
+            ? (214, 69 + (190 - 69) * share * 2)
+            : (214 - (214 - 46) * (share - 0.5) * 2, 190 - (190 - 158) * (share - 0.5) * 2)
         return String(format: "#%02x%02x%02x", Int(red.rounded()), Int(green.rounded()), 65)
     }
 
@@ -309,7 +350,8 @@ public struct ClassReport: Sendable {
         let scalars = text.unicodeScalars.map { scalar in
             scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r" ? "?" : scalar
         }
-        return String(String.UnicodeScalarView(scalars)).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        return String(String.UnicodeScalarView(scalars)).replacingOccurrences(of: "&", with: "&amp;")
+            .replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -24,11 +24,20 @@ public struct Grade: Sendable {
                 lab: lab,
                 results: (lab.steps + lab.heldBack(heldBack).steps).map {
                     StepResult(
-                        lab: lab.number, step: $0,
-                        outcome: .failed(StepFailure(.doesNotCompile, message, hint: "make check LAB=\(lab.number) shows every compiler error")),
-                        duration: .zero)
+                        lab: lab.number,
+                        step: $0,
+                        outcome: .failed(
+                            StepFailure(
+                                .doesNotCompile,
+                                message,
+                                hint: "make check LAB=\(lab.number) shows every compiler error"
+                            )
+                        ),
+                        duration: .zero
+                    )
                 },
-                compileError: error)
+                compileError: error
+            )
         }
 
         public var score: Int { results.reduce(0) { $0 + $1.score } }
@@ -45,7 +54,11 @@ public struct Grade: Sendable {
     public var progress: StudentProgress?
 
     public init(
-        labs: [LabGrade], solution: Bool, duration: Duration, notes: [String] = [], progress: StudentProgress? = nil
+        labs: [LabGrade],
+        solution: Bool,
+        duration: Duration,
+        notes: [String] = [],
+        progress: StudentProgress? = nil
     ) {
         self.labs = labs
         self.solution = solution
@@ -89,7 +102,8 @@ extension StepResult {
         case .passed:
             return nil
         case .notRun(let needs):
-            return "not run: needs step\(needs.count > 1 ? "s" : "") \(needs.map(String.init).joined(separator: ", ")), which did not pass"
+            return
+                "not run: needs step\(needs.count > 1 ? "s" : "") \(needs.map(String.init).joined(separator: ", ")), which did not pass"
         case .failed(let failure):
             var text = failure.text
             if failure.cause == .timeLimit { text = "timed out: " + text }

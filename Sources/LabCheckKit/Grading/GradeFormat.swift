@@ -34,39 +34,47 @@ public enum GradeFormat: String, Sendable, CaseIterable {
             "max_score": .int(Int64(grade.maxScore)),
             "seconds": .double(rounded(Check.seconds(grade.duration))),
             "notes": .array(grade.notes.map(JSONValue.string)),
-            "labs": .array(grade.labs.map { lab in
-                .object([
-                    "lab": .int(Int64(lab.lab.number)),
-                    "title": .string(lab.lab.title),
-                    "score": .int(Int64(lab.score)),
-                    "max_score": .int(Int64(lab.maxScore)),
-                    "compile_error": lab.compileError.map(JSONValue.string) ?? .null,
-                ])
-            }),
-            "steps": .array(grade.labs.flatMap { lab in
-                lab.results.map { result in
-                    let failure = result.stepFailure
-                    let progress = grade.progress(of: result)
-                    return .object([
+            "labs": .array(
+                grade.labs.map { lab in
+                    .object([
                         "lab": .int(Int64(lab.lab.number)),
-                        "step": .int(Int64(result.step.number)),
-                        "held_back": .bool(result.step.heldBack),
-                        "title": .string(result.step.title),
-                        "points": .int(Int64(result.step.points)),
-                        "score": .int(Int64(result.score)),
-                        "status": .string(result.status),
-                        "cause": failure.map { .string($0.cause.rawValue) } ?? .null,
-                        "seconds": .double(rounded(result.seconds)),
-                        "message": result.passed ? .null : .string(failure?.text ?? notRunText(result)),
-                        "hint": result.passed ? .null : .string(failure?.hint ?? result.step.hint + " — \(lab.lab.handout)#\(result.step.anchor)"),
-                        "replay": .array((failure?.replay ?? []).map(JSONValue.string)),
-                        "seed": result.seed.map { .string(String($0)) } ?? .null,
-                        // From the student's progress file, when the graded copy had one.
-                        "attempts": progress.map { .int(Int64($0.attempts)) } ?? .null,
-                        "hints": progress.map { .int(Int64($0.hintsSeen)) } ?? .null,
+                        "title": .string(lab.lab.title),
+                        "score": .int(Int64(lab.score)),
+                        "max_score": .int(Int64(lab.maxScore)),
+                        "compile_error": lab.compileError.map(JSONValue.string) ?? .null,
                     ])
                 }
-            }),
+            ),
+            "steps": .array(
+                grade.labs.flatMap { lab in
+                    lab.results.map { result in
+                        let failure = result.stepFailure
+                        let progress = grade.progress(of: result)
+                        return .object([
+                            "lab": .int(Int64(lab.lab.number)),
+                            "step": .int(Int64(result.step.number)),
+                            "held_back": .bool(result.step.heldBack),
+                            "title": .string(result.step.title),
+                            "points": .int(Int64(result.step.points)),
+                            "score": .int(Int64(result.score)),
+                            "status": .string(result.status),
+                            "cause": failure.map { .string($0.cause.rawValue) } ?? .null,
+                            "seconds": .double(rounded(result.seconds)),
+                            "message": result.passed ? .null : .string(failure?.text ?? notRunText(result)),
+                            "hint": result.passed
+                                ? .null
+                                : .string(
+                                    failure?.hint ?? result.step.hint + " — \(lab.lab.handout)#\(result.step.anchor)"
+                                ),
+                            "replay": .array((failure?.replay ?? []).map(JSONValue.string)),
+                            "seed": result.seed.map { .string(String($0)) } ?? .null,
+                            // From the student's progress file, when the graded copy had one.
+                            "attempts": progress.map { .int(Int64($0.attempts)) } ?? .null,
+                            "hints": progress.map { .int(Int64($0.hintsSeen)) } ?? .null,
+                        ])
+                    }
+                }
+            ),
         ])
     }
 
@@ -91,19 +99,26 @@ public enum GradeFormat: String, Sendable, CaseIterable {
         }
         let all = grade.results
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        xml += #"<testsuites name="network-lab-kit" tests="\#(all.count)" failures="\#(all.filter { $0.stepFailure != nil }.count)" skipped="\#(all.filter { !$0.passed && $0.stepFailure == nil }.count)" time="\#(rounded(Check.seconds(grade.duration)))">"# + "\n"
+        xml +=
+            #"<testsuites name="network-lab-kit" tests="\#(all.count)" failures="\#(all.filter { $0.stepFailure != nil }.count)" skipped="\#(all.filter { !$0.passed && $0.stepFailure == nil }.count)" time="\#(rounded(Check.seconds(grade.duration)))">"#
+            + "\n"
         for lab in grade.labs {
             let failures = lab.results.filter { $0.stepFailure != nil }.count
             let skipped = lab.results.filter { !$0.passed && $0.stepFailure == nil }.count
             let time = rounded(lab.results.reduce(0) { $0 + $1.seconds })
-            xml += #"  <testsuite name="\#(attribute("Lab \(lab.lab.number) · \(lab.lab.title)"))" tests="\#(lab.results.count)" failures="\#(failures)" skipped="\#(skipped)" time="\#(time)">"# + "\n"
+            xml +=
+                #"  <testsuite name="\#(attribute("Lab \(lab.lab.number) · \(lab.lab.title)"))" tests="\#(lab.results.count)" failures="\#(failures)" skipped="\#(skipped)" time="\#(time)">"#
+                + "\n"
             for result in lab.results {
-                let open = #"    <testcase classname="lab\#(lab.lab.number)" name="\#(attribute(result.name))" time="\#(rounded(result.seconds))""#
+                let open =
+                    #"    <testcase classname="lab\#(lab.lab.number)" name="\#(attribute(result.name))" time="\#(rounded(result.seconds))""#
                 switch result.outcome {
                 case .passed:
                     xml += open + "/>\n"
                 case .notRun:
-                    xml += open + ">\n" + #"      <skipped message="\#(attribute(notRunText(result)))"/>"# + "\n    </testcase>\n"
+                    xml +=
+                        open + ">\n" + #"      <skipped message="\#(attribute(notRunText(result)))"/>"#
+                        + "\n    </testcase>\n"
                 case .failed(let failure):
                     let first = failure.message.split(separator: "\n").first.map(String.init) ?? ""
                     xml += open + ">\n"
@@ -125,28 +140,32 @@ public enum GradeFormat: String, Sendable, CaseIterable {
         return .object([
             "score": .int(Int64(grade.score)),
             "execution_time": .double(rounded(Check.seconds(grade.duration))),
-            "output": .string(grade.notes.map { $0 + "\n\n" }.joined() + summary + "\nTotal: \(grade.score)/\(grade.maxScore)"),
+            "output": .string(
+                grade.notes.map { $0 + "\n\n" }.joined() + summary + "\nTotal: \(grade.score)/\(grade.maxScore)"
+            ),
             "output_format": "text",
             "visibility": "visible",
             "stdout_visibility": "hidden",
-            "tests": .array(grade.labs.flatMap { lab in
-                lab.results.map { result in
-                    var output = result.explanation(in: lab.lab) ?? "passed"
-                    if result.stepFailure != nil && !result.transcript.isEmpty {
-                        output += "\n\nThe checker's transcript of the step (its end):\n" + result.transcriptExcerpt
+            "tests": .array(
+                grade.labs.flatMap { lab in
+                    lab.results.map { result in
+                        var output = result.explanation(in: lab.lab) ?? "passed"
+                        if result.stepFailure != nil && !result.transcript.isEmpty {
+                            output += "\n\nThe checker's transcript of the step (its end):\n" + result.transcriptExcerpt
+                        }
+                        return .object([
+                            "name": .string(result.name),
+                            "number": .string(result.number),
+                            "score": .int(Int64(result.score)),
+                            "max_score": .int(Int64(result.step.points)),
+                            "status": .string(result.passed ? "passed" : "failed"),
+                            "output": .string(output),
+                            "output_format": "text",
+                            "visibility": "visible",
+                        ])
                     }
-                    return .object([
-                        "name": .string(result.name),
-                        "number": .string(result.number),
-                        "score": .int(Int64(result.score)),
-                        "max_score": .int(Int64(result.step.points)),
-                        "status": .string(result.passed ? "passed" : "failed"),
-                        "output": .string(output),
-                        "output_format": "text",
-                        "visibility": "visible",
-                    ])
                 }
-            }),
+            ),
         ])
     }
 
@@ -160,20 +179,22 @@ public enum GradeFormat: String, Sendable, CaseIterable {
             "status": .string(status),
             // The sum of the tests' maxima: Classroom's total and its table then agree.
             "max_score": .int(Int64(grade.maxScore)),
-            "tests": .array(grade.labs.flatMap { lab in
-                lab.results.map { result in
-                    .object([
-                        "name": .string(result.name),
-                        "status": .string(result.passed ? "pass" : lab.compileError != nil ? "error" : "fail"),
-                        "score": .int(Int64(result.score)),
-                        "message": .string(result.explanation(in: lab.lab) ?? "passed"),
-                        "test_code": .string("make check LAB=\(lab.lab.number) STEP=\(result.step.number)"),
-                        "filename": .string(lab.lab.handout),
-                        "line_no": .int(Int64(handoutLine(of: result.step, in: lab.lab))),
-                        "duration": .int(Int64((result.seconds * 1000).rounded())),
-                    ])
+            "tests": .array(
+                grade.labs.flatMap { lab in
+                    lab.results.map { result in
+                        .object([
+                            "name": .string(result.name),
+                            "status": .string(result.passed ? "pass" : lab.compileError != nil ? "error" : "fail"),
+                            "score": .int(Int64(result.score)),
+                            "message": .string(result.explanation(in: lab.lab) ?? "passed"),
+                            "test_code": .string("make check LAB=\(lab.lab.number) STEP=\(result.step.number)"),
+                            "filename": .string(lab.lab.handout),
+                            "line_no": .int(Int64(handoutLine(of: result.step, in: lab.lab))),
+                            "duration": .int(Int64((result.seconds * 1000).rounded())),
+                        ])
+                    }
                 }
-            }),
+            ),
         ])
     }
 

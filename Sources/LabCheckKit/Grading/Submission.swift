@@ -45,16 +45,26 @@ public struct Submission: Sendable {
                 let inside = search(folder, names: names)
                 found.loose += inside.loose
                 if inside.labsFolder != nil {
-                    found = Found(labsFolder: inside.labsFolder, labFolders: inside.labFolders, loose: found.loose, zips: [])
+                    found = Found(
+                        labsFolder: inside.labsFolder,
+                        labFolders: inside.labFolders,
+                        loose: found.loose,
+                        zips: []
+                    )
                     unpacked = [zip]  // the one the labs came from
                     break
                 }
             }
         }
         return Submission(
-            labsFolder: found.labsFolder, labFolders: found.labFolders,
+            labsFolder: found.labsFolder,
+            labFolders: found.labFolders,
             progressLog: found.labsFolder.flatMap { progressLog(near: $0, within: [root] + scratch) },
-            looseSwiftFiles: found.loose, unpacked: unpacked, unreadableZips: unreadable, scratch: scratch)
+            looseSwiftFiles: found.loose,
+            unpacked: unpacked,
+            unreadableZips: unreadable,
+            scratch: scratch
+        )
     }
 
     /// Removes the folders zips were unpacked into.
@@ -85,7 +95,9 @@ public struct Submission: Sendable {
             try? manager.removeItem(atPath: progressDestination)
             if let progressLog {
                 try manager.createDirectory(
-                    atPath: (progressDestination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    atPath: (progressDestination as NSString).deletingLastPathComponent,
+                    withIntermediateDirectories: true
+                )
                 try manager.copyItem(atPath: progressLog, toPath: progressDestination)
             }
         }
@@ -95,27 +107,39 @@ public struct Submission: Sendable {
     /// What was taken, and what to do when it was not what the student meant.
     func account(starters: [String], leftOut: [String]) -> [String] {
         var notes: [String] = []
-        let zips = unpacked.isEmpty ? "" : " (unpacked from \(unpacked.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))"
+        let zips =
+            unpacked.isEmpty
+            ? "" : " (unpacked from \(unpacked.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))"
         if labFolders.isEmpty {
-            var text = "No lab folder (\(starters.prefix(2).joined(separator: ", ")), …) was found in your submission\(zips)"
+            var text =
+                "No lab folder (\(starters.prefix(2).joined(separator: ", ")), …) was found in your submission\(zips)"
             text += ", so every lab was graded as the untouched starter."
             if !looseSwiftFiles.isEmpty {
                 let shown = looseSwiftFiles.prefix(3).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
-                text += " It has Swift files (\(shown)) but not in their lab folders: submit the folders, not the files in them."
+                text +=
+                    " It has Swift files (\(shown)) but not in their lab folders: submit the folders, not the files in them."
             }
             text += " Submit your copy of the kit (or its Sources folder, or a zip of either)."
             notes.append(text)
         } else {
             let kept = starters.filter { !labFolders.contains($0) }
-            notes.append("Taken from your submission\(zips): \(labFolders.joined(separator: ", "))."
-                + (kept.isEmpty ? "" : " Not in it, so the kit's own copy stands in (the starter): \(kept.joined(separator: ", ")).")
-                + (progressLog == nil ? "" : " Your progress file (.labcheck/progress.log) came along."))
+            notes.append(
+                "Taken from your submission\(zips): \(labFolders.joined(separator: ", "))."
+                    + (kept.isEmpty
+                        ? ""
+                        : " Not in it, so the kit's own copy stands in (the starter): \(kept.joined(separator: ", ")).")
+                    + (progressLog == nil ? "" : " Your progress file (.labcheck/progress.log) came along.")
+            )
         }
         if !unreadableZips.isEmpty {
-            notes.append("Could not unpack \(unreadableZips.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")): is it a zip file?")
+            notes.append(
+                "Could not unpack \(unreadableZips.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")): is it a zip file?"
+            )
         }
         if !leftOut.isEmpty {
-            notes.append("Left out (symbolic links or special files, which the grader does not follow): \(leftOut.prefix(5).joined(separator: ", "))\(leftOut.count > 5 ? ", …" : "").")
+            notes.append(
+                "Left out (symbolic links or special files, which the grader does not follow): \(leftOut.prefix(5).joined(separator: ", "))\(leftOut.count > 5 ? ", …" : "")."
+            )
         }
         return notes
     }
@@ -166,7 +190,9 @@ public struct Submission: Sendable {
     /// if it is a plain file inside one of `roots` (the submission, or a zip's folder).
     private static func progressLog(near labsFolder: String, within roots: [String]) -> String? {
         let roots = roots.map { URL(fileURLWithPath: $0).standardizedFileURL.path + "/" }
-        let candidates = [labsFolder + "/../" + StudentProgress.defaultPath, labsFolder + "/" + StudentProgress.defaultPath]
+        let candidates = [
+            labsFolder + "/../" + StudentProgress.defaultPath, labsFolder + "/" + StudentProgress.defaultPath,
+        ]
         return candidates.map { URL(fileURLWithPath: $0).standardizedFileURL.path }.first { path in
             roots.contains { path.hasPrefix($0) } && kind(of: path) == .typeRegular
         }
@@ -195,7 +221,8 @@ public struct Submission: Sendable {
         var leftOut: [String] = []
         var kept: Set<String> = []
         for entry in try manager.contentsOfDirectory(atPath: source).sorted() {
-            let from = source + "/" + entry, to = destination + "/" + entry
+            let from = source + "/" + entry
+            let to = destination + "/" + entry
             switch kind(of: from) {
             case .typeDirectory? where entry != ".build":
                 leftOut += try mirror(from, to: to, shownAs: shown + "/" + entry)

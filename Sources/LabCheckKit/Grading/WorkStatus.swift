@@ -27,7 +27,9 @@ public struct WorkStatus: Sendable, Equatable {
             let porcelain = git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".")
         else { return nil }
         var status = parse(porcelain: porcelain)
-        status.lastCommit = git("log", "-1", "--format=%h \"%s\" (%cr)")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        status.lastCommit = git("log", "-1", "--format=%h \"%s\" (%cr)")?.trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
         if git("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}") != nil {
             status.unpushed = git("rev-list", "--count", "@{upstream}..HEAD").flatMap {
                 Int($0.trimmingCharacters(in: .whitespacesAndNewlines))

@@ -13,7 +13,8 @@ extension Program {
             throw CheckFailure(
                 "\(name) did not print \(quoted(prompt))\(count > 1 ? " a \(ordinal(count)) time" : "") before \(what)"
                     + " — with --pause, does it call pressEnterToProceed() before each send?"
-                    + (output.isEmpty ? "" : "; its output so far:\n" + indented(lastLines(output))))
+                    + (output.isEmpty ? "" : "; its output so far:\n" + indented(lastLines(output)))
+            )
         }
         _ = process.waitUntilWaiting(timeout: Check.replyTimeout)
     }
