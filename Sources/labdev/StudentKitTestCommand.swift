@@ -10,7 +10,8 @@ import ProcessKit
 /// checkout where the labs were tried); the copy made from it must still hand out the starters. Then, in the copy:
 /// nothing instructors-only, every folder a target of its manifest, a README and `make help` without instructors'
 /// commands, `make demo`, a reference server that answers over a socket, `make check LAB=1` failing with "not
-/// implemented" and passing with `SOLUTION=1`, and `make test`.
+/// implemented" and passing with `SOLUTION=1`; then, every lab solved in the copy as a student would leave it,
+/// `make check LAB=1` passing and `make test`.
 struct StudentKitTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "student-kit-test",
@@ -65,7 +66,7 @@ final class StudentKitProof {
         try step("clone the last commit, and solve every lab in it without committing") {
             try run("git", ["clone", "--quiet", "--no-checkout", root.path, clone.path])
             try run("git", ["-C", clone.path, "checkout", "--quiet", commit.id])
-            try solveEveryLab()
+            try solveEveryLab(in: clone)
         }
         // The clone's copy is made by this labdev, its reference programs built in this checkout's build tree
         // (incremental: the same commit).
@@ -104,7 +105,12 @@ final class StudentKitProof {
                 "make check LAB=1 SOLUTION=1"
             )
         }
-        try step("make test") {
+        // The copy's own tests must not take the student's work for the starter (make reset's did).
+        try step("the student's work in the copy (every lab solved, not committed): make check LAB=1 passes") {
+            try solveEveryLab(in: copy)
+            try expect(make(["check", "LAB=1"], timeout: .seconds(900)), succeeds: true, "make check LAB=1, solved")
+        }
+        try step("make test, with that work in the copy") {
             try expect(make(["test"], timeout: .seconds(3600)), succeeds: true, "make test")
         }
     }
@@ -134,25 +140,29 @@ final class StudentKitProof {
         timings.append((name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
     }
 
-    /// The reference code written over every starter file it mirrors, as a student who tried the labs in the
-    /// teacher's checkout would leave it.
-    private func solveEveryLab() throws {
+    /// The reference code written over every starter file it mirrors in `kit` (the clone's, or the copy's), as a
+    /// student who tried the labs would leave it: importing the starters' modules, not the references'.
+    private func solveEveryLab(in kit: URL) throws {
         let manager = FileManager.default
         let solutions = clone.appendingPathComponent("Solutions")
         for module in try manager.contentsOfDirectory(atPath: solutions.path) {
             for file in try manager.contentsOfDirectory(atPath: solutions.appendingPathComponent(module).path) {
-                let starter = clone.appendingPathComponent("Sources/\(module)/\(file)")
+                let starter = kit.appendingPathComponent("Sources/\(module)/\(file)")
                 guard manager.fileExists(atPath: starter.path) else { continue }
-                try? manager.removeItem(at: starter)
-                try manager.copyItem(at: solutions.appendingPathComponent("\(module)/\(file)"), to: starter)
+                let reference = try String(
+                    contentsOf: solutions.appendingPathComponent("\(module)/\(file)"),
+                    encoding: .utf8
+                )
+                try reference.replacing(#/(?m)^import (\w+)Solution$/#) { "import \($0.1)" }
+                    .write(to: starter, atomically: true, encoding: .utf8)
             }
         }
         let human = try String(
-            contentsOf: clone.appendingPathComponent("Sources/Lab1Greeting/Human.swift"),
+            contentsOf: kit.appendingPathComponent("Sources/Lab1Greeting/Human.swift"),
             encoding: .utf8
         )
         guard !human.contains("notImplemented(") else {
-            throw ValidationError("the clone's Human.swift is still the starter")
+            throw ValidationError("\(kit.path)'s Human.swift is still the starter")
         }
     }
 

@@ -10,6 +10,20 @@ import Testing
     /// has) — the versions it pins stay the same.
     @Test(.enabled(if: isGitCheckout(), "the committed Package.resolved is checked in a git checkout of the kit"))
     func packageResolvedIsCommittedAndPinsEveryPackageByItsVersionTag() throws {
+        // A student's `git add -A` must take it too, whatever the machine's own ignore files say.
+        let ignoredBy = try ChildProcess.run(
+            "git",
+            ["-C", repositoryRoot(), "check-ignore", "--no-index", "--verbose", "Package.resolved"],
+            timeout: .seconds(20)
+        )
+        #expect(
+            ignoredBy.standardOutput.hasPrefix(".gitignore:")
+                && ignoredBy.standardOutput.contains(":!Package.resolved"),
+            """
+            git ignores Package.resolved (\(ignoredBy.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))), \
+            so `git add -A` leaves it out: the kit's .gitignore needs the line !Package.resolved
+            """
+        )
         let committed = try ChildProcess.run(
             "git",
             ["-C", repositoryRoot(), "show", "HEAD:Package.resolved"],
