@@ -184,7 +184,7 @@ let package = Package(
         ),
         .target(name: "CSystemShims"),
         .target(name: "LabSupport", dependencies: [argumentParser]),
-        .target(name: "ProcessKit"),
+        .target(name: "ProcessKit", dependencies: ["LabSupport"]),
         .target(name: "FrameTypes"),
         .target(name: "FrameKit", dependencies: ["FrameTypes"]),
         .target(name: "DEVSKit"),
@@ -197,7 +197,9 @@ let package = Package(
         ),
         .target(
             name: "LabCheckKit",
-            dependencies: ["SocketKit", "ProcessKit", "FrameKit", "TelegramKit", "DoctorKit", "SwiftScanner"]
+            dependencies: [
+                "SocketKit", "ProcessKit", "FrameKit", "TelegramKit", "DoctorKit", "SwiftScanner", "LabSupport",
+            ]
         ),
         // A Swift-aware scanner of starter code: declarations with their bodies, and the steps each body's TODOs
         // name (the per-step proof's, and make reset's).
@@ -235,7 +237,7 @@ let package = Package(
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
         .testTarget(
             name: "LabCheckKitTests",
-            dependencies: ["LabCheckKit", "SocketKit", "SwiftScanner", "TestSupport"]
+            dependencies: ["LabCheckKit", "LabSupport", "SocketKit", "SwiftScanner", "TestSupport"]
         ),
         .testTarget(name: "FrameKitTests", dependencies: ["FrameKit", "TestSupport"]),
         .testTarget(name: "DEVSKitTests", dependencies: ["DEVSKit"]),

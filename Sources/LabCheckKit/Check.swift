@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import ProcessKit
 import SocketKit
 import Synchronization
@@ -448,9 +449,7 @@ public final class Listener: Sendable {
         chaotic: Bool = false
     ) throws -> Peer {
         let deadline = ContinuousClock.now + timeout
-        let what = ([client.name] + client.arguments.filter { $0.hasPrefix("--") && $0 != "--port" }).joined(
-            separator: " "
-        )
+        let what = ([client.name] + withoutPort(client.arguments).map(shellQuoted)).joined(separator: " ")
         // Wait in short slices, so that a client that has already ended fails the check at once.
         try socket.setTimeout(0.05)
         while true {
@@ -496,12 +495,6 @@ public final class Listener: Sendable {
     }
 }
 
-/// A word as a shell would need it: `--name "Lee, Mong"`.
-func shellQuoted(_ word: String) -> String {
-    word.isEmpty || word.contains(where: { " '\"\\$`!*?;&|<>()".contains($0) })
-        ? "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" : word
-}
-
 func indented(_ text: String, by prefix: String = "    ") -> String {
     text.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }.joined(separator: "\n")
 }
@@ -510,4 +503,16 @@ func lastLines(_ text: String, count: Int = 8) -> String {
     let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
     let shown = lines.suffix(count).map(String.init)
     return ((lines.count > count ? ["…"] : []) + shown).joined(separator: "\n")
+}
+
+/// A program's arguments as a person would retype them, less `--port N` (the checker's own port, gone by then).
+func withoutPort(_ arguments: [String]) -> [String] {
+    var kept: [String] = []
+    var skipNext = false
+    for argument in arguments {
+        defer { skipNext = argument == "--port" }
+        if argument == "--port" || skipNext { continue }
+        kept.append(argument)
+    }
+    return kept
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 
 /// How to replay a failed step by hand: the student's program started with `make run`, and the checker's side of
 /// the conversation as a labrepl script (`.labcheck/lab3-step2.repl`). The script talks to the lecture's port
@@ -126,25 +127,9 @@ struct Replay {
 
     /// `make run LAB=3 PROG=echo-server ARGS="--pause"`: the program on the lecture's default port.
     private func makeRun(_ program: String, _ arguments: [String]) -> String {
-        var kept: [String] = []
-        var index = 0
-        while index < arguments.count {
-            if arguments[index] == "--port", index + 1 < arguments.count {
-                index += 2  // the default port is the one the script uses
-                continue
-            }
-            kept.append(arguments[index])
-            index += 1
-        }
+        let kept = withoutPort(arguments)  // the default port is the one the script uses
         let args = kept.isEmpty ? "" : " ARGS=" + makeQuoted(kept.map(shellQuoted).joined(separator: " "))
         return "make run LAB=\(lab.number) PROG=\(program)\(solution ? " SOLUTION=1" : "")\(args)"
-    }
-
-    /// A make variable's value in double quotes, as a shell reads it.
-    private func makeQuoted(_ text: String) -> String {
-        "\""
-            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "$", with: "\\$$").replacingOccurrences(of: "`", with: "\\`") + "\""
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -43,7 +44,7 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
         openFileLimit: OpenFileLimit? = nil,
         timeLimit: Duration = .seconds(120)
     ) throws(SpawnError) {
-        commandLine = ([executable] + arguments).map(Self.shellQuoted).joined(separator: " ")
+        commandLine = ([executable] + arguments).map(shellQuoted).joined(separator: " ")
         guard let path = Self.locate(executable) else { throw SpawnError(command: executable, errno: ENOENT) }
         let argv = try Self.withOpenFileLimit(openFileLimit, [path] + arguments, name: executable)
         var pipes = try (DescriptorPipe(), DescriptorPipe(), DescriptorPipe())
@@ -311,10 +312,6 @@ public final class ChildProcess: @unchecked Sendable, CustomStringConvertible {
         return path.split(separator: ":").map { "\($0)/\(command)" }.first { access($0, X_OK) == 0 }
     }
 
-    private static func shellQuoted(_ word: String) -> String {
-        let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
-        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
 }
 
 /// A child's own limit on open descriptors (RLIMIT_NOFILE): the soft limit it starts with (`ulimit -Sn`), and a hard

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import SocketKit
 
 // `record` and `save`: a conversation tried by hand becomes a check of the student's own. `save` writes it under
@@ -251,7 +252,7 @@ extension Session {
         )
         var run = "make run LAB=\(program.lab) PROG=\(program.name)"
         if !program.arguments.isEmpty {
-            run += " ARGS=" + makeQuoted(program.arguments.map(shellWord).joined(separator: " "))
+            run += " ARGS=" + makeQuoted(program.arguments.map(shellQuoted).joined(separator: " "))
         }
         let script = "make repl ARGS=\"--script \(path)\""
         var lines = [
@@ -281,15 +282,3 @@ extension Session {
 
 /// A make variable's value in double quotes, as a shell reads it: `\\`, `"`, `$` and backquotes escaped (and `$`
 /// doubled, for make).
-func makeQuoted(_ text: String) -> String {
-    "\""
-        + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        .replacingOccurrences(of: "$", with: "\\$$").replacingOccurrences(of: "`", with: "\\`") + "\""
-}
-
-/// One argument as a shell reads it: as it is when safe, else in single quotes.
-func shellWord(_ word: String) -> String {
-    let safe =
-        !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0)) }
-    return safe ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-}

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import Testing
 
 @testable import LabCheckKit
@@ -75,5 +76,17 @@ import Testing
         }
         #expect(failure.message.contains("(which already differ from what was expected)"))
         #expect(failure.message.contains("first difference at byte 5000"))
+    }
+}
+
+/// The command lines a failure quotes for a person to run again.
+@Suite struct RetypedCommandTests {
+    @Test func onlyThePortGoesEveryOtherOptionKeepsItsValueQuotedAsAShellNeedsIt() {
+        let arguments = ["--host", "::1", "--port", "40123", "--name", "Hong, Gil Dong", "--age", "19"]
+        let kept = withoutPort(arguments)
+        #expect(kept == ["--host", "::1", "--name", "Hong, Gil Dong", "--age", "19"])
+        #expect(kept.map(shellQuoted).joined(separator: " ") == "--host ::1 --name 'Hong, Gil Dong' --age 19")
+        #expect(shellQuoted("O'Brien") == #"'O'\''Brien'"#)
+        #expect(shellQuoted("김철수") == "'김철수'")
     }
 }

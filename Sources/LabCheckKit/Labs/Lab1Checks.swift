@@ -1,3 +1,5 @@
+import LabSupport
+
 /// Lab 1 · OO greeting: `lab1-greeting` prints the lecture's dialogue between two `Human`s.
 let lab1 = Lab(
     number: 1,

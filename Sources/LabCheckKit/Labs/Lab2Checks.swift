@@ -1,3 +1,4 @@
+import LabSupport
 import SocketKit
 
 /// Lab 2 · Networked greeting: lab 1's dialogue across a TCP connection, in the course homework's wire protocol —
@@ -259,8 +260,7 @@ private func playServer(
             "\(asker): How old are you?",
             "\(answerer): I am \(age)",
         ],
-        from: (["lab2-greeting-client"] + client.arguments.filter { $0 != "--port" && Int($0) == nil }.map(shellQuoted))
-            .joined(separator: " ")
+        from: (["lab2-greeting-client"] + withoutPort(client.arguments).map(shellQuoted)).joined(separator: " ")
     )
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import FrameKit
+import LabSupport
 import SocketKit
 import Synchronization
 
