@@ -150,8 +150,11 @@ autograder-test: system-packages
 
 run: system-packages
 	@test -n "$(LAB)" -a -n "$(PROG)" || { echo "usage: make run LAB=n PROG=name [SOLUTION=1] ARGS=\"...\"  (e.g. make run LAB=3 PROG=echo-server)"; exit 2; }
-	@$(BUILD) --product labcheck
-	@product=$$($(BIN)/labcheck --lab "$(LAB)" --product-of "$(PROG)" $(if $(SOLUTION),--solution --reference-dir "$(REFERENCE)") \
+	@# A built reference program starts at once, with no build: none waits on another terminal's build.
+	@built="$(REFERENCE)/lab$(LAB)-$(PROG)-solution"; \
+	if [ -n "$(SOLUTION)" ] && [ ! -d Solutions ] && [ -x "$$built" ]; then exec "$$built" $(ARGS); fi; \
+	$(BUILD) --product labcheck || exit 2; \
+	product=$$($(BIN)/labcheck --lab "$(LAB)" --product-of "$(PROG)" $(if $(SOLUTION),--solution --reference-dir "$(REFERENCE)") \
 		--bin-dir "$(BIN)") || exit 2; \
 	if [ -n "$(SOLUTION)" ] && [ ! -d Solutions ]; then exec "$(REFERENCE)/$$product" $(ARGS); fi; \
 	$(BUILD) --product $$product && exec $(BIN)/$$product $(ARGS)
