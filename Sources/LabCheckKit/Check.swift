@@ -181,7 +181,14 @@ public final class Check: Sendable {
     )
         throws -> Peer
     {
-        let socket = try Socket.createConnection((host, port), timeout: Self.seconds(Self.replyTimeout))
+        let socket: Socket
+        do {
+            socket = try Socket.createConnection((host, port), timeout: Self.seconds(Self.replyTimeout))
+        } catch {
+            let connection = recording.newConnection()
+            recording.record(.connectFailed(connection: connection, label: label, port: port, reason: "\(error)"))
+            throw error
+        }
         sockets.withLock { $0.append(socket) }
         return try peer(connectedBy: socket, label: label, port: port, chaotic: chaotic)
     }

@@ -14,6 +14,8 @@ public final class Recording: Sendable {
         case typed(program: String, text: String)
         /// The checker connected to a program listening on `port`.
         case connected(connection: Int, label: String, port: Int, local: SocketAddress, remote: SocketAddress)
+        /// The checker tried to connect to `port` and could not (`reason`: "Connection refused"): the failure, often.
+        case connectFailed(connection: Int, label: String, port: Int, reason: String)
         /// A program connected to the checker, which listened on `port`.
         case accepted(connection: Int, label: String, port: Int, local: SocketAddress, remote: SocketAddress)
         case sent(connection: Int, bytes: [UInt8])

@@ -72,6 +72,7 @@ struct Replay {
     private func connection(of event: Recording.Event) -> Int? {
         switch event {
         case .connected(let number, _, _, _, _), .accepted(let number, _, _, _, _), .sent(let number, _),
+            .connectFailed(let number, _, _, _),
             .received(let number, _), .awaited(let number, _, _), .halfClosed(let number), .closed(let number),
             .reset(let number):
             number
@@ -83,7 +84,8 @@ struct Replay {
         var kinds: [Int: ConnectionKind] = [:]
         for entry in events {
             switch entry.event {
-            case .connected(let number, _, let port, _, _): kinds[number] = .toServer(port: port)
+            case .connected(let number, _, let port, _, _), .connectFailed(let number, _, let port, _):
+                kinds[number] = .toServer(port: port)
             case .accepted(let number, _, let port, _, _): kinds[number] = .fromClient(listenerPort: port)
             default: break
             }
@@ -165,6 +167,12 @@ private struct Script {
                 // A Unix socket is found by its path, which the server's own replay command keeps.
                 let target = remote.path.map { "unix:" + $0 } ?? "127.0.0.1 \(Replay.port)"
                 line("connect \(target) as \(name)")
+                current = number
+            case .connectFailed(let number, let label, _, let reason) where connections.contains(number):
+                let name = peerName(label, taken: Set(names.values))
+                names[number] = name
+                comment("here the checker could not connect (\(reason)): if labrepl cannot either, that is the failure")
+                line("connect 127.0.0.1 \(Replay.port) as \(name)")
                 current = number
             case .accepted(let number, _, _, _, _) where connections.contains(number):
                 names[number] = "\(listener ?? "server").\(names.count + 1)"

@@ -20,6 +20,33 @@ import Testing
         try SocketAddress.resolve(host: "127.0.0.1", port: port)[0]
     }
 
+    /// A server that stops after its first client: the second connect is the failure, and the replay makes it too.
+    @Test func aConnectionTheCheckerCouldNotMakeIsTriedAgain() throws {
+        let recording = Recording()
+        recording.record(.started(program: "echo-server", arguments: ["--port", "0"]))
+        recording.record(.listening(program: "echo-server", port: 40001))
+        let (local, remote) = (try Self.address(50000), try Self.address(40001))
+        recording.record(.connected(connection: 1, label: "client 1", port: 40001, local: local, remote: remote))
+        recording.record(.sent(connection: 1, bytes: Array("one".utf8)))
+        recording.record(.closed(connection: 1))
+        recording.record(
+            .connectFailed(connection: 2, label: "client 2", port: 40001, reason: "connect: Connection refused")
+        )
+        let plan = Replay(lab: Self.lab, step: Self.step, events: recording.events).plan(
+            scriptPath: ".labcheck/lab3-step2.repl"
+        )
+        let script = try #require(plan.script)
+        let lines = script.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(
+            lines == [
+                "connect 127.0.0.1 65432 as client-1", "send one", "close client-1",
+                "connect 127.0.0.1 65432 as client-2",
+            ]
+        )
+        #expect(script.contains("# here the checker could not connect (connect: Connection refused)"))
+        #expect(plan.commands.first == "make run LAB=3 PROG=echo-server    # in one terminal")
+    }
+
     @Test func theServersConversationBecomesAScript() throws {
         let recording = Recording()
         recording.record(.started(program: "echo-server", arguments: ["--port", "0", "--pause"]))
