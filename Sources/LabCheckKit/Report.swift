@@ -98,7 +98,12 @@ public struct Report: Sendable {
             let failed = results.filter { $0.stepFailure != nil }
             let notRun = results.filter { if case .notRun = $0.outcome { true } else { false } }.count
             let seeds = failed.compactMap(\.seed).map(String.init)
-            let shown = seeds.prefix(8).joined(separator: " ") + (seeds.count > 8 ? " …" : "")
+            var shown = seeds.prefix(8).joined(separator: " ") + (seeds.count > 8 ? " …" : "")
+            // A check that draws nothing from a seed fails alike every time: say why, not an empty column.
+            if seeds.isEmpty, let first = failed.first?.stepFailure {
+                let why = first.message.split(separator: "\n").first.map(String.init) ?? ""
+                shown = dim("no seed, the same each run: ") + (why.count > 70 ? why.prefix(69) + "…" : why)
+            }
             let count = "\(failed.count)/\(results.count - notRun)".padding(toLength: 11, withPad: " ", startingAt: 0)
             let mark = failed.isEmpty ? green(count) : red(count)
             lines.append(

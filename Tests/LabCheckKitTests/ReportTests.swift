@@ -77,4 +77,17 @@ import Testing
         let onlyTwo = Report(colors: false).repeated(Self.lab, runs: [[second], [second]]).split(separator: "\n")
         #expect(onlyTwo.count == 3 && onlyTwo[2].hasPrefix("  2     0/2"), "\(onlyTwo)")
     }
+
+    @Test func aStepThatFailsAlikeEveryRunSaysWhyInsteadOfSeeds() {
+        let table = Report(colors: false).repeated(
+            Self.lab,
+            runs: [[Self.failed(seed: nil)], [Self.failed(seed: nil)]]
+        )
+        let row = table.split(separator: "\n").map(String.init)[2]
+        #expect(
+            row.hasPrefix("  1     2/2          no seed, the same each run: not implemented: step 1 — echo"),
+            "\(row)"
+        )
+        #expect(row.hasSuffix("…"))
+    }
 }
