@@ -106,6 +106,7 @@ public final class Check: Sendable {
             purpose: purpose,
             transcript: transcript,
             recording: recording,
+            peers: peers,
             usesSockets: lab.usesSockets
         )
         started.withLock { $0.append(running) }
@@ -302,6 +303,8 @@ public final class Program: Sendable {
     public let purpose: String?
     let transcript: Transcript
     let recording: Recording
+    /// The step's peers: what a chaotic one held back goes out before the check waits for this program.
+    let peers: PeerGroup
     /// The lab talks over sockets: a program that hangs may be stuck in recv() (lab 1 has no sockets).
     let usesSockets: Bool
     /// `Check.run(requireExit: false)` stopped it after its time: its output ends where it got stuck.
@@ -317,10 +320,12 @@ public final class Program: Sendable {
         purpose: String? = nil,
         transcript: Transcript,
         recording: Recording,
+        peers: PeerGroup,
         usesSockets: Bool
     ) {
         self.purpose = purpose
         self.recording = recording
+        self.peers = peers
         self.name = name
         self.arguments = arguments
         self.process = process
@@ -390,6 +395,7 @@ public final class Program: Sendable {
     ) throws
         -> String
     {
+        settle()
         if let line = process.waitForLine(timeout: timeout, where: predicate) { return line }
         if let ended = process.waitForExit(timeout: .milliseconds(100)) {
             throw CheckFailure("\(name) ended (\(ended)) before printing \(what)" + printedSoFar(heading: "it printed"))
@@ -405,8 +411,15 @@ public final class Program: Sendable {
         output.isEmpty ? " (it printed nothing)" : "\n\(heading):\n" + indented(lastLines(output))
     }
 
+    /// Before any wait for what this program does: every peer of the step sends what its chaos held back (a peer
+    /// that held WELCOME back "to go out with what follows" would otherwise hold it while the program waits for it).
+    public func settle() {
+        peers.flushAll()
+    }
+
     /// Waits for the program to end by itself; fails if it does not, saying what it printed before it got stuck.
     public func waitForExit(timeout: Duration) throws {
+        settle()
         guard process.waitForExit(timeout: timeout) != nil else {
             let stuck =
                 usesSockets

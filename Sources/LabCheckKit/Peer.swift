@@ -345,6 +345,11 @@ final class PeerGroup: Sendable {
         for other in peers.withLock({ $0 }) where other !== peer { try? other.flushHeld() }
     }
 
+    /// Everything held back goes out now (the check waits for a program next, not for a peer).
+    func flushAll() {
+        for peer in peers.withLock({ $0 }) { try? peer.flushHeld() }
+    }
+
     func removeAll() {
         peers.withLock { $0.removeAll() }
     }

@@ -89,6 +89,43 @@ import Testing
         #expect(heldBack > 0, "no seed of 20 held the message back: the test proves nothing")
     }
 
+    /// A client that prints what its server says: the checker plays the server, then waits for the client's output.
+    static let printingClient = """
+        exec python3 -c '
+        import socket, sys
+        port = int(sys.argv[sys.argv.index("--port") + 1])
+        with socket.create_connection(("127.0.0.1", port)) as c:
+            data = b""
+            while len(data) < 7 and (chunk := c.recv(1024)): data += chunk
+            print("got " + data.decode(), flush=True)
+        ' "$@"
+        """
+
+    static let printedStep = Step(1, "prints", hint: "h") { check in
+        let listener = try check.listen()
+        let client = try check.start("client", ["--port", String(listener.port)])
+        let server = try listener.accept(from: client, chaotic: true)
+        try server.send("WELCOME")
+        try client.waitForLine(startingWith: "got WELCOME", timeout: .seconds(2), waitingFor: "the greeting")
+    }
+
+    /// Held-back bytes go out before the checker waits for a program's output, too (lab 5 step 3, seed 465993: the
+    /// WELCOME held back "to go out with what follows" while the checker waited for "logged in as Kim").
+    @Test func bytesHeldBackGoOutBeforeTheCheckerWaitsForAProgram() throws {
+        let fake = try FakeLab(["client": Self.printingClient])
+        defer { fake.remove() }
+        let lab = Lab(number: 9, title: "Fake", folder: "09-fake", programs: [], steps: [Self.printedStep])
+        var runner = LabRunner(lab: lab, binDirectory: fake.directory, solution: false)
+        var heldBack = 0
+        for seed in UInt64(1)...20 {
+            runner.seeds = .given(seed)
+            let result = try #require(runner.run().first)
+            #expect(result.passed, "seed \(seed): \(result.outcome)")
+            if result.transcript.contains("held back") { heldBack += 1 }
+        }
+        #expect(heldBack > 0, "no seed of 20 held the message back: the test proves nothing")
+    }
+
     @Test func aFailureFoundWithARandomSeedIsReplayedByIt() throws {
         let fake = try FakeLab(["server": Self.fragileServer])
         defer { fake.remove() }

@@ -473,6 +473,7 @@ extension Program {
         stuck: String = ""
     ) throws -> [String] {
         var found: [String] = []
+        settle()
         let done = process.waitUntil(timeout: Check.replyTimeout) { output, _ in
             found = String(decoding: output, as: UTF8.self).split(separator: "\n").filter(predicate).map(String.init)
             return found.count >= count

@@ -1031,6 +1031,7 @@ private func waitForLines(
     timeout: Duration = Check.replyTimeout
 ) throws {
     var found = 0
+    program.settle()
     _ = program.process.waitUntil(timeout: timeout) { output, _ in
         found = 0
         for line in String(decoding: output, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
