@@ -19,6 +19,7 @@ public final class Check: Sendable {
     /// The step's peers, which send what their chaos held back before any of them waits.
     let peers = PeerGroup()
     private let replayCommands = Mutex<[String]?>(nil)
+    private let preparationCommands = Mutex<[String]>([])
 
     /// How long a check waits for a reply before it calls the peer stuck.
     public static let replyTimeout: Duration = .seconds(3)
@@ -262,6 +263,15 @@ public final class Check: Sendable {
     }
 
     var replayOverride: [String]? { replayCommands.withLock { $0 } }
+
+    /// Something the check set up on the machine before it ran a program (a file where a socket should go): said in
+    /// the transcript, and the shell `command` that does the same comes first in the step's replay.
+    public func prepared(_ what: String, command: String) {
+        transcript.log(what)
+        preparationCommands.withLock { $0.append(command) }
+    }
+
+    var preparations: [String] { preparationCommands.withLock { $0 } }
 
     // MARK: Ending the step
 

@@ -101,8 +101,15 @@ public struct LabRunner: Sendable {
         )
     }
 
-    /// The commands that replay a failed step by hand; the script they use is written under `replayDirectory`.
+    /// The commands that replay a failed step by hand, after those that set up what the check set up.
     private func replay(of check: Check) -> [String] {
+        let commands = conversationReplay(of: check)
+        guard !commands.isEmpty else { return [] }
+        return check.preparations.map { $0 + "    # first, as the checker did" } + commands
+    }
+
+    /// The commands that replay the step's conversation; the script they use is written under `replayDirectory`.
+    private func conversationReplay(of check: Check) -> [String] {
         if let commands = check.replayOverride { return commands }
         let path = "\(replayDirectory ?? ".labcheck")/\(fileStem(check.step)).repl"
         let plan = Replay(lab: lab, step: check.step, solution: solution, events: check.recording.events)

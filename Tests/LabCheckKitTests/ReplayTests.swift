@@ -138,3 +138,28 @@ import Testing
         #expect(Capture.pcapng(recording.events, startedAt: recording.startDate) == nil)
     }
 }
+
+/// What a check set up on the machine comes first in the replay: without the file it put there, the replay of lab 3
+/// step 7's "a file that is not a socket" passes.
+@Suite struct PreparedReplayTests {
+    @Test func theCheckersSetUpComesFirst() throws {
+        let fake = try FakeLab(["server": "echo 'listening on 127.0.0.1:1'; exit 1"])
+        defer { fake.remove() }
+        let step = Step(1, "refuses", hint: "h") { check in
+            check.prepared("a file that is not a socket at /tmp/x.sock", command: "echo notes > /tmp/x.sock")
+            let server = try check.start("server", ["--unix", "/tmp/x.sock"])
+            try server.waitForExit(timeout: .seconds(5))
+            try expect(server.termination == .exited(0), "the server failed")
+        }
+        let result = try #require(fake.run([step]).first)
+        let replay = try #require(result.stepFailure?.replay)
+        #expect(
+            replay == [
+                "echo notes > /tmp/x.sock    # first, as the checker did",
+                "make run LAB=9 PROG=server ARGS=\"--unix /tmp/x.sock\"",
+            ],
+            "\(replay)"
+        )
+        #expect(result.transcript.contains("a file that is not a socket at /tmp/x.sock"))
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import ProcessKit
 import SocketKit
 import Synchronization
@@ -303,7 +304,10 @@ public func expectUnixSocket(_ check: Check, messages: [[UInt8]], pythonMessage:
     let path = unixSocketPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     try leaveStaleSocket(at: path)
-    check.note("a stale socket file at \(path), as a server killed with kill -9 leaves it")
+    check.prepared(
+        "a stale socket file at \(path), as a server killed with kill -9 leaves it",
+        command: "python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind(\"\(path)\")'"
+    )
     let server = try startUnixServer(check, at: path)
 
     let client = try check.connect(toUnixSocket: path, chaotic: true)
@@ -340,6 +344,7 @@ public func expectUnixSocket(_ check: Check, messages: [[UInt8]], pythonMessage:
     // Whatever is at the path and is not a socket belongs to someone: the server must refuse, not delete it.
     let precious = Data("not a socket: someone's notes\n".utf8)
     try precious.write(to: URL(fileURLWithPath: path))
+    check.prepared("a file that is not a socket at \(path)", command: "echo notes > \(shellQuoted(path))")
     let refusing = try check.start(
         "echo-server",
         ["--unix", path],
