@@ -44,7 +44,9 @@ struct Replay {
             script.comment(
                 "Once this waits, start your client in another terminal: \(client.map { makeRun($0.0, $0.1) } ?? "your client")"
             )
-            script.line("listen \(Self.port) as server")
+            // The checker's listener's own address: ::1 where the step is about IPv6.
+            let host = listenerHost(port: port).map { $0 == "127.0.0.1" ? "" : $0 + " " } ?? ""
+            script.line("listen \(host)\(Self.port) as server")
             script.play(
                 events,
                 connections: connections { if case .fromClient(port) = $0 { true } else { false } },
@@ -91,6 +93,14 @@ struct Replay {
             }
         }
         return kinds
+    }
+
+    /// The host of the checker's listener on `port`, as its clients' connections show it.
+    private func listenerHost(port: Int) -> String? {
+        for entry in events {
+            if case .accepted(_, _, port, let local, _) = entry.event { return local.host }
+        }
+        return nil
     }
 
     /// The connection the check used last: the failure happened there.

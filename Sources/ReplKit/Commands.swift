@@ -69,17 +69,20 @@ extension CommandGroup {
                 },
                 Command(
                     usage: "listen PORT [as NAME]",
+                    "listen HOST PORT [as NAME]",
                     "listen unix:PATH [as NAME]",
-                    summary: "wait for clients on 127.0.0.1 (or unix:PATH); each becomes a peer: l.1, l.2, …",
+                    summary: "wait for clients on 127.0.0.1 (or HOST, or unix:PATH); each becomes a peer: l.1, l.2, …",
                     details:
-                        "Plays the server: bind, listen, and accept every client as it comes, naming it after the\nlistener. A new connection becomes the current peer unless a live connection already is.\nPort 0 takes any free port and prints it. unix:PATH listens on a Unix domain socket: a stale\nfile there (its server gone) is removed first, and the listener's own file when it closes.",
+                        "Plays the server: bind, listen, and accept every client as it comes, naming it after the\nlistener. A new connection becomes the current peer unless a live connection already is.\nPort 0 takes any free port and prints it. HOST: ::1 for IPv6's loopback, :: or 0.0.0.0 for\nevery address of this machine. unix:PATH listens on a Unix domain socket: a stale\nfile there (its server gone) is removed first, and the listener's own file when it closes.",
                     example: "listen 65432",
+                    "listen ::1 65432",
                     "listen unix:/tmp/echo.sock"
                 ) { session, arguments in
                     if let path = arguments["PATH"] {
                         return try session.listen(unixPath: path, name: arguments["NAME"])
                     }
                     try session.listen(
+                        host: arguments["HOST"] ?? "127.0.0.1",
                         port: arguments.integer("PORT", in: 0...65535, meaning: "the port to listen on")!,
                         name: arguments["NAME"]
                     )

@@ -11,7 +11,8 @@ final class Recorder {
     enum Entry {
         case connected(peer: String, host: String)
         case connectedUnix(peer: String, path: String)
-        case listening(peer: String)
+        /// `host`: nil for 127.0.0.1, the lecture's, which a script need not say.
+        case listening(peer: String, host: String?)
         case listeningUnix(peer: String, path: String)
         case accepted(peer: String, listener: String)
         case sent(peer: String, bytes: [UInt8])
@@ -133,9 +134,9 @@ private struct ScriptWriter {
             names[peer] = peer
             lines.append("connect unix:\(path) as \(peer)")
             current = peer
-        case .listening(let peer):
+        case .listening(let peer, let host):
             names[peer] = peer
-            lines.append("listen \(Recorder.lecturePort) as \(peer)")
+            lines.append("listen \(host.map { $0 + " " } ?? "")\(Recorder.lecturePort) as \(peer)")
             current = current == nil && names.count == 1 ? peer : nil
         case .listeningUnix(let peer, let path):
             names[peer] = peer

@@ -94,28 +94,29 @@ extension Session {
         }
     }
 
-    func listen(port typed: Int, name requested: String?) throws {
+    func listen(host: String = "127.0.0.1", port typed: Int, name requested: String?) throws {
         let name = try newPeerName(requested, default: "l")
         let port = portMap[typed] ?? typed
+        let what = "listen " + (host == "127.0.0.1" ? "" : host + " ") + String(port)
         let socket: Socket
         do {
-            socket = try Socket.createServer(("127.0.0.1", port))
+            socket = try Socket.createServer((host, port))
             try socket.setBlocking(false)
         } catch let error as SocketError {
             switch error.reason {
             case .system(let code) where code == EADDRINUSE:
                 throw ReplError(
-                    "listen \(port): that port is in use — is a server (or another labrepl) already listening there? stop it, or try: listen 0 (any free port)"
+                    "\(what): that port is in use — is a server (or another labrepl) already listening there? stop it, or try: listen 0 (any free port)"
                 )
             case .system(let code) where code == EACCES:
                 throw ReplError(
-                    "listen \(port): ports below 1024 need root — pick one above 1023, or 0 for any free port"
+                    "\(what): ports below 1024 need root — pick one above 1023, or 0 for any free port"
                 )
             default:
-                throw ReplError("listen \(port): \(error)")
+                throw ReplError("\(what): \(error)")
             }
         }
-        let address = (try? socket.getSockName().description) ?? "127.0.0.1:\(port)"
+        let address = (try? socket.getSockName().description) ?? "\(host):\(port)"
         let peer = Peer(name: name, role: .listener, socket: socket, address: address, framing: framing)
         peers.append(peer)
         if !(current?.isLiveConnection ?? false) { current = peer }

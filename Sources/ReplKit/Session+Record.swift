@@ -100,7 +100,8 @@ extension Session {
             return
         }
         recorder.notePorts((try? peer.socket.getSockName().port) ?? 0)
-        recorder.append(.listening(peer: peer.name))
+        let host = (try? peer.socket.getSockName().host).flatMap { $0 == "127.0.0.1" ? nil : $0 }
+        recorder.append(.listening(peer: peer.name, host: host))
     }
 
     /// A client a listener accepted: the program that connected is the one the check waits for.

@@ -105,6 +105,21 @@ import Testing
         #expect(lines == ["listen 65432 as server", "accept server timeout 60", "recv 12 timeout 5", "send Hello,"])
     }
 
+    /// Lab 2 step 7: the checker listened on ::1 for a client told `--host ::1`; the script listens there too.
+    @Test func aListenerOnIPv6IsReplayedThere() throws {
+        let recording = Recording()
+        recording.record(.started(program: "greeting-client", arguments: ["--host", "::1", "--port", "40002"]))
+        let six = { (port: Int) in try SocketAddress.resolve(host: "::1", port: port)[0] }
+        recording.record(
+            .accepted(connection: 1, label: "server", port: 40002, local: try six(40002), remote: try six(50001))
+        )
+        recording.record(.awaited(connection: 1, count: 18, expected: nil))
+        let plan = Replay(lab: Self.lab, step: Self.step, events: recording.events).plan(scriptPath: "x.repl")
+        #expect(plan.commands.last == "make run LAB=3 PROG=greeting-client ARGS=\"--host ::1\"    # then, in another")
+        let lines = try #require(plan.script).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.first == "listen ::1 65432 as server")
+    }
+
     @Test func withoutConnectionsTheProgramIsTheReplay() {
         let recording = Recording()
         recording.record(.started(program: "greeting", arguments: ["--asker", "Lee, Mong"]))

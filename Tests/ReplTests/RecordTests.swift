@@ -113,6 +113,28 @@ import Testing
         )
     }
 
+    /// `listen HOST PORT`: labrepl plays an IPv6 server (lab 2 step 7's replay does), a client reaches it over IPv6,
+    /// and the saved check listens there again.
+    @Test func aListenerOnIPv6IsSavedWithItsHost() throws {
+        let (session, console, kit) = try recordingSession()
+        defer {
+            session.closeAll()
+            try? FileManager.default.removeItem(atPath: kit)
+        }
+        #expect(session.run("listen ::1 0 as six"))
+        let line = console.lines.last ?? ""
+        #expect(line.hasPrefix("six: listening on [::1]:"), "\(line)")
+        let port = try listeningPort(in: line)
+        let client = try Socket.createConnection(("::1", port), timeout: 5)
+        defer { client.close() }
+        #expect(client.family == .inet6)
+        try client.sendAll("ping\n")
+        #expect(session.run("expect ping"))
+        #expect(session.run("save over-ipv6 for lab 3 echo-client"))
+        let path = "\(kit)/Labs/03-blocking-echo/my-checks/over-ipv6.repl"
+        #expect(try commands(in: path) == ["listen ::1 65432 as six", "accept six timeout 30", "expect ping"])
+    }
+
     @Test func framesModeIsSavedAsFramesAndExpectedByTypeAndBody() throws {
         let (session, _, kit) = try recordingSession()
         defer {

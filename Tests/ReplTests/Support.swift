@@ -30,8 +30,8 @@ extension Session {
     }
 }
 
-/// The port at the end of a "… listening on 127.0.0.1:PORT …" line.
+/// The port at the end of a "… listening on 127.0.0.1:PORT …" line (or "[::1]:PORT").
 func listeningPort(in line: String) throws -> Int {
-    let match = try #require(line.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/), "no port in \(line)")
+    let match = try #require(line.firstMatch(of: /listening on (?:127\.0\.0\.1|\[::1\]):(\d+)/), "no port in \(line)")
     return try #require(Int(match.1))
 }
