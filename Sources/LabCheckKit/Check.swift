@@ -20,6 +20,7 @@ public final class Check: Sendable {
     let peers = PeerGroup()
     private let replayCommands = Mutex<[String]?>(nil)
     private let preparationCommands = Mutex<[String]>([])
+    private let caveatTexts = Mutex<[String]>([])
 
     /// How long a check waits for a reply before it calls the peer stuck.
     public static let replyTimeout: Duration = .seconds(3)
@@ -272,6 +273,14 @@ public final class Check: Sendable {
     }
 
     var preparations: [String] { preparationCommands.withLock { $0 } }
+
+    /// Something this check could not see on this machine: in the transcript, and under the step's ✔ if it passes.
+    public func caveat(_ text: String) {
+        transcript.log(text)
+        caveatTexts.withLock { $0.append(text) }
+    }
+
+    var caveats: [String] { caveatTexts.withLock { $0 } }
 
     // MARK: Ending the step
 

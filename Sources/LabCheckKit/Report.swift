@@ -34,7 +34,8 @@ public struct Report: Sendable {
                 withPad: " ",
                 startingAt: 0
             )
-            return "  \(green("✔")) \(number)  \(padded) \(dim(seconds(result.duration)))"
+            let caveats = result.caveats.map { "\n" + String(repeating: " ", count: 6 + number.count) + dim("(\($0))") }
+            return "  \(green("✔")) \(number)  \(padded) \(dim(seconds(result.duration)))" + caveats.joined()
         case .failed(let failure):
             let indent = String(repeating: " ", count: 6 + number.count)
             let body = failure.text.split(separator: "\n", omittingEmptySubsequences: false).map { indent + $0 }

@@ -91,7 +91,7 @@ public struct LabRunner: Sendable {
         transcript.log("step \(step.number): " + (result(outcome)))
         let drewFromSeed = check.usedSeed.load(ordering: .relaxed)
         if drewFromSeed { transcript.log("step \(step.number) drew from seed \(seed)") }
-        return StepResult(
+        var stepResult = StepResult(
             lab: lab.number,
             step: step,
             outcome: outcome,
@@ -99,6 +99,8 @@ public struct LabRunner: Sendable {
             transcript: transcript.text(since: mark),
             seed: drewFromSeed ? seed : nil
         )
+        stepResult.caveats = check.caveats
+        return stepResult
     }
 
     /// The commands that replay a failed step by hand, after those that set up what the check set up.

@@ -14,6 +14,8 @@ public struct StepResult: Sendable {
     public var transcript: String
     /// The seed the step's values and schedules were drawn from, when it drew any.
     public var seed: UInt64?
+    /// What a passing check could not see on this machine ("localhost is only 127.0.0.1 here"): shown under ✔.
+    public var caveats: [String] = []
 
     public init(
         lab: Int,

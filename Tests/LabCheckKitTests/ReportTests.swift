@@ -47,6 +47,14 @@ import Testing
         )
     }
 
+    @Test func aPassThatCouldNotSeeEverythingSaysSoUnderItsTick() {
+        var passed = StepResult(lab: 3, step: Self.lab.steps[0], outcome: .passed, duration: .seconds(1))
+        passed.caveats = ["localhost is only 127.0.0.1 on this machine"]
+        let lines = Report(colors: false).line(passed, in: Self.lab).split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].hasPrefix("  ✔ 1  echoes"))
+        #expect(lines.last == "       (localhost is only 127.0.0.1 on this machine)")
+    }
+
     @Test func onATerminalPathsAreHyperlinks() {
         let text = Report(colors: true).line(Self.failed(seed: nil), in: Self.lab)
         let directory = FileManager.default.currentDirectoryPath
