@@ -81,7 +81,7 @@ public struct Doctor: Sendable {
 
     public func examine() -> [Finding] {
         [swiftVersion(), libedit()] + Tool.all.map(find) + [descriptors(), loopback()]
-            + [Self.lecturePort, Self.sandboxPort].map(portIsFree) + [diskSpace(), folder()]
+            + [Self.lecturePort, Self.sandboxPort].map(portIsFree) + [diskSpace(), folder(), repository()]
     }
 
     // MARK: The toolchain
@@ -374,6 +374,31 @@ public struct Doctor: Sendable {
             )
         }
         return Finding("disk space", .ok, "\(shown) free")
+    }
+
+    /// `make reset` finds the starter code in git, and `make submit-check` says what is not committed: the kit's
+    /// folder should be a repository (a clone, or GitHub Classroom's), not a copied folder.
+    func repository() -> Finding {
+        guard let git = locate("git") else {
+            return Finding(
+                "git",
+                .advice,
+                "not found: make reset and make submit-check use it",
+                fix: packageManager.install(["git"])
+            )
+        }
+        let inside = try? ChildProcess.run(
+            git,
+            ["-C", packageDirectory, "rev-parse", "--is-inside-work-tree"],
+            timeout: .seconds(10)
+        )
+        if inside?.termination.succeeded == true { return Finding("git", .ok, "the kit's folder is a git repository") }
+        return Finding(
+            "git",
+            .advice,
+            "the kit's folder is not a git repository: make reset finds the starter code in git, and make submit-check says what is not committed",
+            fix: "git init && git add -A && git commit -m \"the kit as handed out\""
+        )
     }
 
     func folder() -> Finding {

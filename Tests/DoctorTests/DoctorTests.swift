@@ -68,7 +68,7 @@ import Testing
         let (lines, _) = try runDoctor(path: try FakePath(leavingOut: []))
         for requirement in [
             "swift", "libedit", "python3", "nc", "socat", "tmux", "dot", "descriptors", "free port",
-            "port 65432", "port 8081", "disk space", "folder",
+            "port 65432", "port 8081", "disk space", "folder", "git",
         ] {
             #expect(lines.filter { $0.dropFirst(2).hasPrefix(requirement + " ") }.count == 1, "\(requirement)")
         }
@@ -126,6 +126,18 @@ import Testing
         #expect(dropbox.status == .advice)
         #expect(dropbox.detail.contains("Dropbox"))
         #expect(Doctor(packageDirectory: base.path).folder().status == .ok)  // the temporary folder: a local disk
+    }
+
+    @Test func aFolderThatIsNoRepositoryIsToldHowToMakeOne() throws {
+        let folder = try makeTemporaryDirectory(prefix: "doctor-git")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let bare = Doctor(packageDirectory: folder).repository()
+        #expect(bare.status == .advice)
+        #expect(bare.detail.contains("not a git repository"))
+        #expect(bare.fix?.hasPrefix("git init && git add -A && git commit") == true)
+        let initialized = try ChildProcess.run("git", ["-C", folder, "init", "-q"], timeout: .seconds(10))
+        try #require(initialized.termination.succeeded, "\(initialized.standardError)")
+        #expect(Doctor(packageDirectory: folder).repository().status == .ok)
     }
 
     @Test func machineProblemsListsWhatIsNotOKAndNothingElse() throws {
