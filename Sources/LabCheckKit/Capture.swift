@@ -34,7 +34,7 @@ enum Capture {
                 packets += streams[number]?.finish(fromChecker: true).map { (entry.time, $0) } ?? []
             case .reset(let number):
                 packets += streams[number]?.reset().map { (entry.time, $0) } ?? []
-            case .started, .listening, .typed, .awaited, .connectFailed:
+            case .started, .listening, .typed, .awaited, .connectFailed, .checkerListening:
                 break
             }
         }

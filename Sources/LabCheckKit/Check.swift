@@ -228,6 +228,7 @@ public final class Check: Sendable {
         sockets.withLock { $0.append(socket) }
         let address = try socket.getSockName()
         transcript.log("checker listening on \(address)")
+        recording.record(.checkerListening(host: address.host, port: address.port))
         return Listener(socket: socket, port: address.port, check: self)
     }
 

@@ -16,6 +16,8 @@ public final class Recording: Sendable {
         case connected(connection: Int, label: String, port: Int, local: SocketAddress, remote: SocketAddress)
         /// The checker tried to connect to `port` and could not (`reason`: "Connection refused"): the failure, often.
         case connectFailed(connection: Int, label: String, port: Int, reason: String)
+        /// The checker listens for a client on `host`, `port` (it plays the server).
+        case checkerListening(host: String, port: Int)
         /// A program connected to the checker, which listened on `port`.
         case accepted(connection: Int, label: String, port: Int, local: SocketAddress, remote: SocketAddress)
         case sent(connection: Int, bytes: [UInt8])

@@ -18,6 +18,20 @@ struct Replay {
 
     /// The commands to run, and the script (named `scriptName`) they need, if any.
     func plan(scriptPath: String) -> (commands: [String], script: String?, files: [String: [UInt8]]) {
+        if let (client, host) = clientThatNeverConnected() {
+            var script = Script(scriptPath: scriptPath)
+            script.comment(
+                "Lab \(lab.number) step \(step.number): the checker listened for your client, which never connected."
+            )
+            script.comment("Once this waits, start your client in another terminal: \(makeRun(client.0, client.1))")
+            script.line("listen \(host == "127.0.0.1" ? "" : host + " ")\(Self.port) as server")
+            script.line("accept server timeout 60")
+            let commands = [
+                "make repl ARGS=\"--script \(scriptPath)\"    # in one terminal: the checker's side",
+                makeRun(client.0, client.1) + "    # then, in another",
+            ]
+            return (commands, script.text, script.files)
+        }
         guard let last = lastConnection() else {
             // No connection: running the program is the whole replay (lab 1, or a program that never connected).
             guard let (program, arguments) = startedPrograms().last else { return ([], nil, [:]) }
@@ -78,7 +92,7 @@ struct Replay {
             .received(let number, _), .awaited(let number, _, _), .halfClosed(let number), .closed(let number),
             .reset(let number):
             number
-        case .started, .listening, .typed: nil
+        case .started, .listening, .typed, .checkerListening: nil
         }
     }
 
@@ -95,12 +109,27 @@ struct Replay {
         return kinds
     }
 
-    /// The host of the checker's listener on `port`, as its clients' connections show it.
+    /// The host of the checker's listener on `port`.
     private func listenerHost(port: Int) -> String? {
         for entry in events {
+            if case .checkerListening(let host, port) = entry.event { return host }
             if case .accepted(_, _, port, let local, _) = entry.event { return local.host }
         }
         return nil
+    }
+
+    /// The last program started, when it was a client told to connect to a listener of the checker's and nothing
+    /// connected there after it started (lab 2 step 7: a client that cannot reach ::1): the failure is its connect.
+    private func clientThatNeverConnected() -> (client: (String, [String]), host: String)? {
+        guard let startIndex = events.lastIndex(where: { if case .started = $0.event { true } else { false } }),
+            case .started(let program, let arguments) = events[startIndex].event,
+            let portIndex = arguments.firstIndex(of: "--port"), portIndex + 1 < arguments.count,
+            let port = Int(arguments[portIndex + 1]), let host = listenerHost(port: port)
+        else { return nil }
+        let connected = events[startIndex...].contains {
+            if case .accepted(_, _, port, _, _) = $0.event { true } else { false }
+        }
+        return connected ? nil : ((program, arguments), host)
     }
 
     /// The connection the check used last: the failure happened there.

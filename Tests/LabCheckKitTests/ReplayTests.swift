@@ -120,6 +120,35 @@ import Testing
         #expect(lines.first == "listen ::1 65432 as server")
     }
 
+    /// Lab 2 step 7 as the walkthrough saw it: the client by name connected, then the client told `--host ::1`
+    /// never did. The replay is that last client's, with labrepl listening on ::1 — not the earlier conversation.
+    @Test func aClientThatNeverConnectedIsTheReplay() throws {
+        let recording = Recording()
+        recording.record(.checkerListening(host: "127.0.0.1", port: 40002))
+        recording.record(.started(program: "greeting-client", arguments: ["--host", "localhost", "--port", "40002"]))
+        recording.record(
+            .accepted(
+                connection: 1,
+                label: "server",
+                port: 40002,
+                local: try Self.address(40002),
+                remote: try Self.address(50001)
+            )
+        )
+        recording.record(.sent(connection: 1, bytes: Array("My name is Kim.".utf8)))
+        recording.record(.checkerListening(host: "::1", port: 40003))
+        recording.record(.started(program: "greeting-client", arguments: ["--host", "::1", "--port", "40003"]))
+        let plan = Replay(lab: Self.lab, step: Self.step, events: recording.events).plan(scriptPath: "x.repl")
+        #expect(
+            plan.commands == [
+                "make repl ARGS=\"--script x.repl\"    # in one terminal: the checker's side",
+                "make run LAB=3 PROG=greeting-client ARGS=\"--host ::1\"    # then, in another",
+            ]
+        )
+        let lines = try #require(plan.script).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines == ["listen ::1 65432 as server", "accept server timeout 60"])
+    }
+
     @Test func withoutConnectionsTheProgramIsTheReplay() {
         let recording = Recording()
         recording.record(.started(program: "greeting", arguments: ["--asker", "Lee, Mong"]))
