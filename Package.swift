@@ -133,7 +133,7 @@ let instructorTargets: [Target] = [
 let solutionTests: [Target] = [
     .testTarget(
         name: "LabCheckTests",
-        dependencies: ["LabCheckKit", "TestSupport"] + (hasHeldBack ? ["HeldBackChecks"] : [])
+        dependencies: ["LabCheckKit", "LabSupport", "TestSupport"] + (hasHeldBack ? ["HeldBackChecks"] : [])
     ),
     .testTarget(
         name: "LabProgramTests",
@@ -208,7 +208,8 @@ let package = Package(
         .target(
             name: "DoctorKit",
             dependencies: [
-                "SocketKit", "ProcessKit", .target(name: "CSystemShims", condition: .when(platforms: [.linux])),
+                "SocketKit", "ProcessKit", "LabSupport",
+                .target(name: "CSystemShims", condition: .when(platforms: [.linux])),
             ]
         ),
         // libedit, the line editor behind labrepl (the module map includes <editline/readline.h> explicitly: GNU
@@ -250,12 +251,18 @@ let package = Package(
             dependencies: ["TelegramSandbox", "ProcessKit", "TestSupport"],
             exclude: ["sandbox_http_check.py"]
         ),
-        .testTarget(name: "ReplTests", dependencies: ["ReplKit", "ProcessKit", "SocketKit", "TestSupport"]),
+        .testTarget(
+            name: "ReplTests",
+            dependencies: ["ReplKit", "LabSupport", "ProcessKit", "SocketKit", "TestSupport"]
+        ),
         .testTarget(name: "SwiftScannerTests", dependencies: ["SwiftScanner"]),
         // The kit as a whole: the handouts' Swift lines compile against SocketKit and LabSupport (built, not
         // imported), and the packages are pinned.
         .testTarget(name: "KitTests", dependencies: ["ProcessKit", "TestSupport", "SocketKit", "LabSupport"]),
-        .testTarget(name: "DoctorTests", dependencies: ["DoctorKit", "ProcessKit", "SocketKit", "TestSupport"]),
+        .testTarget(
+            name: "DoctorTests",
+            dependencies: ["DoctorKit", "LabSupport", "ProcessKit", "SocketKit", "TestSupport"]
+        ),
         .target(name: "TestSupport", dependencies: ["ProcessKit"], path: "Tests/TestSupport"),
     ] + starterTargets + heldBackTargets + (hasSolutions ? solutionTargets + solutionTests + instructorTargets : [])
 )

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import ProcessKit
 import SocketKit
 
@@ -58,7 +59,7 @@ public struct Doctor: Sendable {
     /// A debug build of the whole kit with its tests takes about 400 MB, `make bench`'s optimised one 200 MB more.
     public static let buildSpace: UInt64 = 1 << 30
     /// The lecture's port, every lab server's default.
-    public static let lecturePort = 65432
+    public static let lecturePort = LabSupport.lecturePort
     /// The Telegram sandbox's default (`make sandbox`).
     public static let sandboxPort = 8081
 

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import ProcessKit
 
 /// A check the student wrote: a labrepl script under the lab's folder, `Labs/03-blocking-echo/my-checks/NAME.repl`,
@@ -191,12 +192,12 @@ public enum OwnChecks {
                 mapping.append("8081=\(URL(string: sandbox.url)?.port ?? 0)")
             case .program(let name, let arguments) where environment.isEmpty:
                 let (_, port) = try check.startServer(name, arguments)
-                mapping.append("65432=\(port)")
+                mapping.append("\(lecturePort)=\(port)")
             case .program(let name, let arguments):
                 _ = try check.start(name, arguments, environment: environment, keepsRunning: true)
             }
         }
-        if !own.after.isEmpty { mapping.append("65432=0") }
+        if !own.after.isEmpty { mapping.append("\(lecturePort)=0") }
 
         let labrepl = check.binDirectory + "/labrepl"
         guard FileManager.default.isExecutableFile(atPath: labrepl) else {

@@ -5,7 +5,7 @@ import LabSupport
 /// the conversation as a labrepl script (`.labcheck/lab3-step2.repl`). The script talks to the lecture's port
 /// 65432, where `make run` starts a server when it is given no `--port`.
 struct Replay {
-    static let port = 65432
+    static let port = lecturePort
     /// Payloads larger than this go into a file of their own (`sendfile`); beyond `largest`, they are left out.
     static let inlineLimit = 256
     static let largest = 1 << 20

@@ -1,5 +1,8 @@
 import ArgumentParser
 
+/// The lecture's port, `PORT = 65432`: every lab server's default, and the port replays and scripts talk to.
+public let lecturePort = 65432
+
 /// `--host` and `--port`, shared by every lab program that listens or connects. The defaults are the lecture's
 /// `HOST = '127.0.0.1'` and `PORT = 65432`.
 public struct EndpointOptions: ParsableArguments {
@@ -7,7 +10,7 @@ public struct EndpointOptions: ParsableArguments {
     public var host = "127.0.0.1"
 
     @Option(help: "The port (a server given 0 picks a free one and prints it).")
-    public var port = 65432
+    public var port = lecturePort
 
     public init() {}
 

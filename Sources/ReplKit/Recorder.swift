@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 
 /// What `record` keeps for `save`: the session's actions and what arrived, as data. `save` turns them into a
 /// labrepl script — the actions as commands, and an `expect` for everything that arrived — that `make check` runs
@@ -39,7 +40,7 @@ final class Recorder {
     }
 
     /// The lecture's port: every `connect` and `listen` of a saved check names it.
-    static let lecturePort = 65432
+    static let lecturePort = LabSupport.lecturePort
     /// Where `make sandbox` serves: every `tg connect` of a saved check names it.
     static let sandboxAddress = "http://127.0.0.1:8081"
 

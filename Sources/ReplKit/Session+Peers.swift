@@ -1,3 +1,4 @@
+import LabSupport
 import SocketKit
 
 #if canImport(Glibc)
@@ -84,7 +85,7 @@ extension Session {
             return
                 "\(target): no answer within \(Self.seconds(patience)) s — is the address right, and is nothing blocking it?"
         case .system(let code) where code == ECONNREFUSED:
-            let arguments = port == 65432 ? "" : " ARGS=\"--port \(port)\""
+            let arguments = port == lecturePort ? "" : " ARGS=\"--port \(port)\""
             return "\(target): connection refused — is the server running? start one with: "
                 + "make run LAB=3 PROG=echo-server SOLUTION=1\(arguments)"
         case .system(let code):
@@ -167,7 +168,7 @@ extension Session {
         guard listeners.count == 1 else {
             throw ReplError(
                 listeners.isEmpty
-                    ? "accept: there is no listener — listen PORT first (listen 65432 plays the lecture's server)"
+                    ? "accept: there is no listener — listen PORT first (listen \(lecturePort) plays the lecture's server)"
                     : "accept: which listener? there are \(listeners.count): accept \(listeners[0].name), or accept \(listeners[1].name)"
             )
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import ProcessKit
 import SocketKit
 import TestSupport
@@ -68,7 +69,7 @@ import Testing
         let (lines, _) = try runDoctor(path: try FakePath(leavingOut: []))
         for requirement in [
             "swift", "libedit", "python3", "nc", "socat", "tmux", "dot", "descriptors", "free port",
-            "port 65432", "port 8081", "disk space", "folder", "git",
+            "port \(lecturePort)", "port 8081", "disk space", "folder", "git",
         ] {
             #expect(lines.filter { $0.dropFirst(2).hasPrefix(requirement + " ") }.count == 1, "\(requirement)")
         }

@@ -64,7 +64,7 @@ import Testing
             while start < bytes.count {
                 let end = min(
                     bytes.count,
-                    start + Int.random(in: 0...[1, 6, 100, 5000].randomElement(using: &random)!, using: &random)
+                    start + Int.random(in: 0...[1, 6, 100, 5_000].randomElement(using: &random)!, using: &random)
                 )
                 chunks.append(Array(bytes[start..<end]))
                 start = end

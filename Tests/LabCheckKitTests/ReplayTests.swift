@@ -39,8 +39,8 @@ import Testing
         let lines = script.split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(
             lines == [
-                "connect 127.0.0.1 65432 as client-1", "send one", "close client-1",
-                "connect 127.0.0.1 65432 as client-2",
+                "connect 127.0.0.1 \(Replay.port) as client-1", "send one", "close client-1",
+                "connect 127.0.0.1 \(Replay.port) as client-2",
             ]
         )
         #expect(script.contains("# here the checker could not connect (connect: Connection refused)"))
@@ -78,7 +78,8 @@ import Testing
         let lines = try #require(plan.script).split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(
             lines == [
-                "connect 127.0.0.1 65432 as client-1", "send Hello, world", "expect Hello, world", "sendhex 00 81 ff",
+                "connect 127.0.0.1 \(Replay.port) as client-1", "send Hello, world", "expect Hello, world",
+                "sendhex 00 81 ff",
                 "send \" spaced \"", "shutdown client-1 write",
             ]
         )
@@ -102,7 +103,11 @@ import Testing
         let plan = Replay(lab: Self.lab, step: Self.step, events: recording.events).plan(scriptPath: "x.repl")
         #expect(plan.commands.last == "make run LAB=3 PROG=echo-client ARGS=\"'Hello, world'\"    # then, in another")
         let lines = try #require(plan.script).split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(lines == ["listen 65432 as server", "accept server timeout 60", "recv 12 timeout 5", "send Hello,"])
+        #expect(
+            lines == [
+                "listen \(Replay.port) as server", "accept server timeout 60", "recv 12 timeout 5", "send Hello,",
+            ]
+        )
     }
 
     /// Lab 2 step 7: the checker listened on ::1 for a client told `--host ::1`; the script listens there too.
@@ -117,7 +122,7 @@ import Testing
         let plan = Replay(lab: Self.lab, step: Self.step, events: recording.events).plan(scriptPath: "x.repl")
         #expect(plan.commands.last == "make run LAB=3 PROG=greeting-client ARGS=\"--host ::1\"    # then, in another")
         let lines = try #require(plan.script).split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(lines.first == "listen ::1 65432 as server")
+        #expect(lines.first == "listen ::1 \(Replay.port) as server")
     }
 
     /// Lab 2 step 7 as the walkthrough saw it: the client by name connected, then the client told `--host ::1`
@@ -146,7 +151,7 @@ import Testing
             ]
         )
         let lines = try #require(plan.script).split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(lines == ["listen ::1 65432 as server", "accept server timeout 60"])
+        #expect(lines == ["listen ::1 \(Replay.port) as server", "accept server timeout 60"])
     }
 
     @Test func withoutConnectionsTheProgramIsTheReplay() {

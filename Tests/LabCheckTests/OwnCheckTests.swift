@@ -1,5 +1,6 @@
 import Foundation
 import LabCheckKit
+import LabSupport
 import ProcessKit
 import TestSupport
 import Testing
@@ -213,7 +214,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: kit) }
         let folder = "\(kit)/Labs/03-blocking-echo/my-checks"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try "connect 127.0.0.1 65432\n".write(toFile: "\(folder)/a-no-header.repl", atomically: true, encoding: .utf8)
+        try "connect 127.0.0.1 \(lecturePort)\n".write(
+            toFile: "\(folder)/a-no-header.repl",
+            atomically: true,
+            encoding: .utf8
+        )
         try "# needs: make run LAB=3 PROG=echo-srever\n".write(
             toFile: "\(folder)/b-typo.repl",
             atomically: true,

@@ -1,5 +1,6 @@
 import Foundation
 import LabCheckKit
+import LabSupport
 import ProcessKit
 import TestSupport
 import Testing
@@ -32,14 +33,16 @@ import Testing
         let commands = try String(contentsOfFile: script, encoding: .utf8).split(separator: "\n").filter {
             !$0.hasPrefix("#")
         }
-        #expect(commands.prefix(3) == ["listen 65432 as server", "accept server timeout 60", "recv 12 timeout 5"])
+        #expect(
+            commands.prefix(3) == ["listen \(lecturePort) as server", "accept server timeout 60", "recv 12 timeout 5"]
+        )
 
         // The script names the lecture's port; --map-port gives it a free one, as make check does.
         let products = try productsDirectory()
         func replay(withClient program: String) throws -> ChildProcess {
             let repl = try ChildProcess(
                 products + "/labrepl",
-                ["--script", script, "--map-port", "65432=0"],
+                ["--script", script, "--map-port", "\(lecturePort)=0"],
                 timeLimit: .seconds(60)
             )
             let listening = try #require(

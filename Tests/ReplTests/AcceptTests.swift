@@ -1,3 +1,4 @@
+import LabSupport
 import SocketKit
 import Testing
 
@@ -44,7 +45,7 @@ import Testing
         #expect(!session.run("accept"))
         #expect(
             console.errors.last
-                == "accept: there is no listener — listen PORT first (listen 65432 plays the lecture's server)"
+                == "accept: there is no listener — listen PORT first (listen \(lecturePort) plays the lecture's server)"
         )
         #expect(session.run("listen 0 as a"))
         #expect(session.run("listen 0 as b"))

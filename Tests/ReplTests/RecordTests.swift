@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import ProcessKit
 import SocketKit
 import TestSupport
@@ -71,7 +72,7 @@ import Testing
         )
         #expect(
             try commands(in: path) == [
-                "connect 127.0.0.1 65432 as echo", "expect welcome, 127.0.0.1:", "expect \", to port \"",
+                "connect 127.0.0.1 \(lecturePort) as echo", "expect welcome, 127.0.0.1:", "expect \", to port \"",
                 "sendline hello", "expect hello", "sendhex 00 01", #"expect " spaced ""#, "close echo",
             ]
         )
@@ -104,7 +105,8 @@ import Testing
         let path = "\(kit)/Labs/03-blocking-echo/my-checks/from-client.repl"
         #expect(
             try commands(in: path) == [
-                "listen 65432 as srv", "accept srv timeout 30", "expect ping", "sendline pong", "accept srv timeout 30",
+                "listen \(lecturePort) as srv", "accept srv timeout 30", "expect ping", "sendline pong",
+                "accept srv timeout 30",
                 "sendline to the second", "use srv.1", "sendline to the first again",
             ]
         )
@@ -132,7 +134,7 @@ import Testing
         #expect(session.run("expect ping"))
         #expect(session.run("save over-ipv6 for lab 3 echo-client"))
         let path = "\(kit)/Labs/03-blocking-echo/my-checks/over-ipv6.repl"
-        #expect(try commands(in: path) == ["listen ::1 65432 as six", "accept six timeout 30", "expect ping"])
+        #expect(try commands(in: path) == ["listen ::1 \(lecturePort) as six", "accept six timeout 30", "expect ping"])
     }
 
     @Test func framesModeIsSavedAsFramesAndExpectedByTypeAndBody() throws {
@@ -165,7 +167,7 @@ import Testing
         #expect(session.run("save chat for lab 5 client"))
         #expect(
             try commands(in: "\(kit)/Labs/05-framed-protocol/my-checks/chat.repl") == [
-                "connect 127.0.0.1 65432 as kim", "set mode frames", "frame HELLO Kim", "frame LIST",
+                "connect 127.0.0.1 \(lecturePort) as kim", "set mode frames", "frame HELLO Kim", "frame LIST",
                 "expect WELCOME Kim",
                 #"expect DELIVER Lee\nhi from"#,
             ]
@@ -257,7 +259,7 @@ import Testing
         let folder = "\(kit)/Labs/03-blocking-echo/my-checks"
         #expect(
             try commands(in: "\(folder)/big.repl") == [
-                "connect 127.0.0.1 65432 as c", "sendfile Labs/03-blocking-echo/my-checks/big-send1.bin",
+                "connect 127.0.0.1 \(lecturePort) as c", "sendfile Labs/03-blocking-echo/my-checks/big-send1.bin",
             ]
         )
         #expect(

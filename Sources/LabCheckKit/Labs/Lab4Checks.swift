@@ -332,11 +332,7 @@ public func expectManyClients(_ check: Check, clients: Int, serverLimit: Int, fi
 /// Step 5: the checker accepts all `count` connections before anything else (a client that waits for one
 /// connection before it starts the next never gets there); then a port where nobody listens must be reported.
 public func expectConnectionsAtOnce(_ check: Check, connections count: Int, messages: [String]) throws {
-    let listener = try check.listen()
-    let client = try check.start(
-        "mux-client",
-        ["--port", String(listener.port), "--connections", String(count), "--messages"] + messages
-    )
+    let (listener, client) = try startMuxClient(check, connections: count, messages: messages)
     _ = try EchoPeers.acceptAll(count, on: listener, from: client)
     try client.waitForLines(
         startingWith: "starting connection ",
@@ -370,11 +366,7 @@ public func expectEchoesCompared(
     corrupting: Int,
     of bad: Int
 ) throws {
-    let good = try check.listen()
-    let client = try check.start(
-        "mux-client",
-        ["--port", String(good.port), "--connections", String(count), "--messages"] + messages
-    )
+    let (good, client) = try startMuxClient(check, connections: count, messages: messages)
     try EchoPeers(listener: good, expecting: count, corrupting: nil).serve(check, client: client)
     try client.waitForExit(timeout: .seconds(10))
     try client.expectTotal(
@@ -386,11 +378,7 @@ public func expectEchoesCompared(
         "lab4-mux-client ended with \(client.termination!) though every echo was right"
     )
 
-    let wrong = try check.listen()
-    let picky = try check.start(
-        "mux-client",
-        ["--port", String(wrong.port), "--connections", String(bad), "--messages"] + messages
-    )
+    let (wrong, picky) = try startMuxClient(check, connections: bad, messages: messages)
     try EchoPeers(listener: wrong, expecting: bad, corrupting: corrupting).serve(check, client: picky)
     try picky.waitForExit(timeout: .seconds(10))
     try picky.expectTotal(
@@ -632,4 +620,14 @@ private struct EchoPeers {
                 + (corrupting.map { ", corrupting connection \($0 + 1)" } ?? "")
         )
     }
+}
+
+/// lab4-mux-client against a listener of the checker's: `count` connections, each sending `messages`.
+private func startMuxClient(_ check: Check, connections count: Int, messages: [String]) throws -> (Listener, Program) {
+    let listener = try check.listen()
+    let client = try check.start(
+        "mux-client",
+        ["--port", String(listener.port), "--connections", String(count), "--messages"] + messages
+    )
+    return (listener, client)
 }
